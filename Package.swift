@@ -1,0 +1,95 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "exportpipe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "exportpipe", targets: ["exportpipe"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // libyaml, from the system (apt: libyaml-dev). Only ExportSpec imports it.
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // The API's vocabulary: export catalog, parameters, envelopes, job states, limits.
+        .target(name: "AnalyticsAPI"),
+        // YAML → typed PipelineSpec with diagnostics.
+        .target(name: "ExportSpec", dependencies: ["CLibYAML", "AnalyticsAPI"]),
+        // Pure: spec + now → plan.
+        .target(name: "ExportPlanner", dependencies: ["ExportSpec", "AnalyticsAPI"]),
+        // HTTP client for the API (the only target that touches AsyncHTTPClient).
+        .target(
+            name: "AnalyticsClient",
+            dependencies: [
+                "AnalyticsAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Byte-level streaming CSV scanning and merging.
+        .target(
+            name: "CSVMerge",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
+        // Scheduler, journal, retries, progress.
+        .target(
+            name: "ExportExecutor",
+            dependencies: [
+                "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // A local server that behaves like the Analytics Reports API.
+        .target(
+            name: "AnalyticsSimulator",
+            dependencies: [
+                "AnalyticsAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Helpers shared by the test targets.
+        .target(
+            name: "ExportTestSupport",
+            dependencies: [
+                "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
+                "AnalyticsSimulator", "ExportExecutor",
+            ]
+        ),
+        .executableTarget(
+            name: "exportpipe",
+            dependencies: [
+                "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
+                "AnalyticsSimulator", "ExportExecutor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "AnalyticsAPITests", dependencies: ["AnalyticsAPI"]),
+        .testTarget(name: "ExportSpecTests", dependencies: ["ExportSpec", "ExportTestSupport"]),
+        .testTarget(name: "ExportPlannerTests", dependencies: ["ExportPlanner", "ExportTestSupport"]),
+        .testTarget(name: "AnalyticsClientTests", dependencies: ["AnalyticsClient", "ExportTestSupport"]),
+        .testTarget(name: "CSVMergeTests", dependencies: ["CSVMerge", "ExportTestSupport"]),
+        .testTarget(name: "AnalyticsSimulatorTests", dependencies: ["AnalyticsSimulator", "ExportTestSupport"]),
+        .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport"]),
+    ]
+)

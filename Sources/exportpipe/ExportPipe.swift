@@ -1,0 +1,33 @@
+import ArgumentParser
+
+/// `exportpipe`: YAML pipelines → complete, correct CSV exports from the Khoros Care Analytics Reports API.
+@main
+struct ExportPipe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exportpipe",
+        abstract: "Turn checked-in YAML pipelines into complete, correct CSV exports from the Analytics Reports API.",
+        version: ExportPipeVersion.current,
+        subcommands: [
+            ValidateCommand.self,
+            PlanCommand.self,
+            RunCommand.self,
+            StatusCommand.self,
+            MergeCommand.self,
+            SimulatorCommand.self,
+            SchemaCommand.self,
+        ]
+    )
+}
+
+/// The tool's version, written into manifests.
+enum ExportPipeVersion {
+    static let current = "0.1.0"
+}
+
+/// Exit codes of the command line contract (see docs/architecture.md).
+enum ExitCodes {
+    static let success: Int32 = 0
+    static let failed: Int32 = 1
+    static let specErrors: Int32 = 2
+    static let interrupted: Int32 = 130
+}
