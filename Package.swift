@@ -28,7 +28,10 @@ let package = Package(
         // YAML → typed PipelineSpec with diagnostics.
         .target(name: "ExportSpec", dependencies: ["CLibYAML", "AnalyticsAPI"]),
         // Pure: spec + now → plan.
-        .target(name: "ExportPlanner", dependencies: ["ExportSpec", "AnalyticsAPI"]),
+        .target(
+            name: "ExportPlanner",
+            dependencies: ["ExportSpec", "AnalyticsAPI", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // HTTP client for the API (the only target that touches AsyncHTTPClient).
         .target(
             name: "AnalyticsClient",
@@ -90,6 +93,6 @@ let package = Package(
         .testTarget(name: "CSVMergeTests", dependencies: ["CSVMerge", "ExportTestSupport"]),
         .testTarget(name: "AnalyticsSimulatorTests", dependencies: ["AnalyticsSimulator", "ExportTestSupport"]),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "exportpipe"]),
     ]
 )
