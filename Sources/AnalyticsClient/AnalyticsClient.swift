@@ -1,0 +1,334 @@
+import AnalyticsAPI
+import Foundation
+import Logging
+
+/// A user's credentials for HTTP Basic auth. Printing it never shows the password.
+public struct APICredentials: Sendable, Hashable, CustomStringConvertible {
+    public var username: String
+    public var password: String
+
+    public init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
+
+    public var description: String { "\(username):\(Redaction.mask)" }
+
+    var authorizationHeader: String {
+        "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+    }
+}
+
+/// A job the API accepted: its ids and URLs, as journaled before anything else happens to it.
+public struct SubmittedJob: Sendable, Codable, Hashable {
+    public var workflowId: String
+    public var runId: String
+    /// Where to poll. Built from the ids when the API did not send one.
+    public var statusURL: String
+    /// Where to download once completed, when the API sent it at submit time.
+    public var downloadURL: String?
+
+    public init(workflowId: String, runId: String, statusURL: String, downloadURL: String?) {
+        self.workflowId = workflowId
+        self.runId = runId
+        self.statusURL = statusURL
+        self.downloadURL = downloadURL
+    }
+}
+
+/// A file fetched completely.
+public struct DownloadResult: Sendable, Hashable {
+    public var bytes: Int64
+    public var sha256: String
+    /// How many times the signed URL had to be asked for again (expired or cut short).
+    public var refreshes: Int
+}
+
+/// The Analytics Reports API, as exportpipe uses it: submit, status, download, teams.
+///
+/// Every wait is in API seconds, divided by `timeScale` (1 against the real API; the simulator's scale against
+/// a simulator) so backoff and polling behave the same at any speed.
+public struct AnalyticsClient: Sendable {
+    public struct Configuration: Sendable {
+        /// The API host, e.g. `https://analytics-api.app.lithium.com` (a trailing `/api/public` is accepted).
+        public var baseURL: String
+        public var companyKey: String
+        /// API seconds per real second.
+        public var timeScale: Double
+        public var retry: RetryPolicy
+        /// Real seconds one HTTP exchange may take before it counts as failed.
+        public var requestTimeout: Double
+        /// Real seconds a download may take.
+        public var downloadTimeout: Double
+        /// How often an expired or cut-short signed URL is asked for again.
+        public var maxDownloadRefreshes: Int
+
+        public init(
+            baseURL: String, companyKey: String, timeScale: Double = 1, retry: RetryPolicy = RetryPolicy(),
+            requestTimeout: Double = 60, downloadTimeout: Double = 3600, maxDownloadRefreshes: Int = 5
+        ) {
+            var base = baseURL
+            while base.hasSuffix("/") { base.removeLast() }
+            if base.hasSuffix(APIPaths.root) { base.removeLast(APIPaths.root.count) }
+            self.baseURL = base
+            self.companyKey = companyKey
+            self.timeScale = timeScale
+            self.retry = retry
+            self.requestTimeout = requestTimeout
+            self.downloadTimeout = downloadTimeout
+            self.maxDownloadRefreshes = maxDownloadRefreshes
+        }
+    }
+
+    public let configuration: Configuration
+    private let transport: any AnalyticsTransport
+    private let logger: Logger
+    private let random: @Sendable () -> Double
+
+    public init(
+        configuration: Configuration, transport: any AnalyticsTransport,
+        logger: Logger = Logger(label: "exportpipe.client"),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.configuration = configuration
+        self.transport = transport
+        self.logger = logger
+        self.random = random
+    }
+
+    // MARK: - Calls
+
+    /// Submits one export. Parameters travel in the query string (as most of the vendor's samples do).
+    /// - Throws: `AnalyticsClientError`: `.badRequest` with the server's message for a refused request,
+    ///   `.unauthorized` for 401/403, `.outcomeUnknown` when the answer was lost after the request may have
+    ///   been received (a job may exist), `.server`/`.transport` when retries ran out.
+    public func submit(_ request: ExportRequest, as credentials: APICredentials) async throws -> SubmittedJob {
+        let query = [QueryItem("companyKey", configuration.companyKey)] + request.queryItems
+        let url = configuration.baseURL + APIPaths.submit(request.type) + "?" + PercentEncoding.encodeQuery(query)
+        let response = try await send(
+            TransportRequest(
+                method: "POST", url: url, headers: headers(credentials), body: [],
+                timeoutSeconds: configuration.requestTimeout),
+            idempotent: false, credentials: credentials)
+        let envelope: Envelope<SubmitResult> = try decode(response, what: "submit answer", credentials: credentials)
+        let result = envelope.result
+        guard !result.workflowId.isEmpty, !result.runId.isEmpty else {
+            throw AnalyticsClientError.malformedResponse("the submit answer has no workflowId or runId")
+        }
+        let statusURL =
+            nonEmpty(result.statusUrl)
+            ?? configuration.baseURL + APIPaths.status(workflowId: result.workflowId, runId: result.runId) + "?"
+            + PercentEncoding.encodeQuery([QueryItem("companyKey", configuration.companyKey)])
+        return SubmittedJob(
+            workflowId: result.workflowId, runId: result.runId, statusURL: statusURL,
+            downloadURL: nonEmpty(result.downloadUrl))
+    }
+
+    /// Asks for a job's status through its status URL. Accepts the object and the array form of `result`.
+    public func status(of job: SubmittedJob, as credentials: APICredentials) async throws -> JobStatus {
+        let response = try await send(
+            TransportRequest(
+                method: "GET", url: absolute(job.statusURL), headers: headers(credentials),
+                timeoutSeconds: configuration.requestTimeout),
+            idempotent: true, credentials: credentials)
+        let envelope: Envelope<StatusPayload> = try decode(response, what: "status answer", credentials: credentials)
+        return envelope.result.status
+    }
+
+    /// Downloads a completed job's file to `path`: asks `/download`, follows the 307 by hand **without**
+    /// credentials, streams the body to disk, checks its length, and asks `/download` again when the signed URL
+    /// has expired or the body was cut short.
+    /// - Parameter downloadURL: the URL from the completed status (or the submit answer).
+    public func download(
+        from downloadURL: String, to path: String, as credentials: APICredentials
+    ) async throws -> DownloadResult {
+        var refreshes = 0
+        var lastProblem = ""
+        while refreshes <= configuration.maxDownloadRefreshes {
+            // Ask the API for the file; it answers with a redirect to a short-lived signed URL.
+            let first = try await streamWithRetries(
+                TransportRequest(
+                    method: "GET", url: absolute(downloadURL), headers: headers(credentials),
+                    timeoutSeconds: configuration.downloadTimeout),
+                to: path, credentials: credentials)
+            var final = first
+            if [301, 302, 303, 307, 308].contains(first.status) {
+                guard let location = first.header("Location"), let target = resolve(location, against: downloadURL)
+                else {
+                    throw AnalyticsClientError.malformedResponse("the download redirect has no usable Location")
+                }
+                // No Authorization header, no cookies: the signed URL carries its own authority.
+                final = try await streamWithRetries(
+                    TransportRequest(method: "GET", url: target, timeoutSeconds: configuration.downloadTimeout),
+                    to: path, credentials: credentials)
+            }
+            switch final.status {
+            case 200..<300:
+                if let expected = final.header("Content-Length").flatMap({ Int64($0) }), expected != final.bytesWritten
+                {
+                    lastProblem = "the file was cut short (\(final.bytesWritten) of \(expected) bytes)"
+                } else {
+                    return DownloadResult(bytes: final.bytesWritten, sha256: final.sha256, refreshes: refreshes)
+                }
+            case 403, 410:
+                lastProblem = "the signed download link had expired"
+            case 401:
+                throw AnalyticsClientError.unauthorized(serverMessage(final.errorBody, credentials), status: 401)
+            default:
+                throw AnalyticsClientError.downloadFailed(
+                    "HTTP \(final.status): \(serverMessage(final.errorBody, credentials))")
+            }
+            refreshes += 1
+            logger.debug("download refresh", metadata: ["why": .string(lastProblem)])
+        }
+        throw AnalyticsClientError.downloadFailed(
+            "\(lastProblem); gave up after asking for a fresh link \(configuration.maxDownloadRefreshes) times")
+    }
+
+    /// Lists the company's teams.
+    public func teams(as credentials: APICredentials) async throws -> [TeamInfo] {
+        let url =
+            configuration.baseURL + APIPaths.teams + "?"
+            + PercentEncoding.encodeQuery([QueryItem("companyKey", configuration.companyKey)])
+        let response = try await send(
+            TransportRequest(
+                method: "GET", url: url, headers: headers(credentials), timeoutSeconds: configuration.requestTimeout),
+            idempotent: true, credentials: credentials)
+        let envelope: Envelope<[TeamInfo]> = try decode(response, what: "teams listing", credentials: credentials)
+        return envelope.result
+    }
+
+    // MARK: - Retries
+
+    private func send(
+        _ request: TransportRequest, idempotent: Bool, credentials: APICredentials
+    ) async throws -> TransportResponse {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let response: TransportResponse
+            do {
+                response = try await transport.send(request)
+            } catch let error as TransportError {
+                // A connect failure means nothing was sent; anything later may have reached the server.
+                if !idempotent && error.kind != .connect {
+                    throw AnalyticsClientError.outcomeUnknown(redact(error.detail, credentials))
+                }
+                guard attempt < configuration.retry.maxAttempts else {
+                    throw AnalyticsClientError.transport(redact(error.detail, credentials))
+                }
+                try await backoff(attempt: attempt, retryAfter: nil, why: error.detail, credentials: credentials)
+                continue
+            }
+            switch response.status {
+            case 200..<300:
+                return response
+            case 401, 403:
+                throw AnalyticsClientError.unauthorized(
+                    serverMessage(response.body, credentials), status: response.status)
+            case 429, 500...599:
+                guard attempt < configuration.retry.maxAttempts else {
+                    throw AnalyticsClientError.server(
+                        serverMessage(response.body, credentials), status: response.status)
+                }
+                let retryAfter = response.header("Retry-After").flatMap {
+                    Double($0.trimmingCharacters(in: .whitespaces))
+                }
+                try await backoff(
+                    attempt: attempt, retryAfter: retryAfter, why: "HTTP \(response.status)", credentials: credentials)
+            default:
+                throw AnalyticsClientError.badRequest(
+                    "HTTP \(response.status): \(serverMessage(response.body, credentials))")
+            }
+        }
+    }
+
+    private func streamWithRetries(
+        _ request: TransportRequest, to path: String, credentials: APICredentials
+    ) async throws -> StreamedResponse {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let response = try await transport.stream(request, to: path)
+                guard response.status == 429 || (500...599).contains(response.status) else { return response }
+                guard attempt < configuration.retry.maxAttempts else {
+                    throw AnalyticsClientError.server(
+                        serverMessage(response.errorBody, credentials), status: response.status)
+                }
+                let retryAfter = response.header("Retry-After").flatMap { Double($0) }
+                try await backoff(
+                    attempt: attempt, retryAfter: retryAfter, why: "HTTP \(response.status)", credentials: credentials)
+            } catch let error as TransportError {
+                if error.kind == .file { throw AnalyticsClientError.downloadFailed(error.detail) }
+                guard attempt < configuration.retry.maxAttempts else {
+                    throw AnalyticsClientError.transport(redact(error.detail, credentials))
+                }
+                try await backoff(attempt: attempt, retryAfter: nil, why: error.detail, credentials: credentials)
+            }
+        }
+    }
+
+    private func backoff(attempt: Int, retryAfter: Double?, why: String, credentials: APICredentials) async throws {
+        let apiSeconds = configuration.retry.delay(afterAttempt: attempt, retryAfter: retryAfter, random: random())
+        logger.debug(
+            "retrying",
+            metadata: ["attempt": .stringConvertible(attempt), "why": .string(redact(why, credentials))])
+        try await Task.sleep(nanoseconds: UInt64(max(0, apiSeconds / configuration.timeScale) * 1e9))
+    }
+
+    // MARK: - Helpers
+
+    private func headers(_ credentials: APICredentials) -> [(name: String, value: String)] {
+        [("Authorization", credentials.authorizationHeader), ("Accept", "application/json")]
+    }
+
+    private func absolute(_ url: String) -> String {
+        url.hasPrefix("http://") || url.hasPrefix("https://") ? url : configuration.baseURL + url
+    }
+
+    private func resolve(_ location: String, against base: String) -> String? {
+        guard let baseURL = URL(string: absolute(base)), let url = URL(string: location, relativeTo: baseURL) else {
+            return nil
+        }
+        return url.absoluteString
+    }
+
+    private func decode<T: Codable & Sendable>(
+        _ response: TransportResponse, what: String, credentials: APICredentials
+    ) throws -> Envelope<T> {
+        do {
+            let envelope = try JSONDecoder().decode(Envelope<T>.self, from: Data(response.body))
+            return envelope
+        } catch {
+            if let message = failMessage(response.body) {
+                throw AnalyticsClientError.badRequest(redact(message, credentials))
+            }
+            let preview = String(decoding: response.body.prefix(200), as: UTF8.self)
+            throw AnalyticsClientError.malformedResponse(
+                "the \(what) is not the documented envelope: \(redact(preview, credentials))")
+        }
+    }
+
+    /// The text of a FAIL envelope's `message` or string `result`.
+    private func failMessage(_ body: [UInt8]) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        guard (object["status"] as? String) == Envelope<String>.fail else { return nil }
+        return (object["message"] as? String) ?? (object["result"] as? String) ?? "no message"
+    }
+
+    private func serverMessage(_ body: [UInt8], _ credentials: APICredentials) -> String {
+        if let message = failMessage(body) { return redact(message, credentials) }
+        let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "no message" : redact(text, credentials)
+    }
+
+    private func redact(_ text: String, _ credentials: APICredentials) -> String {
+        Redaction.redact(text, extraSecrets: [credentials.password, configuration.companyKey])
+    }
+
+    private func nonEmpty(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        return value
+    }
+}

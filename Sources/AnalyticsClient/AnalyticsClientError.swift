@@ -1,0 +1,64 @@
+/// Why a call to the Analytics Reports API did not succeed, with text written for the person reading it.
+///
+/// Every text is already redacted: it never contains a password, `companyKey`, access token or signed query.
+public struct AnalyticsClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Kind: Sendable, Equatable {
+        case unauthorized
+        case badRequest
+        case server
+        case transport
+        case outcomeUnknown
+        case malformedResponse
+        case downloadFailed
+    }
+
+    let kind: Kind
+    /// What the server said (already redacted), or our own account of what went wrong.
+    public let message: String
+    /// The HTTP status, when there was one.
+    public let httpStatus: Int?
+
+    init(_ kind: Kind, _ message: String, httpStatus: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.httpStatus = httpStatus
+    }
+
+    /// 401/403: the credentials, company key or token were refused. The run stops.
+    public static func unauthorized(_ message: String, status: Int) -> Self {
+        Self(.unauthorized, message, httpStatus: status)
+    }
+    /// 400: the server refused these parameters. Retrying the same request cannot help.
+    public static func badRequest(_ message: String) -> Self { Self(.badRequest, message, httpStatus: 400) }
+    /// 429/5xx that outlived every retry.
+    public static func server(_ message: String, status: Int) -> Self { Self(.server, message, httpStatus: status) }
+    /// The network failed on every retry.
+    public static func transport(_ message: String) -> Self { Self(.transport, message) }
+    /// A submit whose request may have reached the server but whose answer was lost: a job may exist.
+    public static func outcomeUnknown(_ message: String) -> Self { Self(.outcomeUnknown, message) }
+    /// The server answered something that is not the documented envelope.
+    public static func malformedResponse(_ message: String) -> Self { Self(.malformedResponse, message) }
+    /// The export file could not be fetched completely.
+    public static func downloadFailed(_ message: String) -> Self { Self(.downloadFailed, message) }
+
+    /// Whether the whole run must stop (credentials refused), rather than just this chunk.
+    public var stopsRun: Bool { kind == .unauthorized }
+    /// Whether the same request may succeed later.
+    public var isTransient: Bool { [.server, .transport, .downloadFailed, .malformedResponse].contains(kind) }
+    /// Whether a submit may have created a job anyway.
+    public var mayHaveCreatedJob: Bool { kind == .outcomeUnknown }
+
+    public var description: String {
+        switch kind {
+        case .unauthorized:
+            "the API refused the credentials (HTTP \(httpStatus ?? 401)): \(message). Check the user name, the "
+                + "password variable and the company key; the run stops."
+        case .badRequest: "the API refused the request (HTTP 400): \(message)"
+        case .server: "the API kept failing (HTTP \(httpStatus ?? 500)): \(message)"
+        case .transport: "the network failed: \(message)"
+        case .outcomeUnknown: "the answer to a submit was lost: \(message)"
+        case .malformedResponse: "the API answered something unexpected: \(message)"
+        case .downloadFailed: "the download failed: \(message)"
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import AnalyticsAPI
+import AnalyticsClient
+import ExportTestSupport
+import Foundation
+import Testing
+
+@Suite("AnalyticsClient against a scripted transport")
+struct AnalyticsClientTests {
+    let credentials = APICredentials(username: "api-user", password: "s3cret-pass")
+    let request = ExportRequest(
+        type: .incomingPost, startTime: 1_700_000_000_000, endTime: 1_700_086_400_000,
+        selection: ExportSelection(filters: [.workqueues: [15, 21]]))
+
+    func client(_ transport: ScriptedTransport, attempts: Int = 4) -> AnalyticsClient {
+        AnalyticsClient(
+            configuration: .init(
+                baseURL: "http://api.test/api/public/", companyKey: "company-key-123", timeScale: 1_000_000,
+                retry: RetryPolicy(maxAttempts: attempts, baseDelay: 1, maxDelay: 10)),
+            transport: transport, random: { 0.5 })
+    }
+
+    static let submitBody = """
+        {"status":"PASS","request":null,"message":null,"result":{"workflowId":"2951efa0-ea55-3a74-8a60-66ea888bb83d",\
+        "runId":"23ab+c/d=","downloadUrl":"","statusUrl":"http://api.test/api/public/reports/report/2951efa0-ea55-3a74-8a60-66ea888bb83d/23ab%2Bc%2Fd%3D/status?analyticsAccessToken=tok%3D%3D"}}
+        """
+
+    static func statusBody(state: String, detail: String, reason: String? = nil, array: Bool = false) -> String {
+        let reasonJSON = reason.map { "\"\($0)\"" } ?? "null"
+        let inner = """
+            {"jobInfo":{"workflowId":"w","runId":"23r=","downloadUrl":"\(detail == "COMPLETED" ? "http://api.test/dl?analyticsAccessToken=t" : "")",\
+            "statusUrl":"http://api.test/st"},"result":{"runnerState":"\(state)","reason":\(reasonJSON),"detail":"\(detail)",\
+            "currentCount":null,"totalCount":null,"lastAcknowledgeTime":null}}
+            """
+        return "{\"status\":\"PASS\",\"request\":null,\"message\":null,\"result\":\(array ? "[\(inner)]" : inner)}"
+    }
+
+    @Test func submitSendsTheCatalogEncodingAndBasicAuth() async throws {
+        let transport = ScriptedTransport { _, _ in .response(status: 200, body: Self.submitBody) }
+        let job = try await client(transport).submit(request, as: credentials)
+        #expect(job.workflowId == "2951efa0-ea55-3a74-8a60-66ea888bb83d")
+        #expect(job.runId == "23ab+c/d=")
+        #expect(job.statusURL.hasSuffix("/23ab%2Bc%2Fd%3D/status?analyticsAccessToken=tok%3D%3D"))
+        #expect(job.downloadURL == nil)
+        let sent = try #require(transport.requests.first)
+        #expect(sent.method == "POST")
+        #expect(
+            sent.url
+                == "http://api.test/api/public/reports/report/incoming_post?companyKey=company-key-123"
+                + "&startTime=1700000000000&endTime=1700086400000&reportFormat=csv&workqueueIds=15%2C21")
+        let auth = sent.headers.first { $0.name == "Authorization" }?.value
+        #expect(auth == "Basic " + Data("api-user:s3cret-pass".utf8).base64EncodedString())
+    }
+
+    @Test(arguments: [false, true])
+    func statusAcceptsObjectAndArrayForms(array: Bool) async throws {
+        let transport = ScriptedTransport { _, index in
+            index == 0
+                ? .response(status: 200, body: Self.statusBody(state: "RUNNING", detail: "", array: array))
+                : .response(status: 200, body: Self.statusBody(state: "CLOSED", detail: "COMPLETED"))
+        }
+        let job = SubmittedJob(workflowId: "w", runId: "23r=", statusURL: "http://api.test/st", downloadURL: nil)
+        let running = try await client(transport).status(of: job, as: credentials)
+        #expect(running.outcome == .inFlight)
+        let done = try await client(transport).status(of: job, as: credentials)
+        #expect(done.outcome == .completed)
+        #expect(done.jobInfo.downloadUrl == "http://api.test/dl?analyticsAccessToken=t")
+    }
+
+    @Test func queueRejectionIsNotAFailure() async throws {
+        let body = Self.statusBody(
+            state: "CLOSED", detail: "FAILED", reason: APILimits.tooManyExportsReason, array: true)
+        let transport = ScriptedTransport { _, _ in .response(status: 200, body: body) }
+        let job = SubmittedJob(workflowId: "w", runId: "23r=", statusURL: "http://api.test/st", downloadURL: nil)
+        let status = try await client(transport).status(of: job, as: credentials)
+        #expect(status.outcome == .rejectedByQueue)
+        let failed = Self.statusBody(state: "CLOSED", detail: "FAILED", reason: "Export timed out")
+        let transport2 = ScriptedTransport { _, _ in .response(status: 200, body: failed) }
+        let status2 = try await client(transport2).status(of: job, as: credentials)
+        #expect(status2.outcome == .failed(reason: "Export timed out", detail: "FAILED"))
+    }
+
+    @Test func retries429And5xxHonouringRetryAfter() async throws {
+        let transport = ScriptedTransport { _, index in
+            switch index {
+            case 0: .response(status: 429, headers: [("Retry-After", "3")], body: "slow down")
+            case 1: .response(status: 503, body: "")
+            default: .response(status: 200, body: Self.submitBody)
+            }
+        }
+        let job = try await client(transport).submit(request, as: credentials)
+        #expect(job.runId == "23ab+c/d=")
+        #expect(transport.requests.count == 3)
+        // The delays: Retry-After wins; otherwise full jitter under an exponential ceiling.
+        let policy = RetryPolicy(maxAttempts: 6, baseDelay: 1, maxDelay: 10)
+        #expect(policy.delay(afterAttempt: 1, retryAfter: 3, random: 0.9) == 3)
+        #expect(policy.delay(afterAttempt: 1, retryAfter: 60, random: 0.9) == 10)
+        #expect(policy.delay(afterAttempt: 3, retryAfter: nil, random: 0.5) == 2)
+        #expect(policy.delay(afterAttempt: 10, retryAfter: nil, random: 1) == 10)
+        #expect(policy.delay(afterAttempt: 2, retryAfter: nil, random: 0) == 0.2)
+    }
+
+    @Test func givesUpAfterTheAttemptBudget() async throws {
+        let transport = ScriptedTransport { _, _ in .response(status: 502, body: "bad gateway") }
+        await #expect(throws: AnalyticsClientError.server("bad gateway", status: 502)) {
+            _ = try await client(transport, attempts: 3).teams(as: credentials)
+        }
+        #expect(transport.requests.count == 3)
+    }
+
+    @Test func unauthorizedStopsTheRunAndNeverPrintsSecrets() async throws {
+        let transport = ScriptedTransport { _, _ in
+            .response(
+                status: 401,
+                body: #"{"status":"FAIL","request":null,"message":"bad credentials for s3cret-pass","result":"x"}"#)
+        }
+        do {
+            _ = try await client(transport).submit(request, as: credentials)
+            Issue.record("expected an error")
+        } catch let error as AnalyticsClientError {
+            #expect(error.stopsRun)
+            #expect(!error.description.contains("s3cret-pass"))
+            #expect(!error.description.contains("company-key-123"))
+            #expect(error.description.contains("bad credentials for <redacted>"))
+        }
+    }
+
+    @Test func badRequestCarriesTheServerMessage() async throws {
+        let transport = ScriptedTransport { _, _ in
+            .response(
+                status: 400,
+                body: #"{"status":"FAIL","request":null,"message":"Only one smart view ID can be passed","result":"x"}"#
+            )
+        }
+        await #expect(throws: AnalyticsClientError.badRequest("HTTP 400: Only one smart view ID can be passed")) {
+            _ = try await client(transport).submit(request, as: credentials)
+        }
+        #expect(transport.requests.count == 1)
+    }
+
+    @Test func aLostSubmitAnswerIsReportedAsUnknownNotRetried() async throws {
+        let transport = ScriptedTransport { _, _ in .failure(TransportError(.interrupted, "connection reset")) }
+        do {
+            _ = try await client(transport).submit(request, as: credentials)
+            Issue.record("expected an error")
+        } catch let error as AnalyticsClientError {
+            #expect(error.mayHaveCreatedJob)
+        }
+        #expect(transport.requests.count == 1)
+        // A connect failure sent nothing, so it is retried.
+        let refused = ScriptedTransport { _, index in
+            index == 0 ? .failure(TransportError(.connect, "refused")) : .response(status: 200, body: Self.submitBody)
+        }
+        _ = try await client(refused).submit(request, as: credentials)
+        #expect(refused.requests.count == 2)
+    }
+
+    @Test func downloadFollowsTheRedirectWithoutCredentialsAndRefreshesExpiredLinks() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("chunk.csv").path
+        let csv = "a,b\r\n1,2\r\n"
+        let transport = ScriptedTransport { request, index in
+            switch index {
+            case 0, 2, 4: .response(status: 307, headers: [("Location", "https://files.other-host.test/f?sig=abc")])
+            case 1: .response(status: 403, body: "expired")
+            case 3: .response(status: 200, headers: [("Content-Length", "100")], body: csv)  // cut short
+            default: .response(status: 200, headers: [("Content-Length", "\(csv.utf8.count)")], body: csv)
+            }
+        }
+        let result = try await client(transport).download(
+            from: "http://api.test/dl?analyticsAccessToken=t", to: path, as: credentials)
+        #expect(result.bytes == Int64(csv.utf8.count))
+        #expect(result.refreshes == 2)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == csv)
+        for (index, sent) in transport.requests.enumerated() {
+            let hasAuth = sent.headers.contains { $0.name == "Authorization" }
+            #expect(hasAuth == (index % 2 == 0), "request \(index) to \(sent.url)")
+            if index % 2 == 1 { #expect(sent.url == "https://files.other-host.test/f?sig=abc") }
+        }
+    }
+
+    @Test func redactionHidesTokensKeysAndSignedQueries() {
+        let text =
+            "GET http://h/api/public/reports/report/w/r/status?analyticsAccessToken=abc%3D%3D&x=1 "
+            + "and https://s3/f?X-Amz-Signature=deadbeef&sig=zzz&expires=123 companyKey=K1 password hunter22"
+        let redacted = Redaction.redact(text, extraSecrets: ["hunter22"])
+        #expect(!redacted.contains("abc%3D%3D"))
+        #expect(!redacted.contains("deadbeef"))
+        #expect(!redacted.contains("zzz"))
+        #expect(!redacted.contains("K1"))
+        #expect(!redacted.contains("hunter22"))
+        #expect(redacted.contains("analyticsAccessToken=<redacted>&x=1"))
+        #expect(redacted.contains("companyKey=<redacted>"))
+    }
+}
