@@ -1,0 +1,89 @@
+import AnalyticsAPI
+import Foundation
+import GRDB
+
+/// One chunk's row in the journal.
+public struct ChunkRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "chunk"
+
+    public var id: String
+    public var exportName: String
+    /// The chunk this one was split from.
+    public var parentId: String?
+    /// The request as JSON (`ExportRequest`): what is submitted, exactly.
+    public var request: String
+    public var windowStart: Int64
+    public var windowEnd: Int64
+    public var state: ChunkState
+    /// Attempts spent (queue rejections are not attempts).
+    public var attempts: Int
+    /// The API user the job was submitted as.
+    public var user: String?
+    public var workflowId: String?
+    public var runId: String?
+    /// Contains the job's access token: stored to re-attach, never printed.
+    public var statusUrl: String?
+    public var downloadUrl: String?
+    /// The last error, redacted.
+    public var lastError: String?
+    public var rows: Int64?
+    public var bytes: Int64?
+    public var sha256: String?
+    /// The chunk file, relative to the state directory.
+    public var file: String?
+    public var expectedRows: Int
+    public var expectedSeconds: Double
+    /// Wall-clock seconds since 1970 at each step.
+    public var submittedAt: Double?
+    public var closedAt: Double?
+    public var verifiedAt: Double?
+    public var updatedAt: Double
+    /// Queue rejections absorbed (another user's load filled the queue).
+    public var rejections: Int
+
+    public init(item: WorkItem, now: Double) throws {
+        id = item.id
+        exportName = item.exportName
+        parentId = item.parentId
+        request = String(decoding: try JSONEncoder.sorted.encode(item.request), as: UTF8.self)
+        windowStart = item.request.startTime
+        windowEnd = item.request.endTime
+        state = .planned
+        attempts = 0
+        expectedRows = item.expectedRows
+        expectedSeconds = item.expectedSeconds
+        updatedAt = now
+        rejections = 0
+    }
+
+    /// The request decoded back.
+    public func decodedRequest() throws -> ExportRequest {
+        try JSONDecoder().decode(ExportRequest.self, from: Data(request.utf8))
+    }
+
+    /// The work item this record stands for.
+    public func workItem() throws -> WorkItem {
+        WorkItem(
+            id: id, exportName: exportName, request: try decodedRequest(), expectedRows: expectedRows,
+            expectedSeconds: expectedSeconds, parentId: parentId)
+    }
+}
+
+/// Rows per day learned from finished chunks, per export name, fed back into `chunk: auto`.
+public struct VolumeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "volume"
+    public var exportName: String
+    public var rows: Int64
+    public var milliseconds: Int64
+
+    public var rowsPerDay: Double { milliseconds > 0 ? Double(rows) * 86_400_000 / Double(milliseconds) : 0 }
+}
+
+extension JSONEncoder {
+    /// Deterministic JSON: sorted keys, no escaping of slashes.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

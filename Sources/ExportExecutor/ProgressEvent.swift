@@ -1,0 +1,49 @@
+/// Something that happened to a chunk, for progress displays and `--progress json`.
+public struct ProgressEvent: Sendable, Codable, Hashable {
+    public enum Kind: String, Sendable, Codable, Hashable {
+        /// The run begins: `total` chunks, `done` already verified.
+        case started
+        case submitted
+        /// A job still in flight from an earlier run was found again through its status URL.
+        case reattached
+        /// The queue was full (another user's load); resubmitted later, no attempt spent.
+        case rejected
+        case completed
+        case verified
+        /// A try failed and will be retried after a cooldown.
+        case retrying
+        /// A failing chunk was replaced by its halves.
+        case split
+        /// A chunk failed for good.
+        case failed
+        /// A verified chunk is exported again (its window ended within the settle period, or its file changed).
+        case replanned
+        case finished
+    }
+
+    public var kind: Kind
+    public var chunk: String?
+    public var export: String?
+    public var user: String?
+    public var rows: Int64?
+    public var bytes: Int64?
+    /// Redacted text: the server's reason, the error, the split's children.
+    public var message: String?
+    public var total: Int?
+    public var done: Int?
+
+    public init(
+        _ kind: Kind, chunk: String? = nil, export: String? = nil, user: String? = nil, rows: Int64? = nil,
+        bytes: Int64? = nil, message: String? = nil, total: Int? = nil, done: Int? = nil
+    ) {
+        self.kind = kind
+        self.chunk = chunk
+        self.export = export
+        self.user = user
+        self.rows = rows
+        self.bytes = bytes
+        self.message = message
+        self.total = total
+        self.done = done
+    }
+}
