@@ -7,6 +7,13 @@ public struct CLIResult: Sendable, Hashable {
     /// The exit status (or the signal number when `terminatedBySignal`).
     public var status: Int32
     public var terminatedBySignal: Bool
+
+    public init(stdout: String, stderr: String, status: Int32, terminatedBySignal: Bool = false) {
+        self.stdout = stdout
+        self.stderr = stderr
+        self.status = status
+        self.terminatedBySignal = terminatedBySignal
+    }
 }
 
 /// Why the binary could not be run to completion.
@@ -83,8 +90,8 @@ public struct CLIRunner: Sendable {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout")
         let errURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        try Data().write(to: outURL)
+        try Data().write(to: errURL)
         let outHandle = try FileHandle(forWritingTo: outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
         defer {

@@ -18,7 +18,7 @@ struct ValidateCommand: AsyncParsableCommand {
     var specs: [String] = []
 
     @Option(help: "Output form: human (file:line:col with the source line) or github (workflow annotations).")
-    var format: DiagnosticRenderer.Format = .human
+    var format: OutputFormat = .human
 
     @Option(help: "Check 'today', 'now' and retention as of this instant (YYYY-MM-DD or ISO 8601), not the clock.")
     var now: String?
@@ -39,7 +39,7 @@ struct ValidateCommand: AsyncParsableCommand {
             let result = SpecLoader.load(contentsOf: path, now: instant)
             errors += result.errorCount
             warnings += result.warningCount
-            out += DiagnosticRenderer.render(result.diagnostics, source: result.source, format: format)
+            out += DiagnosticRenderer.render(result.diagnostics, source: result.source, format: format.rendererFormat)
         }
         out += DiagnosticRenderer.summary(errors: errors, warnings: warnings, files: specs.count) + "\n"
         FileHandle.standardOutput.write(Data(out.utf8))
@@ -47,7 +47,18 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 }
 
-extension DiagnosticRenderer.Format: ExpressibleByArgument {}
+/// `--format` of `validate`.
+enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
+    case human
+    case github
+
+    var rendererFormat: DiagnosticRenderer.Format {
+        switch self {
+        case .human: .human
+        case .github: .github
+        }
+    }
+}
 
 /// Parses `--now`: a date (midnight UTC) or an ISO 8601 date-time with offset.
 enum NowOption {

@@ -110,7 +110,7 @@ struct SpecValidationTests {
             specText(exports: "  - { name: a, type: response, chunck: 1d, zzz: 1 }") + "\noutptu: { dir: x }")
         #expect(
             result.shorts == [
-                "11:33: error: unknown key 'chunck' in exports[0]",
+                "11:32: error: unknown key 'chunck' in exports[0]",
                 "11:44: error: unknown key 'zzz' in exports[0]",
                 "12:1: error: unknown key 'outptu' in the top level",
             ])
@@ -158,7 +158,7 @@ struct SpecValidationTests {
 
     @Test func unknownExportTypeListsTheValidOnes() {
         let result = load(specText(exports: "  - { name: a, type: conversations }"))
-        #expect(result.shorts == ["11:23: error: unknown export type 'conversations'"])
+        #expect(result.shorts == ["11:22: error: unknown export type 'conversations'"])
         #expect(
             result.fixes == ["did you mean 'conversation'? valid types: " + ExportType.allIDs.joined(separator: ", ")])
     }
@@ -184,7 +184,7 @@ struct SpecValidationTests {
         let result = load(specText(exports: "  - { name: a, type: team_performance_interval }"))
         #expect(
             result.shorts == [
-                "11:23: error: type 'team_performance_interval' needs 'time_interval' (the bucket size, e.g. 'time_interval: 1h')"
+                "11:22: error: type 'team_performance_interval' needs 'time_interval' (the bucket size, e.g. 'time_interval: 1h')"
             ])
     }
 
@@ -241,10 +241,10 @@ struct SpecValidationTests {
                     """))
         #expect(
             result.shorts == [
-                "13:31: error: priority 6 in exports[0].filters.priorities is outside 0…5",
-                "13:34: error: priority 0 is listed twice in exports[0].filters.priorities",
+                "13:32: error: priority 6 in exports[0].filters.priorities is outside 0…5",
+                "13:35: error: priority 0 is listed twice in exports[0].filters.priorities",
                 "13:51: error: exports[0].filters.workqueues is an empty list",
-                "13:69: error: exports[0].filters.smart_views lists 2 smart views, but the API takes one per export",
+                "13:68: error: exports[0].filters.smart_views lists 2 smart views, but the API takes one per export",
             ])
         #expect(result.fixes[3] == "add 'split_by: smart_view' to run one job per smart view, or keep one")
     }
@@ -298,7 +298,7 @@ struct SpecValidationTests {
                 "9:17: error: window.last '7days' is not a duration",
                 "11:39: error: exports[0].chunk '7' has no unit",
                 "12:16: error: run.settle '-1d' is not a duration",
-                "12:31: error: run.min_chunk '0h' is not a duration",
+                "12:32: error: run.min_chunk '0h' is not a duration",
             ])
         #expect(result.fixes[0] == "write a whole number and a unit: 90min, 6h, 1d, 2w, 1mo")
         #expect(result.fixes[1] == "write a whole number and a unit: 90min, 6h, 1d, 2w, 1mo, e.g. '7d'")
@@ -332,7 +332,7 @@ struct SpecValidationTests {
 
     @Test func unknownLocaleAloneIsOnlyAWarning() throws {
         let result = load(specText(exports: "  - { name: a, type: response, locale: pt_BR }"))
-        #expect(result.shorts == ["11:41: warning: locale 'pt_BR' in exports[0].locale is not one the API documents"])
+        #expect(result.shorts == ["11:40: warning: locale 'pt_BR' in exports[0].locale is not one the API documents"])
         #expect(result.spec != nil)
     }
 
@@ -375,10 +375,10 @@ struct SpecValidationTests {
                     """))
         #expect(
             result.shorts == [
-                "11:23: error: exports[0] covers the last 6mo to today (the pipeline window), longer than the API's 3-month range, and cannot be split by time: type 'user' totals each row over the whole window",
-                "13:65: error: exports[2] cannot be chunked by time: type 'author' totals each row over the whole window, so splitting it would change its numbers",
-                "14:23: error: exports[3] covers the last 6mo to today (the pipeline window), longer than the API's 3-month range, and cannot be split by time: a conversation export with conversation_report_type OPEN_AT_END (the API's default) is a snapshot at the window's end",
-                "16:23: error: exports[5] covers 2026-06-01 to 2026-09-02 (its window), longer than the API's 3-month range, and cannot be split by time: a conversation export with conversation_report_type OPEN_AT_END (the API's default) is a snapshot at the window's end",
+                "11:22: error: exports[0] covers the last 6mo to today (the pipeline window), longer than the API's 3-month range, and cannot be split by time: type 'user' totals each row over the whole window",
+                "13:60: error: exports[2] cannot be chunked by time: type 'author' totals each row over the whole window, so splitting it would change its numbers",
+                "14:22: error: exports[3] covers the last 6mo to today (the pipeline window), longer than the API's 3-month range, and cannot be split by time: a conversation export with conversation_report_type OPEN_AT_END (the API's default) is a snapshot at the window's end",
+                "16:22: error: exports[5] covers 2026-06-01 to 2026-09-02 (its window), longer than the API's 3-month range, and cannot be split by time: a conversation export with conversation_report_type OPEN_AT_END (the API's default) is a snapshot at the window's end",
             ])
         #expect(
             result.fixes[0] == "give exports[0] its own 'window' of at most 3 months (e.g. 'window: { last: 3mo }')")
@@ -404,7 +404,7 @@ struct SpecValidationTests {
 
     @Test func keepCombinedOnlyOnCombined() {
         let result = load(specText(exports: "  - { name: a, type: response, keep_combined: true }"))
-        #expect(result.shorts == ["11:33: error: keep_combined only applies to type 'combined', not 'response'"])
+        #expect(result.shorts == ["11:32: error: keep_combined only applies to type 'combined', not 'response'"])
     }
 
     @Test func missingRequiredKeys() {
@@ -447,10 +447,10 @@ struct SpecValidationTests {
         let result = load(text)
         #expect(
             result.shorts == [
-                "6:38: error: api.users[0].password_env takes the variable's name, not a reference to it",
+                "6:36: error: api.users[0].password_env takes the variable's name, not a reference to it",
                 "7:40: error: api.users[1] has both password_env and password_file",
                 "8:7: error: api.users[2] is missing 'password_env'",
-                "9:38: error: api.users[3].password_env must name an environment variable (letters, digits and '_')",
+                "9:36: error: api.users[3].password_env must name an environment variable (letters, digits and '_')",
                 "10:7: error: user 'a' is listed twice in api.users (first at line 6)",
             ])
         #expect(result.fixes[0] == "write 'password_env: PW'")
@@ -459,10 +459,10 @@ struct SpecValidationTests {
 
     @Test func baseURLForms() {
         func check(_ url: String) -> [String] {
-            load(
-                specText(exports: "  - { name: a, type: response }").replacingOccurrences(
-                    of: "base_url: simulator", with: "base_url: \(url)")
-            ).shorts
+            let text = specText(exports: "  - { name: a, type: response }")
+                .replacingOccurrences(of: "base_url: simulator", with: "base_url: \(url)")
+                .replacingOccurrences(of: "company_key: demo", with: "company_key: ${KEY}")
+            return load(text).shorts
         }
         #expect(check("https://analytics-api.app.lithium.com").isEmpty)
         #expect(check("${ANALYTICS_API_URL}").isEmpty)
@@ -493,7 +493,7 @@ struct SpecValidationTests {
         #expect(
             result.shorts == [
                 "5:20: error: '${' is not closed in api.company_key",
-                "7:20: error: '${bad-name}' is not a valid variable reference in api.users[0].username",
+                "7:18: error: '${bad-name}' is not a valid variable reference in api.users[0].username",
             ])
     }
 
@@ -524,8 +524,8 @@ struct SpecValidationTests {
         let result = load(specText(exports: "  - { name: a, type: user, columns: [agent_id, agent_nam, agent_id] }"))
         #expect(
             result.shorts == [
-                "11:47: error: unknown column 'agent_nam' for type 'user'",
-                "11:58: error: 'agent_id' is listed twice in exports[0].columns",
+                "11:48: error: unknown column 'agent_nam' for type 'user'",
+                "11:59: error: 'agent_id' is listed twice in exports[0].columns",
             ])
         #expect(
             result.fixes.contains {
@@ -536,8 +536,8 @@ struct SpecValidationTests {
     @Test func problemsArriveSortedByLocation() {
         let result = load(
             specText(exports: "  - { name: a, type: nope }\n  - { name: b, type: response, zz: 1 }") + "\nfoo: 1")
-        let lines = result.diagnostics.map { ($0.location.line, $0.location.column) }
-        #expect(lines == lines.sorted { $0 < $1 })
+        let locations = result.diagnostics.map(\.location)
+        #expect(locations == locations.sorted())
         #expect(result.diagnostics.count == 3)
     }
 

@@ -106,10 +106,16 @@ struct YAMLLoaderTests {
     }
 
     @Test func nodeCapCountsAliasExpansions() {
-        let limits = YAMLLimits(maxBytes: 1000, maxNodes: 10, maxDepth: 64)
+        // 7 nodes plus 4 through the alias: 11; a third key and alias make 16.
+        let limits = YAMLLimits(maxBytes: 1000, maxNodes: 12, maxDepth: 64)
         #expect(load("a: &a [1, 2, 3]\nb: *a\n", limits: limits).root != nil)
         let result = load("a: &a [1, 2, 3]\nb: *a\nc: *a\n", limits: limits)
-        #expect(errors(result) == ["3:4: the document expands to more than 10 nodes through aliases (an alias bomb?)"])
+        #expect(errors(result) == ["3:4: the document expands to more than 12 nodes through aliases (an alias bomb?)"])
+    }
+
+    @Test func manyNodesWithoutAliasesAreRefusedToo() {
+        let limits = YAMLLimits(maxBytes: 10_000, maxNodes: 5, maxDepth: 64)
+        #expect(errors(load("a: [1, 2, 3, 4]\n", limits: limits)) == ["1:11: the document has more than 5 nodes"])
     }
 
     @Test func deepNestingIsRefused() {
@@ -121,7 +127,7 @@ struct YAMLLoaderTests {
         let limits = YAMLLimits(maxBytes: 10_000, maxNodes: 1000, maxDepth: 4)
         #expect(load("a: &a [[1]]\n", limits: limits).root != nil)
         #expect(
-            errors(load("a: &a [[1]]\nb: [[*a]]\n", limits: limits)) == ["2:7: the document nests deeper than 4 levels"]
+            errors(load("a: &a [[1]]\nb: [[*a]]\n", limits: limits)) == ["2:6: the document nests deeper than 4 levels"]
         )
     }
 

@@ -88,15 +88,17 @@ extension SpecDecoder {
         var users: [APIUser] = []
         var seen: [String: YAMLNode] = [:]
         for (index, item) in items.enumerated() {
-            guard let user = decodeUser(item, path: "api.users[\(index)]") else { continue }
-            if let first = seen[user.username.raw] {
-                error(
-                    item, "user '\(user.username.raw)' is listed twice in api.users (first at line \(first.line))",
-                    fix: "each user has one queue; list each user once")
-                continue
+            // Names are compared as written, so a repeat is reported even when the entry has other errors.
+            if let name = item["username"]?.scalar?.value, !name.isEmpty {
+                if let first = seen[name] {
+                    error(
+                        item, "user '\(name)' is listed twice in api.users (first at line \(first.line))",
+                        fix: "each user has one queue; list each user once")
+                } else {
+                    seen[name] = item
+                }
             }
-            seen[user.username.raw] = item
-            users.append(user)
+            if let user = decodeUser(item, path: "api.users[\(index)]") { users.append(user) }
         }
         return users.count == items.count ? users : []
     }

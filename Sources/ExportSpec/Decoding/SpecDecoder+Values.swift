@@ -195,7 +195,7 @@ extension SpecDecoder {
         return ok ? values : nil
     }
 
-    /// A list of strings, none twice.
+    /// A list of strings; reports entries that are not strings or come twice and leaves them out.
     mutating func strings(_ node: YAMLNode, _ what: String) -> [(String, YAMLNode)]? {
         guard let items = node.sequence else {
             error(node, "\(what) must be a list of strings, got \(Self.describe(node))")
@@ -206,20 +206,15 @@ extension SpecDecoder {
             return nil
         }
         var values: [(String, YAMLNode)] = []
-        var ok = true
         for element in items {
-            guard let text = string(element, "each entry of \(what)") else {
-                ok = false
-                continue
-            }
+            guard let text = string(element, "each entry of \(what)") else { continue }
             if values.contains(where: { $0.0 == text }) {
                 error(element, "'\(text)' is listed twice in \(what)", fix: "remove the second one")
-                ok = false
                 continue
             }
             values.append((text, element))
         }
-        return ok ? values : nil
+        return values
     }
 
     /// A string with `${VAR}` references whose syntax is checked now (their values only when running).

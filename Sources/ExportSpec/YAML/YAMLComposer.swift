@@ -19,6 +19,7 @@ struct YAMLComposer {
     private let file: String
     private var anchors: [String: Composed] = [:]
     private var nodeCount = 0
+    private var aliasesUsed = false
     /// Non-fatal problems (duplicate keys, bad merges).
     private(set) var diagnostics: [Diagnostic] = []
 
@@ -59,11 +60,15 @@ struct YAMLComposer {
 
     private mutating func count(_ nodes: Int, _ line: Int, _ column: Int) throws {
         nodeCount += nodes
-        if nodeCount > limits.maxNodes {
+        guard nodeCount > limits.maxNodes else { return }
+        if aliasesUsed {
             throw stop(
                 "the document expands to more than \(limits.maxNodes) nodes through aliases (an alias bomb?)", line,
                 column, fix: "use anchors and aliases sparingly; a pipeline file is small")
         }
+        throw stop(
+            "the document has more than \(limits.maxNodes) nodes", line, column,
+            fix: "a pipeline file is small; check that the right file was given")
     }
 
     private func checkDepth(_ depth: Int, _ line: Int, _ column: Int) throws {
@@ -92,6 +97,7 @@ struct YAMLComposer {
                     "unknown alias '*\(anchor)'", line, column,
                     fix: "define the anchor '&\(anchor)' before the alias that uses it")
             }
+            aliasesUsed = true
             try count(composed.size, line, column)
             try checkDepth(depth + composed.height - 1, line, column)
             composed.node.line = line
