@@ -26,7 +26,10 @@ let package = Package(
         // The API's vocabulary: export catalog, parameters, envelopes, job states, limits.
         .target(name: "AnalyticsAPI"),
         // YAML → typed PipelineSpec with diagnostics.
-        .target(name: "ExportSpec", dependencies: ["CLibYAML", "AnalyticsAPI"]),
+        .target(
+            name: "ExportSpec",
+            dependencies: ["CLibYAML", "AnalyticsAPI", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Pure: spec + now → plan.
         .target(
             name: "ExportPlanner",

@@ -1,9 +1,16 @@
 import ArgumentParser
+import ExportSpec
+import Foundation
 
+/// `exportpipe schema`: print the JSON Schema of pipeline spec v1, for editors' YAML language servers.
 struct SchemaCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "schema",
+        abstract: "Print the JSON Schema (draft 2020-12) of pipeline spec version 1.",
+        discussion: "Point your editor's YAML language server at it, e.g. '# yaml-language-server: $schema=spec.json'."
+    )
 
     func run() async throws {
-        throw ValidationError("'exportpipe schema' is not built yet.")
+        FileHandle.standardOutput.write(Data(SpecSchema.json.utf8))
     }
 }

@@ -1,0 +1,136 @@
+import Foundation
+
+/// What one run of the `exportpipe` binary printed and how it ended.
+public struct CLIResult: Sendable, Hashable {
+    public var stdout: String
+    public var stderr: String
+    /// The exit status (or the signal number when `terminatedBySignal`).
+    public var status: Int32
+    public var terminatedBySignal: Bool
+
+    public init(stdout: String, stderr: String, status: Int32, terminatedBySignal: Bool = false) {
+        self.stdout = stdout
+        self.stderr = stderr
+        self.status = status
+        self.terminatedBySignal = terminatedBySignal
+    }
+}
+
+/// Why the binary could not be run to completion.
+public struct CLIRunnerError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    static func notFound(_ searched: [String]) -> CLIRunnerError {
+        CLIRunnerError(
+            description:
+                "the exportpipe binary was not found; build it with 'swift build' (or set EXPORTPIPE_BINARY). Looked in: "
+                + searched.joined(separator: ", "))
+    }
+
+    static func timedOut(_ arguments: [String], after seconds: Double) -> CLIRunnerError {
+        CLIRunnerError(
+            description:
+                "exportpipe \(arguments.joined(separator: " ")) did not finish within \(seconds) s and was killed")
+    }
+}
+
+/// Runs the built `exportpipe` executable as a real process, for end-to-end tests.
+///
+/// The binary is looked for, in order: `$EXPORTPIPE_BINARY`; next to the running test bundle (SwiftPM puts the
+/// test bundle and the executables in the same build products folder); `.build/debug/exportpipe` of this package.
+/// Output goes to temporary files rather than pipes, so a chatty process can never block on a full pipe.
+public struct CLIRunner: Sendable {
+    public let binary: URL
+
+    /// Finds the binary.
+    ///
+    /// - Throws: `CLIRunnerError` naming every place looked in when it is not there.
+    public init(filePath: String = #filePath) throws {
+        var candidates: [URL] = []
+        if let explicit = ProcessInfo.processInfo.environment["EXPORTPIPE_BINARY"], !explicit.isEmpty {
+            candidates.append(URL(fileURLWithPath: explicit))
+        }
+        if let first = CommandLine.arguments.first {
+            let runner = URL(fileURLWithPath: first).resolvingSymlinksInPath()
+            candidates.append(runner.deletingLastPathComponent().appendingPathComponent("exportpipe"))
+            // macOS: …/debug/X.xctest/Contents/MacOS/X
+            candidates.append(
+                runner.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent("exportpipe"))
+        }
+        let bundle = Bundle.main.bundleURL
+        candidates.append(bundle.appendingPathComponent("exportpipe"))
+        candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("exportpipe"))
+        // Sources/ExportTestSupport/CLIRunner.swift → the package root.
+        let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/exportpipe"))
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw CLIRunnerError.notFound(candidates.map(\.path))
+        }
+        binary = found
+    }
+
+    /// Runs `exportpipe arguments…` and waits for it.
+    ///
+    /// - Parameters:
+    ///   - environment: variables set on top of this process's environment (or instead of it when
+    ///     `inheritEnvironment` is false).
+    ///   - stdin: text fed to standard input; without it standard input is empty.
+    ///   - workingDirectory: the process's current folder (default: this process's).
+    ///   - timeout: seconds before the process is killed and `CLIRunnerError` thrown.
+    /// - Throws: `CLIRunnerError` on timeout; Foundation errors when the process cannot start.
+    public func run(
+        _ arguments: [String], environment: [String: String] = [:], inheritEnvironment: Bool = true,
+        stdin: String? = nil, workingDirectory: URL? = nil, timeout: Double = 60
+    ) async throws -> CLIResult {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "exportpipe-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("stdout")
+        let errURL = scratch.appendingPathComponent("stderr")
+        try Data().write(to: outURL)
+        try Data().write(to: errURL)
+        let outHandle = try FileHandle(forWritingTo: outURL)
+        let errHandle = try FileHandle(forWritingTo: errURL)
+        defer {
+            try? outHandle.close()
+            try? errHandle.close()
+        }
+
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        if let stdin {
+            let inURL = scratch.appendingPathComponent("stdin")
+            try Data(stdin.utf8).write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        try process.run()
+
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                process.terminate()
+                process.waitUntilExit()
+                throw CLIRunnerError.timedOut(arguments, after: timeout)
+            }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        process.waitUntilExit()
+        let stdout = String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self)
+        let stderr = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
+        return CLIResult(
+            stdout: stdout, stderr: stderr, status: process.terminationStatus,
+            terminatedBySignal: process.terminationReason == .uncaughtSignal)
+    }
+}
