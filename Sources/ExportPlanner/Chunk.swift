@@ -29,6 +29,20 @@ public struct Chunk: Sendable, Codable, Hashable {
         self.fanOut = fanOut
     }
 
+    /// A chunk whose id and cost the caller already computed (the planner's fast path; same values as above).
+    init(
+        id: String, exportName: String, request: ExportRequest, reasons: [SplitReason], expectedRows: Int,
+        expectedSeconds: Double, fanOut: [FanOutValue]
+    ) {
+        self.id = id
+        self.exportName = exportName
+        self.request = request
+        self.reasons = reasons
+        self.expectedRows = expectedRows
+        self.expectedSeconds = expectedSeconds
+        self.fanOut = fanOut
+    }
+
     /// Inclusive start of the window, epoch milliseconds.
     public var startMillis: Int64 { request.startTime }
     /// Exclusive end of the window, epoch milliseconds.

@@ -11,10 +11,30 @@ public enum ChunkID {
     static let version = "exportpipe-chunk-v1"
 
     public static func make(for request: ExportRequest) -> String {
-        var canonical = version + "\n" + request.type.rawValue + "\n"
+        let rest = PercentEncoding.encodeQuery(Array(request.queryItems.dropFirst(2)))
+        return make(type: request.type, start: request.startTime, end: request.endTime, encodedRest: rest)
+    }
+
+    /// The same id from its parts: `encodedRest` is the percent-encoded query after `startTime` and `endTime`
+    /// (which `ExportRequest.queryItems` always puts first). The planner computes it once per filter combination
+    /// instead of once per chunk.
+    static func make(type: ExportType, start: Int64, end: Int64, encodedRest: String) -> String {
         // Percent-encoded `name=value&…` is unambiguous: `=` and `&` inside values are escaped.
-        canonical += PercentEncoding.encodeQuery(request.queryItems)
-        let digest = SHA256.hash(data: Array(canonical.utf8))
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(64 + encodedRest.utf8.count)
+        canonical += version.utf8
+        canonical.append(UInt8(ascii: "\n"))
+        canonical += type.rawValue.utf8
+        canonical.append(UInt8(ascii: "\n"))
+        canonical += "startTime=".utf8
+        canonical += String(start).utf8
+        canonical += "&endTime=".utf8
+        canonical += String(end).utf8
+        if !encodedRest.isEmpty {
+            canonical.append(UInt8(ascii: "&"))
+            canonical += encodedRest.utf8
+        }
+        let digest = SHA256.hash(data: canonical)
         let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(16)

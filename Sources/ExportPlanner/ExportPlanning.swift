@@ -72,20 +72,34 @@ struct ExportPlanning {
 
         var chunks: [Chunk] = []
         chunks.reserveCapacity(windowCount * fanOutCount)
+        // Most windows have the same length, hence the same rows and cost: compute each cost once.
+        var secondsByRows: [Int: Double] = [:]
         for combination in ExportExpander.combinations(fanOut.axes) {
             var selection = template.selection
             for value in combination { selection.filters[value.filter] = [value.value] }
+            let shape = ExportRequest(
+                type: type, startTime: 0, endTime: 0, selection: selection, locale: locale, timezone: zoneName)
+            // Everything after startTime/endTime is the same for every window of this combination.
+            let encodedRest = PercentEncoding.encodeQuery(Array(shape.queryItems.dropFirst(2)))
             for index in 0..<windowCount {
-                let start = boundaries[index]
-                let end = boundaries[index + 1]
-                let request = ExportRequest(
-                    type: type, startTime: start, endTime: end, selection: selection, locale: locale,
-                    timezone: zoneName)
-                let rows = Int((rowsPerDayPerJob * Double(end - start) / Double(ZonedClock.millisPerDay)).rounded())
+                var request = shape
+                request.startTime = boundaries[index]
+                request.endTime = boundaries[index + 1]
+                let days = Double(request.endTime - request.startTime) / Double(ZonedClock.millisPerDay)
+                let rows = Int((rowsPerDayPerJob * days).rounded())
+                let seconds =
+                    secondsByRows[rows]
+                    ?? {
+                        let value = CostModel.seconds(for: type, rows: rows)
+                        secondsByRows[rows] = value
+                        return value
+                    }()
                 chunks.append(
                     Chunk(
-                        exportName: template.name, request: request,
-                        reasons: index == 0 ? firstReasons : base, expectedRows: rows, fanOut: combination))
+                        id: ChunkID.make(
+                            type: type, start: request.startTime, end: request.endTime, encodedRest: encodedRest),
+                        exportName: template.name, request: request, reasons: index == 0 ? firstReasons : base,
+                        expectedRows: rows, expectedSeconds: seconds, fanOut: combination))
             }
         }
         return PlannedExport(

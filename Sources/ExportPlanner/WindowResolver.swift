@@ -13,8 +13,10 @@ struct ResolvedWindow: Sendable, Hashable {
 ///
 /// `to: today` is local midnight at the start of now's day; `to: now` is now. `last: Nd|Nw|Nmo` counts calendar
 /// days, weeks or months back on the wall clock (so `last: 1d` across a DST change is 23 or 25 hours);
-/// `last: Nh|Nmin` counts elapsed time. The retention horizon is local midnight on or after now − 18 calendar
-/// months, so it moves once a day rather than every run (and so do the ids of the chunks it cuts).
+/// `last: Nh|Nmin` counts elapsed time. The retention horizon is local midnight at the start of the day that
+/// contains now − 18 calendar months: it moves once a day rather than every run (and so do the ids of the chunks
+/// it cuts), and `last: 18mo` to `today` starts exactly on it. The hours of that day already past retention just
+/// return no rows.
 enum WindowResolver {
     static func resolve(
         _ window: WindowSpec, clock: ZonedClock, now: Int64, exportName: String
@@ -80,12 +82,10 @@ enum WindowResolver {
         )
     }
 
-    /// Local midnight on or after now − 18 calendar months.
+    /// Local midnight at the start of the day that contains now − 18 calendar months.
     static func retentionHorizon(now: Int64, clock: ZonedClock) -> Int64 {
         let back = LocalDateTimeParts(localMillis: clock.local(now)).addingMonths(-APILimits.retentionMonths)
-        let wall = back.localMillis
-        let midnight = floorDiv(wall, ZonedClock.millisPerDay) * ZonedClock.millisPerDay
-        return clock.instant(fromLocal: midnight == wall ? midnight : midnight + ZonedClock.millisPerDay)
+        return clock.instant(fromLocal: floorDiv(back.localMillis, ZonedClock.millisPerDay) * ZonedClock.millisPerDay)
     }
 }
 

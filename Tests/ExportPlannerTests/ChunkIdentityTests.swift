@@ -23,6 +23,9 @@ import Testing
         let plan = try planOK(spec)
         #expect(plan.chunks.allSatisfy { $0.id.count == 16 && $0.id.allSatisfy(\.isHexDigit) })
         #expect(Set(plan.chunks.map(\.id)).count == plan.chunkCount)
+        // The planner's precomputed ids equal the id of each request computed on its own.
+        #expect(plan.chunks.allSatisfy { $0.id == ChunkID.make(for: $0.request) })
+        #expect(plan.chunks.allSatisfy { $0.expectedSeconds == CostModel.seconds(for: $0.type, rows: $0.expectedRows) })
     }
 
     @Test func renamingOrReorderingExportsKeepsIds() throws {

@@ -161,10 +161,18 @@ import Testing
         #expect(warning.location == B.location(line: 7))
         #expect(result.plan.warnings.contains(warning))
         let chunks = result.plan.chunks
-        // now − 18 months = 2025-05-29 12:00, so the horizon is the next midnight.
-        #expect(chunks.first?.startMillis == ms("2025-05-30T00:00:00Z"))
+        // now − 18 months = 2025-05-29 12:00: the horizon is the start of that day.
+        #expect(chunks.first?.startMillis == ms("2025-05-29T00:00:00Z"))
         #expect(chunks.first?.reasons.contains(.retentionClipped) == true)
         #expect(chunks.dropFirst().allSatisfy { !$0.reasons.contains(.retentionClipped) })
+
+        // `last: 18mo` to today starts exactly on the horizon: nothing to clip, no warning.
+        let eighteen = B.spec(
+            timezone: "Europe/Berlin", window: B.window(last: CalendarDuration(18, .month)),
+            exports: [B.export("agents", .rawAgentStates)])
+        let exact = Planner.plan(eighteen, now: B.instant("2026-11-29T12:00:00Z"))
+        #expect(exact.diagnostics.isEmpty)
+        #expect(exact.plan.chunks.first?.startMillis == ms("2025-05-29T00:00:00+02:00"))
 
         let ancient = B.spec(
             window: B.window(from: B.date(2020, 1, 1), to: B.date(2020, 2, 1), line: 9),
