@@ -86,7 +86,7 @@ struct ExportPlanning {
                 request.startTime = boundaries[index]
                 request.endTime = boundaries[index + 1]
                 let days = Double(request.endTime - request.startTime) / Double(ZonedClock.millisPerDay)
-                let rows = Int((rowsPerDayPerJob * days).rounded())
+                let rows = Self.rowCount(rowsPerDayPerJob * days)
                 let seconds =
                     secondsByRows[rows]
                     ?? {
@@ -109,6 +109,9 @@ struct ExportPlanning {
             chunks: chunks)
     }
 
+    /// Rows as an integer, capped far below `Int.max` so absurd volume hints cannot trap.
+    static func rowCount(_ value: Double) -> Int { saturatingInt(value) }
+
     /// Whether the export would exceed the plan's job budget (and an error saying so was recorded).
     private mutating func tooManyChunks(windows: Int, fanOutCount: Int) -> Bool {
         let (jobs, overflow) = windows.multipliedReportingOverflow(by: fanOutCount)
@@ -125,11 +128,12 @@ struct ExportPlanning {
 
     /// The volume estimate of the whole export (all filter values), in rows per day, and where it came from.
     private func volume() -> (rowsPerDay: Double, source: VolumeSource) {
-        if let learned = volumeHints[template.name], learned >= 0 { return (learned, .learned) }
-        if template.rewritten, let learned = volumeHints[entry.name], learned >= 0 {
+        // A hint that is not a finite, non-negative number is ignored rather than trusted.
+        if let learned = volumeHints[template.name], learned.isFinite, learned >= 0 { return (learned, .learned) }
+        if template.rewritten, let learned = volumeHints[entry.name], learned.isFinite, learned >= 0 {
             return (learned * template.volumeShare, .learned)
         }
-        if let hint = entry.expectedRowsPerDay { return (Double(hint) * template.volumeShare, .spec) }
+        if let hint = entry.expectedRowsPerDay, hint >= 0 { return (Double(hint) * template.volumeShare, .spec) }
         return (Double(ExportCatalog.descriptor(for: type).defaultRowsPerDay), .typeDefault)
     }
 
@@ -193,14 +197,14 @@ struct ExportPlanning {
             let choice = AutoChunkSizer.choose(rowsPerDayPerJob: rowsPerDayPerJob, targetRowsPerJob: target)
             size = choice.size
             sizingReason = .autoChunk(
-                choice.size, rowsPerDayPerJob: Int(rowsPerDayPerJob.rounded()), targetRowsPerJob: target,
+                choice.size, rowsPerDayPerJob: Self.rowCount(rowsPerDayPerJob), targetRowsPerJob: target,
                 source: source)
             label = "auto → \(choice.size)"
             if choice.overTarget {
                 diagnostics.append(
                     .warning(
                         at: entry.location,
-                        "export '\(template.name)' expects ~\(HumanFormat.count(Int(rowsPerDayPerJob.rounded()))) "
+                        "export '\(template.name)' expects ~\(HumanFormat.count(Self.rowCount(rowsPerDayPerJob))) "
                             + "rows/day per job: even \(choice.size) jobs exceed run.target_rows_per_job "
                             + "(\(HumanFormat.count(target)))",
                         fix: "fan it out with split_by:, or set chunk: explicitly"))

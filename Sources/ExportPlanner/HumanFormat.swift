@@ -1,3 +1,10 @@
+/// A non-negative whole number from a computed `Double`, capped at 10^15 so that absurd inputs (a volume hint of
+/// 10^30 rows) cannot trap on conversion; NaN becomes 0.
+func saturatingInt(_ value: Double) -> Int {
+    guard value.isFinite || value == .infinity else { return 0 }
+    return Int(min(max(0, value), 1e15).rounded())
+}
+
 /// Numbers and durations written for people, independent of the machine's locale.
 public enum HumanFormat {
     /// `1234567` → `1,234,567`.
@@ -13,7 +20,7 @@ public enum HumanFormat {
 
     /// Seconds as `45s`, `12m 30s`, `3h 20m`, `5d 3h`.
     public static func duration(seconds: Double) -> String {
-        let total = Int(max(0, seconds).rounded())
+        let total = saturatingInt(seconds)
         let days = total / 86_400
         let hours = total % 86_400 / 3600
         let minutes = total % 3600 / 60

@@ -68,7 +68,7 @@ public struct PlanJSONDocument: Codable, Sendable, Hashable {
     public var warnings: [String]
 
     public init(_ plan: Plan) {
-        func seconds(_ value: Double) -> Int { Int(value.rounded()) }
+        func seconds(_ value: Double) -> Int { saturatingInt(value) }
         let defaultClock = ZonedClock(timeZone: TimeZone(identifier: plan.timezone) ?? TimeZone.gmt)
         func instant(_ millis: Int64, _ clock: ZonedClock) -> Instant {
             Instant(epochMillis: millis, iso8601: InstantFormat.iso8601(millis, in: clock))

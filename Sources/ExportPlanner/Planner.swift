@@ -104,7 +104,7 @@ public enum Planner {
             var child = request
             child.startTime = window.0
             child.endTime = window.1
-            let rows = Int((Double(chunk.expectedRows) * Double(window.1 - window.0) / total).rounded())
+            let rows = ExportPlanning.rowCount(Double(chunk.expectedRows) * Double(window.1 - window.0) / total)
             return Chunk(
                 exportName: chunk.exportName, request: child, reasons: reasons, expectedRows: rows,
                 fanOut: chunk.fanOut)

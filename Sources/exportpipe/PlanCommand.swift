@@ -38,7 +38,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let instant = now.flatMap(InstantFormat.parse).map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
         var failed = false
-        var outputs: [String] = []
+        var printedPlans = 0
         for path in specs {
             let loaded: (spec: PipelineSpec?, diagnostics: [Diagnostic])
             do {
@@ -48,25 +48,36 @@ struct PlanCommand: AsyncParsableCommand {
                 failed = true
                 continue
             }
-            loaded.diagnostics.forEach { printError($0.description) }
+            for diagnostic in loaded.diagnostics { printError(diagnostic.description) }
             guard let spec = loaded.spec, !loaded.diagnostics.contains(where: { $0.severity == .error }) else {
                 failed = true
                 continue
             }
             let result = Planner.plan(spec, now: instant)
-            result.diagnostics.forEach { printError($0.description) }
+            for diagnostic in result.diagnostics { printError(diagnostic.description) }
             if result.hasErrors {
                 failed = true
                 continue
             }
-            outputs.append(try PlanRenderer.render(result.plan, as: format))
+            if printedPlans > 0 { writeToStandardOutput(Array("\n".utf8)) }
+            writeToStandardOutput(PlanRenderer.renderBytes(result.plan, as: format))
+            printedPlans += 1
         }
-        if !outputs.isEmpty { print(outputs.joined(separator: "\n"), terminator: "") }
         if failed { throw ExitCode(ExitCodes.specErrors) }
     }
 
     private func printError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Writes in 1 MiB pieces so a large JSON plan is not copied whole once more.
+    private func writeToStandardOutput(_ bytes: [UInt8]) {
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + 1 << 20)
+            FileHandle.standardOutput.write(Data(bytes[start..<end]))
+            start = end
+        }
     }
 }
 

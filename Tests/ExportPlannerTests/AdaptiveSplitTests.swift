@@ -9,10 +9,11 @@ import Testing
     let newYork = TimeZone(identifier: "America/New_York")!
     let oneHour = CalendarDuration(1, .hour)
 
-    func chunk(_ entry: ExportEntry, from: LocalDateTime, to: LocalDateTime, zone: String = "America/New_York")
-        throws -> Chunk
-    {
-        let plan = try planOK(oneExportSpec(entry, from: from, to: to, timezone: zone))
+    func chunk(
+        _ entry: ExportEntry, from: LocalDateTime, to: LocalDateTime, zone: String = "America/New_York",
+        now: String = "2026-11-29T12:00:00Z"
+    ) throws -> Chunk {
+        let plan = try planOK(oneExportSpec(entry, from: from, to: to, timezone: zone), now: now)
         return try #require(plan.chunks.first)
     }
 
@@ -37,7 +38,7 @@ import Testing
     @Test func aSpringForwardDaySplitsOnAWholeLocalHour() throws {
         let day = try chunk(
             B.export("agents", .rawAgentStates, chunk: .fixed(CalendarDuration(1, .day))), from: B.date(2024, 3, 10),
-            to: B.date(2024, 3, 11))
+            to: B.date(2024, 3, 11), now: "2025-01-01T00:00:00Z")
         #expect(day.durationMillis == 23 * hourMillis)
         let halves = try #require(Planner.split(day, minimumDuration: oneHour, timeZone: newYork))
         let clock = ZonedClock(timeZone: newYork)

@@ -6,7 +6,7 @@ import Testing
 
 /// `--format json` and `--format table`.
 @Suite struct RenderingTests {
-    func sampleSpec(reversed: Bool = false) -> PipelineSpec {
+    func sampleSpec(reversed: Bool = false, name: String = "sample") -> PipelineSpec {
         var exports = [
             B.export(
                 "agents", .rawAgentStates, filters: [.teams: [1, 2]], splitBy: .teams,
@@ -17,21 +17,21 @@ import Testing
         ]
         if reversed { exports.reverse() }
         return B.spec(
-            name: "sample", timezone: "America/New_York", window: B.window(last: CalendarDuration(30, .day)),
+            name: name, timezone: "America/New_York", window: B.window(last: CalendarDuration(30, .day)),
             exports: exports, users: 2)
     }
 
     @Test func jsonIsByteIdenticalForTheSameSpecAndNow() throws {
-        let first = try PlanRenderer.json(try planOK(sampleSpec()))
-        let second = try PlanRenderer.json(try planOK(sampleSpec()))
+        let first = PlanRenderer.json(try planOK(sampleSpec()))
+        let second = PlanRenderer.json(try planOK(sampleSpec()))
         #expect(first == second)
-        let later = try PlanRenderer.json(try planOK(sampleSpec(), now: "2026-11-30T12:00:00Z"))
+        let later = PlanRenderer.json(try planOK(sampleSpec(), now: "2026-11-30T12:00:00Z"))
         #expect(first != later)
     }
 
     @Test func jsonHasEveryChunkWithItsParametersAndWindow() throws {
         let plan = try planOK(sampleSpec())
-        let text = try PlanRenderer.json(plan)
+        let text = PlanRenderer.json(plan)
         let document = try JSONDecoder().decode(PlanJSONDocument.self, from: Data(text.utf8))
         let chunks = document.exports.flatMap(\.chunks)
         #expect(chunks.count == plan.chunkCount)
@@ -51,6 +51,16 @@ import Testing
         #expect(text.contains("\"America/New_York\""))
         #expect(text.range(of: #":\s*-?\d+\.\d"#, options: .regularExpression) == nil)
         #expect(text.contains("-05:00") && text.contains("-04:00"))
+    }
+
+    @Test func theJSONWriterHasJSONEncodersLayout() throws {
+        // Escapes, non-ASCII, empty arrays, warnings: everything the writer does by hand.
+        let plan = try planOK(sampleSpec(name: "sa\"m\\p\tlé\u{1}/x"), hints: ["agents": 12.5])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let encoded = String(decoding: try encoder.encode(PlanJSONDocument(plan)), as: UTF8.self)
+        let expected = encoded.replacing(#/\[\n\n *\]/#, with: "[]") + "\n"
+        #expect(PlanRenderer.json(plan) == expected)
     }
 
     @Test func reorderingExportsReordersButDoesNotChangeChunks() throws {

@@ -107,6 +107,18 @@ import Testing
         #expect(result.plan.chunks.count == 24)
     }
 
+    @Test func absurdVolumeHintsNeitherTrapNorAreTrusted() throws {
+        let entry = B.export("posts", .incomingPost)
+        let spec = oneExportSpec(entry, from: B.date(2026, 1, 1), to: B.date(2026, 1, 2))
+        for hint in [1e30, Double.infinity, -5, Double.nan] {
+            let result = Planner.plan(spec, now: B.instant("2026-11-29T12:00:00Z"), volumeHints: ["posts": hint])
+            #expect(!result.hasErrors)
+            #expect(!result.plan.chunks.isEmpty)
+            #expect(!PlanRenderer.table(result.plan).isEmpty)
+            #expect(!PlanRenderer.json(result.plan).isEmpty)
+        }
+    }
+
     @Test func intervalExportsRespectTheBucketCapAndSplitOnBucketBoundaries() throws {
         let hourly = B.export(
             "interval", .teamPerformanceInterval, chunk: .fixed(CalendarDuration(7, .day)),

@@ -6,12 +6,13 @@ import Testing
 
 /// Windows: DST days, month ends, leap days, relative windows and retention.
 @Suite struct WindowTests {
+    /// The chunks of a `raw_agent_states` export over [from, to); now is mid-2025 so 2024 is within retention.
     func dailyChunks(_ timezone: String, from: LocalDateTime, to: LocalDateTime, chunk: String = "1d") throws
         -> [Chunk]
     {
         let size = try #require(CalendarDuration(parsing: chunk))
         let entry = B.export("agents", .rawAgentStates, chunk: .fixed(size))
-        let plan = try planOK(oneExportSpec(entry, from: from, to: to, timezone: timezone))
+        let plan = try planOK(oneExportSpec(entry, from: from, to: to, timezone: timezone), now: "2025-06-01T00:00:00Z")
         return try export(plan, "agents").chunks
     }
 
@@ -83,7 +84,7 @@ import Testing
                 ms("2024-02-01T00:00:00Z"), ms("2024-03-01T00:00:00Z"), ms("2024-04-01T00:00:00Z"),
                 ms("2024-05-01T00:00:00Z"),
             ])
-        let common = try dailyChunks("UTC", from: B.date(2023, 2, 1), to: B.date(2023, 3, 1), chunk: "1mo")
+        let common = try dailyChunks("UTC", from: B.date(2025, 2, 1), to: B.date(2025, 3, 1), chunk: "1mo")
         #expect(common.map { $0.durationMillis / dayMillis } == [28])
     }
 
