@@ -89,6 +89,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Release-mode benchmark of the planner (scripts/bench-planner); not part of the product.
+        .executableTarget(
+            name: "exportpipe-bench-planner",
+            dependencies: ["ExportPlanner", "ExportSpec", "AnalyticsAPI"],
+            path: "Benchmarks/exportpipe-bench-planner"
+        ),
         .testTarget(name: "AnalyticsAPITests", dependencies: ["AnalyticsAPI"]),
         .testTarget(name: "ExportSpecTests", dependencies: ["ExportSpec", "ExportTestSupport"]),
         .testTarget(name: "ExportPlannerTests", dependencies: ["ExportPlanner", "ExportTestSupport"]),

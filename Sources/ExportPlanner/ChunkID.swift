@@ -1,0 +1,47 @@
+import AnalyticsAPI
+import Crypto
+
+/// Stable chunk ids: the first 16 hex digits of SHA-256 over the export type and the query parameters as sent.
+///
+/// The parameters include `startTime` and `endTime`, so the id covers the window; they do not include the
+/// export's name or its position in the spec, so renaming or reordering exports keeps every id (and the journal
+/// entries keyed by it), while any change to what is sent changes it.
+public enum ChunkID {
+    /// Bumped if the canonical form ever changes, so old journals do not match new plans by accident.
+    static let version = "exportpipe-chunk-v1"
+
+    public static func make(for request: ExportRequest) -> String {
+        let rest = PercentEncoding.encodeQuery(Array(request.queryItems.dropFirst(2)))
+        return make(type: request.type, start: request.startTime, end: request.endTime, encodedRest: rest)
+    }
+
+    /// The same id from its parts: `encodedRest` is the percent-encoded query after `startTime` and `endTime`
+    /// (which `ExportRequest.queryItems` always puts first). The planner computes it once per filter combination
+    /// instead of once per chunk.
+    static func make(type: ExportType, start: Int64, end: Int64, encodedRest: String) -> String {
+        // Percent-encoded `name=value&…` is unambiguous: `=` and `&` inside values are escaped.
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(64 + encodedRest.utf8.count)
+        canonical += version.utf8
+        canonical.append(UInt8(ascii: "\n"))
+        canonical += type.rawValue.utf8
+        canonical.append(UInt8(ascii: "\n"))
+        canonical += "startTime=".utf8
+        canonical += String(start).utf8
+        canonical += "&endTime=".utf8
+        canonical += String(end).utf8
+        if !encodedRest.isEmpty {
+            canonical.append(UInt8(ascii: "&"))
+            canonical += encodedRest.utf8
+        }
+        let digest = SHA256.hash(data: canonical)
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        for byte in digest.prefix(8) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
