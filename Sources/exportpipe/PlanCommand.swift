@@ -84,18 +84,7 @@ struct PlanCommand: AsyncParsableCommand {
 extension PlanRenderer.Format: ExpressibleByArgument {}
 
 /// Loads and validates a spec file.
-///
-/// INTEGRATION: when the spec loader lands, replace the one line in the body with
-/// `let loaded = try SpecLoader.load(contentsOf: path); return (loaded.spec, loaded.diagnostics)`
-/// and delete `SpecLoadingNotMerged`.
 func loadSpec(at path: String) throws -> (spec: PipelineSpec?, diagnostics: [Diagnostic]) {
-    throw SpecLoadingNotMerged(path: path)  // INTEGRATION: swap for SpecLoader.load(contentsOf:)
-}
-
-/// The spec loader is built on another branch; until it is merged, `plan` cannot read files.
-struct SpecLoadingNotMerged: Error, CustomStringConvertible {
-    var path: String
-    var description: String {
-        "cannot read \(path): spec loading is not merged yet (this build has the planner but not the YAML loader)"
-    }
+    let loaded = SpecLoader.load(contentsOf: path)
+    return (loaded.spec, loaded.diagnostics)
 }
