@@ -1,0 +1,143 @@
+import Crypto
+import Foundation
+
+/// An output file written to a temporary name in the destination's directory and renamed into place on `commit()`.
+///
+/// Writes go through a large buffer and are hashed (SHA-256) as they are flushed, so the digest costs no second
+/// read. `commit()` flushes, fsyncs, renames over the destination and fsyncs the directory; `abort()` (or
+/// deinit without commit) removes the temporary file. Until `commit()` the previous destination stays intact.
+final class AtomicOutputFile {
+    let destination: String
+    let temporaryPath: String
+    private var fd: Int32
+    private let buffer: UnsafeMutableRawPointer
+    private let capacity: Int
+    private var used = 0
+    private var hasher = SHA256()
+    private(set) var bytesWritten: Int64 = 0
+    private var finished = false
+
+    /// Creates the temporary file beside `destination`.
+    /// - Throws: `CSVMergeError` (`.cannotWrite`) when the directory is not writable.
+    init(destination: String, bufferSize: Int = 1 << 20) throws {
+        self.destination = destination
+        let url = URL(fileURLWithPath: destination)
+        let directory = url.deletingLastPathComponent().path
+        let name = url.lastPathComponent
+        var descriptor: Int32 = -1
+        var candidate = ""
+        for _ in 0..<16 {
+            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            candidate = directory + "/." + name + ".\(getpid()).\(suffix).tmp"
+            descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if descriptor >= 0 || errno != EEXIST { break }
+        }
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw CSVMergeError(
+                kind: .cannotWrite, file: destination,
+                message: "cannot create a temporary file in \(directory): \(reason); check that the directory "
+                    + "exists and is writable.")
+        }
+        fd = descriptor
+        temporaryPath = candidate
+        capacity = max(bufferSize, 4096)
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit {
+        if !finished { abort() }
+        buffer.deallocate()
+    }
+
+    /// Appends `bytes` to the output.
+    @inline(__always)
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        if bytes.count <= capacity - used {
+            (buffer + used).copyMemory(from: base, byteCount: bytes.count)
+            used += bytes.count
+            return
+        }
+        try flush()
+        if bytes.count >= capacity / 2 {
+            try writeThrough(bytes)
+        } else {
+            buffer.copyMemory(from: base, byteCount: bytes.count)
+            used = bytes.count
+        }
+    }
+
+    /// Appends one byte to the output.
+    @inline(__always)
+    func write(byte: UInt8) throws {
+        if used == capacity { try flush() }
+        buffer.storeBytes(of: byte, toByteOffset: used, as: UInt8.self)
+        used += 1
+    }
+
+    /// Appends `bytes` to the output.
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    /// Flushes, fsyncs and renames the temporary file over the destination.
+    /// - Returns: the lowercase hex SHA-256 of everything written.
+    func commit() throws -> String {
+        try flush()
+        guard fsync(fd) == 0 else { throw writeError("fsync") }
+        guard close(fd) == 0 else {
+            fd = -1
+            throw writeError("close")
+        }
+        fd = -1
+        guard rename(temporaryPath, destination) == 0 else { throw writeError("rename into place") }
+        finished = true
+        let directory = URL(fileURLWithPath: destination).deletingLastPathComponent().path
+        let directoryFD = open(directory, O_RDONLY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            _ = fsync(directoryFD)
+            close(directoryFD)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Closes and removes the temporary file; the destination is untouched.
+    func abort() {
+        guard !finished else { return }
+        finished = true
+        if fd >= 0 { close(fd) }
+        fd = -1
+        unlink(temporaryPath)
+    }
+
+    private func flush() throws {
+        guard used > 0 else { return }
+        try writeThrough(UnsafeRawBufferPointer(start: buffer, count: used))
+        used = 0
+    }
+
+    private func writeThrough(_ bytes: UnsafeRawBufferPointer) throws {
+        hasher.update(bufferPointer: bytes)
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let count = Foundation.write(fd, base, remaining)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw writeError("write")
+            }
+            base += count
+            remaining -= count
+        }
+        bytesWritten += Int64(bytes.count)
+    }
+
+    private func writeError(_ operation: String) -> CSVMergeError {
+        let reason = String(cString: strerror(errno))
+        return CSVMergeError(
+            kind: .cannotWrite, file: destination,
+            message: "\(operation) of the temporary output \(temporaryPath) failed: \(reason); the previous "
+                + "output is untouched. Free disk space or fix permissions, then merge again.")
+    }
+}

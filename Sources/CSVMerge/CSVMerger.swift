@@ -1,0 +1,261 @@
+import Foundation
+
+/// Merges the chunk files of one export into one CSV, equal to what a single export of the whole window returns.
+///
+/// Concatenation copies records as raw bytes in window order; a sorted merge runs a k-way merge over the current
+/// record of each input; either can drop duplicate rows in streaming form. Headers must match (columns in another
+/// order are rewritten into the first file's order). The output is written to a temporary file beside it, hashed
+/// while written, fsynced and renamed: on any error the previous output stays and the temporary file is removed.
+/// Memory: one read buffer per input, one write buffer, and the dedupe keys of one timestamp.
+public struct CSVMerger: Sendable {
+    public var options: MergeOptions
+
+    public init(options: MergeOptions = MergeOptions()) {
+        self.options = options
+    }
+
+    /// Merges `inputs` into the file at `output` (replaced atomically).
+    /// - Throws: `CSVMergeError` for malformed input (file, record, byte offset), mismatched headers, unsorted
+    ///   input in a sorted merge, overlapping windows in a concatenation, I/O errors or cancellation.
+    public func merge(_ inputs: [MergeInput], into output: String) throws -> MergeResult {
+        guard !inputs.isEmpty else {
+            throw CSVMergeError(kind: .noInputs, file: output, message: "no chunk files to merge; pass at least one.")
+        }
+        var cursors: [InputCursor] = []
+        for (order, input) in inputs.enumerated() {
+            cursors.append(try InputCursor(input: input, order: order, bufferSize: options.readBufferSize))
+        }
+        if case .concatenate = options.mode { cursors = try Self.windowOrder(cursors) }
+
+        let layout = try readHeaders(cursors)
+        let file = try AtomicOutputFile(destination: output, bufferSize: options.writeBufferSize)
+        defer { file.abort() }
+        var writer = RecordWriter(file: file, lineEnding: layout.lineEnding)
+        if let header = layout.headerBytes {
+            if layout.byteOrderMark { try file.write([0xEF, 0xBB, 0xBF]) }
+            try writer.write(record: header, hasLineEnding: layout.headerHasLineEnding)
+        }
+        let filter = options.deduplication.map { DuplicateFilter(recentLimit: $0.recentKeyLimit) }
+        switch options.mode {
+        case .concatenate:
+            try concatenate(cursors, writer: &writer, filter: filter, grouped: layout.grouped)
+        case .sorted:
+            try sortedMerge(cursors, writer: &writer, filter: filter)
+        }
+        let sha256 = try file.commit()
+        let summaries = cursors.sorted { $0.order < $1.order }.map {
+            MergeResult.InputSummary(
+                input: $0.input, rows: $0.rows, rowsWritten: $0.rows - $0.duplicates, reordered: $0.mapping != nil)
+        }
+        return MergeResult(
+            output: output, columns: layout.columns, rows: summaries.reduce(0) { $0 + $1.rowsWritten },
+            bytes: file.bytesWritten, sha256: sha256, duplicatesDropped: cursors.reduce(0) { $0 + $1.duplicates },
+            inputs: summaries)
+    }
+
+    // MARK: - Set-up
+
+    /// Window order for concatenation (stable; the given order when some window is unknown).
+    private static func windowOrder(_ cursors: [InputCursor]) throws -> [InputCursor] {
+        guard cursors.allSatisfy({ $0.input.window != nil }) else { return cursors }
+        let ordered = cursors.sorted {
+            let a = $0.input.window ?? TimeWindow(startMs: 0, endMs: 0)
+            let b = $1.input.window ?? TimeWindow(startMs: 0, endMs: 0)
+            return (a.startMs, a.endMs, $0.order) < (b.startMs, b.endMs, $1.order)
+        }
+        for (previous, next) in zip(ordered, ordered.dropFirst()) {
+            guard let a = previous.input.window, let b = next.input.window, b.startMs < a.endMs else { continue }
+            throw CSVMergeError(
+                kind: .overlappingWindows, file: next.input.path,
+                message: "its window \(TimeWindow.iso(b.startMs))…\(TimeWindow.iso(b.endMs)) overlaps the window "
+                    + "of \(previous.input.path) (\(TimeWindow.iso(a.startMs))…\(TimeWindow.iso(a.endMs))); "
+                    + "concatenation needs disjoint windows. Merge fan-out chunks with a sort key (--sort-by).")
+        }
+        return ordered
+    }
+
+    private struct Layout {
+        var columns: [String] = []
+        var headerBytes: [UInt8]?
+        var headerHasLineEnding = true
+        var lineEnding: [UInt8] = [0x0D, 0x0A]
+        var byteOrderMark = false
+        var grouped = false
+    }
+
+    /// Reads every header, reconciles column orders and resolves the option's column names to field indexes.
+    private func readHeaders(_ cursors: [InputCursor]) throws -> Layout {
+        var layout = Layout()
+        var referencePath = ""
+        for cursor in cursors {
+            guard try cursor.scanner.next() != nil else { continue }
+            let names = cursor.scanner.fieldStrings()
+            cursor.columns = names
+            cursor.scanner.expectedFieldCount = names.count
+            if layout.headerBytes == nil {
+                let scanner = cursor.scanner
+                layout.columns = names
+                layout.headerBytes = Array(scanner.recordBytes)
+                layout.headerHasLineEnding = scanner.current?.hasLineEnding ?? false
+                if !scanner.lineEnding.isEmpty { layout.lineEnding = Array(scanner.lineEnding) }
+                layout.byteOrderMark = scanner.hasByteOrderMark
+                referencePath = cursor.input.path
+            } else {
+                cursor.mapping = try HeaderReconciler.mapping(
+                    reference: layout.columns, referencePath: referencePath, other: names,
+                    otherPath: cursor.input.path)
+            }
+        }
+        guard layout.headerBytes != nil else { return layout }
+        func resolve(_ names: [String], _ role: String) throws -> [Int] {
+            try names.map { name in
+                guard let index = layout.columns.firstIndex(of: name) else {
+                    throw CSVMergeError(
+                        kind: .unknownColumn, file: referencePath, record: 1, byteOffset: 0,
+                        message: "the \(role) column \"\(name)\" is not in the header; the columns are "
+                            + layout.columns.map { "\"\($0)\"" }.joined(separator: ", ") + ".")
+                }
+                return index
+            }
+        }
+        var sortColumns: [Int] = []
+        if case .sorted(let names) = options.mode { sortColumns = try resolve(names, "sort") }
+        var keyColumns: [Int] = []
+        var groupColumns: [Int] = []
+        if let dedupe = options.deduplication {
+            keyColumns = try resolve(dedupe.keyColumns, "de-duplication key")
+            if let group = dedupe.groupColumn {
+                groupColumns = try resolve([group], "de-duplication group")
+            } else if !sortColumns.isEmpty {
+                groupColumns = sortColumns
+            }
+        }
+        layout.grouped = !groupColumns.isEmpty
+        for cursor in cursors where cursor.columns != nil {
+            cursor.sortFields = sortColumns.map(cursor.field)
+            cursor.keyFields = keyColumns.map(cursor.field)
+            cursor.groupFields = groupColumns.map(cursor.field)
+            let needed = cursor.sortFields + cursor.keyFields + cursor.groupFields
+            cursor.scanner.fieldRangeLimit = cursor.mapping != nil ? Int.max : (needed.max() ?? -1) + 1
+        }
+        return layout
+    }
+
+    // MARK: - Concatenation
+
+    private func concatenate(
+        _ cursors: [InputCursor], writer: inout RecordWriter, filter: DuplicateFilter?, grouped: Bool
+    ) throws {
+        var keyBytes: [UInt8] = []
+        for cursor in cursors where cursor.columns != nil {
+            let scanner = cursor.scanner
+            if cursor.mapping == nil && filter == nil {
+                // The fast path: validated runs of records straight from the read buffer to the write buffer.
+                while let block = try scanner.nextBlock() {
+                    try checkCancelled(cursor)
+                    try writer.write(record: block.bytes, hasLineEnding: block.endsWithLineEnding)
+                    cursor.rows += block.records
+                }
+                continue
+            }
+            while try scanner.next() != nil {
+                cursor.rows += 1
+                if cursor.rows & 0xFFFF == 0 { try checkCancelled(cursor) }
+                if let filter {
+                    Self.loadKey(scanner, cursor.keyFields, into: &keyBytes)
+                    let duplicate: Bool
+                    if grouped {
+                        cursor.groupKey.load(from: scanner, columns: cursor.groupFields, parseInstants: true)
+                        duplicate = filter.isDuplicate(key: keyBytes, group: cursor.groupKey)
+                    } else {
+                        duplicate = filter.isRecentDuplicate(key: keyBytes)
+                    }
+                    if duplicate {
+                        cursor.duplicates += 1
+                        continue
+                    }
+                }
+                try writer.writeCurrent(of: cursor)
+            }
+        }
+    }
+
+    // MARK: - Sorted (k-way) merge
+
+    private func sortedMerge(_ cursors: [InputCursor], writer: inout RecordWriter, filter: DuplicateFilter?) throws {
+        let active = cursors.filter { $0.columns != nil }
+        var heap = IndexHeap { a, b in
+            let order = RecordKey.compare(active[a].key, active[b].key)
+            return order < 0 || (order == 0 && active[a].order < active[b].order)
+        }
+        for index in active.indices where try advance(active[index]) { heap.insert(index) }
+        var keyBytes: [UInt8] = []
+        var written = 0
+        while let index = heap.top {
+            let cursor = active[index]
+            var duplicate = false
+            if let filter {
+                Self.loadKey(cursor.scanner, cursor.keyFields, into: &keyBytes)
+                if cursor.groupFields == cursor.sortFields {
+                    duplicate = filter.isDuplicate(key: keyBytes, group: cursor.key)
+                } else {
+                    cursor.groupKey.load(from: cursor.scanner, columns: cursor.groupFields, parseInstants: true)
+                    duplicate = filter.isDuplicate(key: keyBytes, group: cursor.groupKey)
+                }
+            }
+            if duplicate {
+                cursor.duplicates += 1
+            } else {
+                try writer.writeCurrent(of: cursor)
+            }
+            written += 1
+            if written & 0xFFFF == 0 { try checkCancelled(cursor) }
+            if try advance(cursor) {
+                heap.topChanged()
+            } else {
+                heap.removeTop()
+            }
+        }
+    }
+
+    /// Moves `cursor` to its next record and loads its sort key; `false` at the end of its file.
+    private func advance(_ cursor: InputCursor) throws -> Bool {
+        swap(&cursor.key, &cursor.previousKey)
+        guard let record = try cursor.scanner.next() else { return false }
+        cursor.rows += 1
+        cursor.key.load(from: cursor.scanner, columns: cursor.sortFields, parseInstants: true)
+        if options.requireSortedInputs && cursor.rows > 1 && RecordKey.compare(cursor.key, cursor.previousKey) < 0 {
+            var columns: [String] = []
+            if case .sorted(let names) = options.mode { columns = names }
+            throw CSVMergeError(
+                kind: .inputNotSorted, file: cursor.input.path, record: record.number, byteOffset: record.byteOffset,
+                message: "the record sorts before the previous one by (\(columns.joined(separator: ", "))); a sorted "
+                    + "merge needs every chunk in the export's order. Check the sort columns, or concatenate instead.")
+        }
+        return true
+    }
+
+    // MARK: - Helpers
+
+    /// The values of `fields`, each prefixed by its length so that different splits never collide.
+    private static func loadKey(_ scanner: CSVScanner, _ fields: [Int], into key: inout [UInt8]) {
+        key.removeAll(keepingCapacity: true)
+        for field in fields {
+            let lengthAt = key.count
+            key.append(contentsOf: [0, 0, 0, 0])
+            scanner.appendFieldValue(field, to: &key)
+            let length = UInt32(truncatingIfNeeded: key.count - lengthAt - 4)
+            key[lengthAt] = UInt8(truncatingIfNeeded: length)
+            key[lengthAt + 1] = UInt8(truncatingIfNeeded: length >> 8)
+            key[lengthAt + 2] = UInt8(truncatingIfNeeded: length >> 16)
+            key[lengthAt + 3] = UInt8(truncatingIfNeeded: length >> 24)
+        }
+    }
+
+    private func checkCancelled(_ cursor: InputCursor) throws {
+        guard options.isCancelled() else { return }
+        throw CSVMergeError(
+            kind: .cancelled, file: cursor.input.path,
+            message: "the merge was cancelled; the previous output is untouched.")
+    }
+}

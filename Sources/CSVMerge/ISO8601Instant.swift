@@ -1,0 +1,82 @@
+/// Parses ISO 8601 timestamps straight from bytes into epoch milliseconds, for comparing sort keys as instants.
+///
+/// Accepted: `YYYY-MM-DD`, optionally followed by `T` (or a space) and `HH:MM[:SS[.fraction]]`, optionally
+/// followed by `Z`, `±HH:MM`, `±HHMM` or `±HH`. Fractions beyond milliseconds are truncated. A timestamp without
+/// an offset is read as UTC, so naive timestamps still order among themselves. Anything else returns `nil`, and
+/// the caller falls back to comparing bytes.
+public enum ISO8601Instant {
+    /// The instant `bytes` denotes, in milliseconds since 1970-01-01T00:00:00Z, or `nil` if it does not parse.
+    public static func epochMilliseconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let count = bytes.count
+        guard count >= 10 else { return nil }
+        var index = 0
+        func digits(_ length: Int) -> Int64? {
+            guard index + length <= count else { return nil }
+            var value: Int64 = 0
+            for offset in index..<(index + length) {
+                let digit = bytes[offset] &- 0x30
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int64(digit)
+            }
+            index += length
+            return value
+        }
+        func expect(_ byte: UInt8) -> Bool {
+            guard index < count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+        guard let year = digits(4), expect(0x2D), let month = digits(2), expect(0x2D), let day = digits(2),
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var milliseconds = daysFromCivil(year: year, month: month, day: day) * 86_400_000
+        if index == count { return milliseconds }
+        guard bytes[index] == 0x54 || bytes[index] == 0x20 || bytes[index] == 0x74 else { return nil }
+        index += 1
+        guard let hour = digits(2), expect(0x3A), let minute = digits(2), hour < 24, minute < 60 else { return nil }
+        milliseconds += (hour * 3600 + minute * 60) * 1000
+        if expect(0x3A) {
+            guard let second = digits(2), second <= 60 else { return nil }
+            milliseconds += second * 1000
+            if expect(0x2E) || expect(0x2C) {
+                var scale: Int64 = 100
+                var sawDigit = false
+                while index < count, bytes[index] &- 0x30 < 10 {
+                    milliseconds += Int64(bytes[index] &- 0x30) * scale
+                    scale /= 10
+                    sawDigit = true
+                    index += 1
+                }
+                guard sawDigit else { return nil }
+            }
+        }
+        if index == count { return milliseconds }
+        let sign = bytes[index]
+        if sign == 0x5A || sign == 0x7A {
+            return index + 1 == count ? milliseconds : nil
+        }
+        guard sign == 0x2B || sign == 0x2D else { return nil }
+        index += 1
+        guard let offsetHours = digits(2), offsetHours < 24 else { return nil }
+        var offsetMinutes: Int64 = 0
+        if index < count {
+            _ = expect(0x3A)
+            guard let minutes = digits(2), minutes < 60 else { return nil }
+            offsetMinutes = minutes
+        }
+        guard index == count else { return nil }
+        let offset = (offsetHours * 60 + offsetMinutes) * 60_000
+        // Local time = UTC + offset, so UTC = local − offset.
+        return sign == 0x2B ? milliseconds - offset : milliseconds + offset
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}

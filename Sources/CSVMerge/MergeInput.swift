@@ -1,0 +1,19 @@
+/// One chunk file to merge, with what the plan knows of it.
+public struct MergeInput: Sendable, Hashable {
+    /// The chunk file's path.
+    public var path: String
+    /// The chunk's id (for the manifest); defaults to the file name without extension.
+    public var id: String
+    /// The time window the chunk covers, when known; concatenation writes chunks in window order.
+    public var window: TimeWindow?
+    /// The fan-out tag (team, work queue, smart view) that made this chunk, when there is one.
+    public var tag: String?
+
+    public init(path: String, id: String? = nil, window: TimeWindow? = nil, tag: String? = nil) {
+        self.path = path
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        self.id = id ?? (name.hasSuffix(".csv") ? String(name.dropLast(4)) : name)
+        self.window = window
+        self.tag = tag
+    }
+}

@@ -1,0 +1,55 @@
+/// How `CSVMerger` combines its inputs.
+public struct MergeOptions: Sendable {
+    /// How rows from different inputs are ordered.
+    public enum Mode: Sendable, Hashable {
+        /// Inputs cover disjoint time windows: copy them in window order (given order when windows are unknown),
+        /// one header, records as raw bytes.
+        case concatenate
+        /// Inputs overlap in time (fan-out): a k-way merge ordered by these columns, compared per column as
+        /// instants (ISO 8601) when both values parse, numerically when both are all digits, else bytewise.
+        /// For the API's exports pass the catalog's sort key: `[timeColumn, idColumn]`.
+        case sorted(by: [String])
+    }
+
+    /// Streaming de-duplication of rows present in two chunks.
+    public struct Deduplication: Sendable, Hashable {
+        /// The columns whose values identify a row.
+        public var keyColumns: [String]
+        /// Rows are compared only with earlier rows of the same value of this column (usually the time column),
+        /// so memory holds the keys of one timestamp. `nil`: in a sorted merge, the sort key groups rows; in a
+        /// concatenation, the last `recentKeyLimit` keys are remembered instead.
+        public var groupColumn: String?
+        /// How many recent keys a concatenation without `groupColumn` remembers.
+        public var recentKeyLimit: Int
+
+        public init(keyColumns: [String], groupColumn: String? = nil, recentKeyLimit: Int = 10_000) {
+            self.keyColumns = keyColumns
+            self.groupColumn = groupColumn
+            self.recentKeyLimit = recentKeyLimit
+        }
+    }
+
+    public var mode: Mode
+    public var deduplication: Deduplication?
+    /// The read buffer per input (memory is about inputs × this in a sorted merge).
+    public var readBufferSize: Int
+    /// The write buffer of the output.
+    public var writeBufferSize: Int
+    /// In a sorted merge, fail when an input is not itself ordered by the sort key (the output would not be).
+    public var requireSortedInputs: Bool
+    /// Polled between blocks of records; returning `true` aborts the merge (the previous output is kept).
+    public var isCancelled: @Sendable () -> Bool
+
+    public init(
+        mode: Mode = .concatenate, deduplication: Deduplication? = nil,
+        readBufferSize: Int = CSVScanner.defaultBufferSize, writeBufferSize: Int = 1 << 20,
+        requireSortedInputs: Bool = true, isCancelled: @escaping @Sendable () -> Bool = { false }
+    ) {
+        self.mode = mode
+        self.deduplication = deduplication
+        self.readBufferSize = readBufferSize
+        self.writeBufferSize = writeBufferSize
+        self.requireSortedInputs = requireSortedInputs
+        self.isCancelled = isCancelled
+    }
+}
