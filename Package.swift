@@ -100,7 +100,13 @@ let package = Package(
         .testTarget(name: "ExportPlannerTests", dependencies: ["ExportPlanner", "ExportTestSupport"]),
         .testTarget(name: "AnalyticsClientTests", dependencies: ["AnalyticsClient", "ExportTestSupport"]),
         .testTarget(name: "CSVMergeTests", dependencies: ["CSVMerge", "ExportTestSupport"]),
-        .testTarget(name: "AnalyticsSimulatorTests", dependencies: ["AnalyticsSimulator", "ExportTestSupport"]),
+        .testTarget(
+            name: "AnalyticsSimulatorTests",
+            dependencies: [
+                "AnalyticsSimulator", "ExportTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "exportpipe"]),
     ]

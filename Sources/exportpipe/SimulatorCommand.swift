@@ -1,9 +1,83 @@
+import AnalyticsAPI
+import AnalyticsSimulator
 import ArgumentParser
+import Foundation
 
+/// `exportpipe simulator`: serve the simulated Analytics Reports API on loopback until SIGINT/SIGTERM.
 struct SimulatorCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "simulator", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "simulator",
+        abstract: "Serve a local simulator of the Analytics Reports API (see docs/simulator.md).",
+        discussion: """
+            Prints 'listening on http://127.0.0.1:PORT' as its first line, then serves until interrupted.
+            Try: curl -u demo:demo-password 'http://127.0.0.1:PORT/api/public/teams?companyKey=demo-company'
+            """
+    )
+
+    @Option(help: "TCP port; 0 picks a free one.")
+    var port: Int = 0
+
+    @Option(help: "Address to bind; loopback only.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Seed of the synthetic company, its data and the fault draws.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("time-scale"), help: "API seconds per real second (10000 makes jobs take milliseconds).")
+    var timeScale: Double = 1
+
+    @Option(name: .customLong("company-key"), help: "The companyKey clients must send.")
+    var companyKey: String = "demo-company"
+
+    @Option(
+        name: .customLong("user"),
+        help: "An API user as NAME:PASSWORD; repeat for several (default demo:demo-password).")
+    var users: [String] = []
+
+    @Option(name: .customLong("max-export-rows"), help: "Jobs over this many rows fail with a timeout; 0 = no limit.")
+    var maxExportRows: Int = 0
+
+    @Option(help: "Faults to inject, e.g. http5xx=0.05,http429=0.02,reset=0.02,fail=0.03,truncate=0.01,expire=0.05,background=2")
+    var faults: String = ""
+
+    @Flag(name: .customLong("array-status"), help: "Answer non-complete statuses with the array form of 'result'.")
+    var arrayStatus = false
+
+    @Flag(name: .customLong("inclusive-end-time"), help: "Include rows exactly at endTime (splits overlap).")
+    var inclusiveEndTime = false
 
     func run() async throws {
-        throw ValidationError("'exportpipe simulator' is not built yet.")
+        let configuration = try makeConfiguration()
+        try await AnalyticsSimulator.run(configuration) { url in
+            print("listening on \(url)")
+            fflush(stdout)
+        }
+    }
+
+    func makeConfiguration() throws -> SimulatorConfiguration {
+        var userTable: [String: String] = [:]
+        for entry in users {
+            guard let colon = entry.firstIndex(of: ":"), colon != entry.startIndex else {
+                throw ValidationError("--user must be NAME:PASSWORD, e.g. --user demo:demo-password")
+            }
+            userTable[String(entry[..<colon])] = String(entry[entry.index(after: colon)...])
+        }
+        let faultConfiguration: FaultConfiguration
+        do {
+            faultConfiguration = try FaultConfiguration(parsing: faults)
+        } catch {
+            throw ValidationError("--faults: \(error)")
+        }
+        let configuration = SimulatorConfiguration(
+            seed: seed, timeScale: timeScale, companyKey: companyKey,
+            users: userTable.isEmpty ? ["demo": "demo-password"] : userTable, maxExportRows: maxExportRows,
+            faults: faultConfiguration, arrayStatusForm: arrayStatus, inclusiveEndTime: inclusiveEndTime,
+            host: host, port: port)
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        return configuration
     }
 }

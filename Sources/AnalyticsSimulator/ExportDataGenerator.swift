@@ -1,0 +1,359 @@
+import AnalyticsAPI
+import Foundation
+
+/// The format of an export file: `reportFormat`.
+public enum ReportFormat: String, Sendable, Codable, Hashable {
+    case csv
+    case json
+}
+
+/// How an export's rows are rendered; none of these change which rows there are.
+public struct ExportRenderOptions: Sendable, Hashable {
+    public var format: ReportFormat
+    /// `timezoneOffset` in milliseconds, used when the request names no `timezone`.
+    public var timezoneOffsetMillis: Int64?
+    /// Whether a row exactly at `endTime` is included (the simulator's `--inclusive-end-time`).
+    public var inclusiveEndTime: Bool
+
+    public init(format: ReportFormat = .csv, timezoneOffsetMillis: Int64? = nil, inclusiveEndTime: Bool = false) {
+        self.format = format
+        self.timezoneOffsetMillis = timezoneOffsetMillis
+        self.inclusiveEndTime = inclusiveEndTime
+    }
+}
+
+/// Why an export cannot be rendered.
+public struct ExportGenerationError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var description: String
+}
+
+/// The simulator's data: every export's rows as a pure function of (seed, export, window, filters).
+///
+/// Events are generated per hour slot from a hash of (seed, export, slot), so any split of a window, exported
+/// piece by piece and concatenated in time order, equals one export of the whole window byte for byte.
+/// Rows are ordered by the export's sort key: the time column's instant, ties broken by the numeric id.
+public struct ExportDataGenerator: Sendable {
+    public let company: SyntheticCompany
+    let companyZone: TimeZone
+
+    public init(company: SyntheticCompany) {
+        self.company = company
+        self.companyZone = TimeZone(identifier: company.timeZoneID) ?? TimeZone(secondsFromGMT: 0)!
+    }
+
+    public init(seed: UInt64) { self.init(company: SyntheticCompany(seed: seed)) }
+
+    static let hourMillis: Int64 = 3_600_000
+    static let dayMillis: Int64 = 86_400_000
+    /// The longest a conversation stays open: CLOSED and OPEN_AT_END look this far back.
+    static let maxConversationMillis: Int64 = 7 * 86_400_000
+
+    // MARK: Public entry points
+
+    /// The number of rows the export returns (without rendering them).
+    public func rowCount(for request: ExportRequest, inclusiveEndTime: Bool = false) -> Int {
+        var count = 0
+        forEachRow(request, inclusiveEnd: inclusiveEndTime, buildCells: false) { _ in count += 1 }
+        return count
+    }
+
+    /// The export as CSV bytes: header of column ids, RFC 4180 quoting, CRLF line ends.
+    /// - Throws: `ExportGenerationError` for an unknown time zone or column.
+    public func csv(
+        for request: ExportRequest, timezoneOffsetMillis: Int64? = nil, inclusiveEndTime: Bool = false
+    ) throws -> [UInt8] {
+        try render(
+            request,
+            options: ExportRenderOptions(
+                format: .csv, timezoneOffsetMillis: timezoneOffsetMillis, inclusiveEndTime: inclusiveEndTime))
+    }
+
+    /// The export as a JSON array of objects whose values are all strings, keys in column order.
+    public func json(
+        for request: ExportRequest, timezoneOffsetMillis: Int64? = nil, inclusiveEndTime: Bool = false
+    ) throws -> [UInt8] {
+        try render(
+            request,
+            options: ExportRenderOptions(
+                format: .json, timezoneOffsetMillis: timezoneOffsetMillis, inclusiveEndTime: inclusiveEndTime))
+    }
+
+    /// The export rendered as `options` say.
+    public func render(_ request: ExportRequest, options: ExportRenderOptions) throws -> [UInt8] {
+        let columns = try Self.outputColumns(for: request)
+        var formatter = try Self.formatter(timezone: request.timezone, offsetMillis: options.timezoneOffsetMillis)
+        var writer = RowWriter(format: options.format, columns: columns.names)
+        forEachRow(request, inclusiveEnd: options.inclusiveEndTime, buildCells: true) { row in
+            writer.write(row.cells, indices: columns.indices, formatter: &formatter)
+        }
+        return writer.finish()
+    }
+
+    /// The columns an export returns: the catalog's, or the `reportMetrics` subset in the order given.
+    public static func outputColumns(for request: ExportRequest) throws -> (names: [String], indices: [Int]) {
+        let all = ExportCatalog.descriptor(for: request.type).columns
+        guard !request.selection.columns.isEmpty else { return (all, Array(all.indices)) }
+        var indices: [Int] = []
+        for name in request.selection.columns {
+            guard let index = all.firstIndex(of: name) else {
+                throw ExportGenerationError(
+                    description:
+                        "unknown column '\(name)' for export \(request.type.rawValue); valid columns are "
+                        + all.joined(separator: ", "))
+            }
+            indices.append(index)
+        }
+        return (request.selection.columns, indices)
+    }
+
+    static func formatter(timezone: String?, offsetMillis: Int64?) throws -> TimestampFormatter {
+        if let timezone {
+            guard let formatter = TimestampFormatter(timeZoneID: timezone) else {
+                throw ExportGenerationError(
+                    description: "unknown timezone '\(timezone)'; use an IANA id such as America/New_York")
+            }
+            return formatter
+        }
+        if let offsetMillis { return TimestampFormatter(offsetMillis: offsetMillis) }
+        return TimestampFormatter()
+    }
+
+    // MARK: Rows
+
+    /// One cell before rendering: times stay instants until the time zone formats them.
+    enum Cell {
+        case text(String)
+        case int(Int64)
+        case time(Int64)
+        case empty
+    }
+
+    struct Row {
+        var sortTime: Int64
+        var id: Int64
+        var cells: [Cell]
+    }
+
+    /// Visits the export's rows in output order.
+    func forEachRow(_ request: ExportRequest, inclusiveEnd: Bool, buildCells: Bool, _ body: (Row) -> Void) {
+        let filter = RowFilter(request: request, company: company)
+        switch request.type {
+        case .user:
+            userRows(request, filter: filter, body)
+        case .teamPerformance:
+            teamPerformanceRows(request, filter: filter, body)
+        case .teamPerformanceInterval:
+            intervalRows(request, filter: filter, inclusiveEnd: inclusiveEnd, body)
+        case .author:
+            authorRows(request, filter: filter, inclusiveEnd: inclusiveEnd, buildCells: buildCells, body)
+        case .conversation:
+            conversationRows(request, filter: filter, inclusiveEnd: inclusiveEnd, buildCells: buildCells, body)
+        default:
+            eventRows(request, filter: filter, inclusiveEnd: inclusiveEnd, buildCells: buildCells, body)
+        }
+    }
+
+    func inWindow(_ t: Int64, _ request: ExportRequest, _ inclusiveEnd: Bool) -> Bool {
+        t >= request.startTime && (inclusiveEnd ? t <= request.endTime : t < request.endTime)
+    }
+
+    private func eventRows(
+        _ request: ExportRequest, filter: RowFilter, inclusiveEnd: Bool, buildCells: Bool, _ body: (Row) -> Void
+    ) {
+        let first = floorDiv(request.startTime, Self.hourMillis)
+        let last = floorDiv(request.endTime, Self.hourMillis)
+        guard first <= last else { return }
+        for slot in first...last {
+            let offset = companyOffsetMillis(slot: slot)
+            for event in events(request.type, slot: slot) where inWindow(event.time, request, inclusiveEnd) {
+                guard filter.matches(event, companyOffsetMillis: offset, company: company) else { continue }
+                body(Row(sortTime: event.time, id: event.id, cells: buildCells ? cells(request.type, event) : []))
+            }
+        }
+    }
+
+    private func conversationRows(
+        _ request: ExportRequest, filter: RowFilter, inclusiveEnd: Bool, buildCells: Bool, _ body: (Row) -> Void
+    ) {
+        let mode = request.selection.conversationReportType ?? .openAtEnd
+        switch mode {
+        case .created:
+            eventRows(request, filter: filter, inclusiveEnd: inclusiveEnd, buildCells: buildCells, body)
+        case .closed:
+            var rows: [Row] = []
+            let first = floorDiv(request.startTime - Self.maxConversationMillis, Self.hourMillis)
+            let last = floorDiv(request.endTime, Self.hourMillis)
+            for slot in first...last {
+                let offset = companyOffsetMillis(slot: slot)
+                for event in events(.conversation, slot: slot) {
+                    let closed = event.time + conversationDuration(event)
+                    guard inWindow(closed, request, inclusiveEnd),
+                        filter.matches(event, companyOffsetMillis: offset, company: company)
+                    else { continue }
+                    rows.append(
+                        Row(
+                            sortTime: closed, id: event.id,
+                            cells: buildCells ? conversationCells(event, open: false) : []))
+                }
+            }
+            rows.sort { ($0.sortTime, $0.id) < ($1.sortTime, $1.id) }
+            rows.forEach(body)
+        case .openAtEnd:
+            let first = floorDiv(request.endTime - Self.maxConversationMillis, Self.hourMillis)
+            let last = floorDiv(request.endTime, Self.hourMillis)
+            for slot in first...last {
+                let offset = companyOffsetMillis(slot: slot)
+                for event in events(.conversation, slot: slot)
+                where event.time < request.endTime && event.time + conversationDuration(event) >= request.endTime {
+                    guard filter.matches(event, companyOffsetMillis: offset, company: company) else { continue }
+                    body(
+                        Row(
+                            sortTime: event.time, id: event.id,
+                            cells: buildCells ? conversationCells(event, open: true) : []))
+                }
+            }
+        }
+    }
+
+    // MARK: Event streams
+
+    /// One generated event: the attributes filters look at, plus a seed for the rest of the row.
+    struct Event {
+        var id: Int64
+        var time: Int64
+        var agentIndex: Int
+        var workqueueID: Int64
+        var priority: Int
+        var networkIndex: Int
+        var authorID: Int64
+        var conversationID: Int64
+        var extra: UInt64
+    }
+
+    /// The company's UTC offset during an hour slot, in milliseconds (its zone changes offset on whole hours).
+    func companyOffsetMillis(slot: Int64) -> Int64 {
+        Int64(companyZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(slot * 3600)))) * 1000
+    }
+
+    /// The activity level of an hour slot, about 1 on average: weekday and hour-of-day curves (company-local)
+    /// times a day factor (one day in ten is a spike day at 2.5×).
+    func activity(slot: Int64) -> Double {
+        let local = slot * Self.hourMillis + companyOffsetMillis(slot: slot)
+        let day = floorDiv(local, Self.dayMillis)
+        let hour = Int((local - day * Self.dayMillis) / Self.hourMillis)
+        let weekday = Int(((day + 4) % 7 + 7) % 7)  // 1970-01-01 was a Thursday; 0 = Sunday
+        let spike = DeterministicRandom.unit(company.seed, 0x5350_494B_45, day.hashBits) < 0.1 ? 2.5 : 0.85
+        return Self.hourCurve[hour] * Self.weekdayCurve[weekday] * spike / Self.meanActivity
+    }
+
+    static let hourCurve: [Double] = [
+        0.25, 0.2, 0.15, 0.15, 0.2, 0.3, 0.5, 0.8, 1.2, 1.6, 1.8, 1.8, 1.7, 1.7, 1.8, 1.7, 1.5, 1.3, 1.1, 0.9, 0.8,
+        0.6, 0.45, 0.35,
+    ]
+    static let weekdayCurve: [Double] = [0.5, 1.15, 1.2, 1.15, 1.1, 1.05, 0.6]
+    static let meanActivity: Double = {
+        var sum = 0.0
+        for h in hourCurve { for w in weekdayCurve { sum += h * w } }
+        return sum / Double(hourCurve.count * weekdayCurve.count) * (0.1 * 2.5 + 0.9 * 0.85)
+    }()
+
+    /// The events of one export in one hour slot, in (time, id) order.
+    func events(_ type: ExportType, slot: Int64) -> [Event] {
+        var rng = DeterministicRandom(company.seed, DeterministicRandom.tag(type.rawValue), slot.hashBits)
+        let perHour = Double(ExportCatalog.descriptor(for: type).defaultRowsPerDay) / 24
+        let expected = perHour * activity(slot: slot) * (0.8 + 0.4 * rng.unit())
+        let count = min(99_999, Int(expected) + (rng.unit() < expected - expected.rounded(.down) ? 1 : 0))
+        var seconds: [Int64] = []
+        seconds.reserveCapacity(count)
+        for _ in 0..<count { seconds.append(Int64(rng.int(0...3_599))) }
+        seconds.sort()
+        let start = slot * Self.hourMillis
+        let agents = company.agents.count
+        let queues = company.workqueues
+        var events: [Event] = []
+        events.reserveCapacity(count)
+        for (index, second) in seconds.enumerated() {
+            let agentIndex = rng.int(0...(agents - 1))
+            // Queues are skewed too: low ids are busier.
+            let queue = queues[Int(Double(queues.count) * rng.unit() * rng.unit())]
+            let priority = Self.priorityWeights[rng.int(0...(Self.priorityWeights.count - 1))]
+            events.append(
+                Event(
+                    id: slot * 100_000 + Int64(index) + 1, time: start + second * 1000, agentIndex: agentIndex,
+                    workqueueID: queue.id, priority: priority, networkIndex: rng.int(0...(company.networks.count - 1)),
+                    authorID: 5_000_000 + Int64(rng.int(0...(company.authorPoolSize - 1))),
+                    conversationID: 900_000_000 + slot * 1_000 + Int64(rng.int(0...999)), extra: rng.next()))
+        }
+        return events
+    }
+
+    static let priorityWeights = [0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5]
+
+    func conversationDuration(_ event: Event) -> Int64 {
+        var rng = DeterministicRandom(event.extra, 0x434C_4F53_45)
+        let hours = -log(1 - rng.unit() * 0.999) * 6
+        return min(Self.maxConversationMillis - 1_000, Int64(hours * 3_600) * 1000 + 60_000)
+    }
+}
+
+/// The filters of a request, resolved against the company.
+struct RowFilter {
+    var teams: Set<Int64>?
+    var workqueues: Set<Int64>?
+    var priorities: Set<Int>?
+    var smartView: SyntheticCompany.SmartView?
+    var smartViewRequested = false
+    var agents: Set<Int64>?
+    var businessHours: BusinessHours
+    var includeDisabled: Bool
+    var excludesDisabledAgents: Bool
+
+    init(request: ExportRequest, company: SyntheticCompany) {
+        let filters = request.selection.filters
+        teams = filters[.teams].flatMap { $0.isEmpty ? nil : Set($0) }
+        workqueues = filters[.workqueues].flatMap { $0.isEmpty ? nil : Set($0) }
+        priorities = filters[.priorities].flatMap { $0.isEmpty ? nil : Set($0.map { Int($0) }) }
+        agents = filters[.agents].flatMap { $0.isEmpty ? nil : Set($0) }
+        if let id = filters[.smartViews]?.first {
+            smartViewRequested = true
+            smartView = company.smartView(id: id)
+        }
+        businessHours = request.selection.businessHours ?? .all
+        includeDisabled = request.selection.includeDisabled ?? false
+        excludesDisabledAgents = request.type == .responseApproval && !includeDisabled
+    }
+
+    func matches(_ event: ExportDataGenerator.Event, companyOffsetMillis: Int64, company: SyntheticCompany) -> Bool {
+        let agent = company.agents[event.agentIndex]
+        if let teams, !teams.contains(agent.teamID) { return false }
+        if excludesDisabledAgents && !agent.enabled { return false }
+        if let workqueues, !workqueues.contains(event.workqueueID) { return false }
+        if let priorities, !priorities.contains(event.priority) { return false }
+        if smartViewRequested {
+            guard let view = smartView,
+                view.matches(
+                    workqueueID: event.workqueueID, priority: event.priority,
+                    network: company.networks[event.networkIndex])
+            else { return false }
+        }
+        return matchesBusinessHours(event.time, companyOffsetMillis: companyOffsetMillis, company: company)
+    }
+
+    func matchesBusinessHours(_ time: Int64, companyOffsetMillis: Int64, company: SyntheticCompany) -> Bool {
+        guard businessHours != .all else { return true }
+        let local = time + companyOffsetMillis
+        let day = floorDiv(local, ExportDataGenerator.dayMillis)
+        let hour = Int((local - day * ExportDataGenerator.dayMillis) / ExportDataGenerator.hourMillis)
+        let weekday = Int(((day + 4) % 7 + 7) % 7)
+        let within = weekday >= 1 && weekday <= 5 && hour >= company.businessHourStart && hour < company.businessHourEnd
+        return businessHours == .within ? within : !within
+    }
+
+    /// Whether an agent is in the `user` / team exports' population.
+    func includes(agent: SyntheticCompany.Agent) -> Bool {
+        if !includeDisabled && !agent.enabled { return false }
+        if let teams, !teams.contains(agent.teamID) { return false }
+        if let agents, !agents.contains(agent.id) { return false }
+        return true
+    }
+}

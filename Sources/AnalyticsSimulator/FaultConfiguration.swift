@@ -1,0 +1,92 @@
+import AnalyticsAPI
+import Foundation
+
+/// Which faults the simulator injects, and how often: parsed from `--faults`.
+///
+/// `http5xx=0.05,http429=0.02,reset=0.02,fail=0.03,truncate=0.01,expire=0.05,background=2`. Probabilities are
+/// per request (`http5xx`, `http429`, `reset` on API calls), per job (`fail`), per file download (`truncate`)
+/// and per issued link (`expire`); `background` is a count of synthetic users. Draws come from the seed and a
+/// counter, so the same sequence of requests meets the same faults; no fault ever changes an export's data.
+public struct FaultConfiguration: Sendable, Hashable, Codable {
+    /// API requests answered 503 (or 500/502) with a FAIL envelope, before they have any effect.
+    public var http5xx: Double
+    /// API requests answered 429 with `Retry-After`, before they have any effect.
+    public var http429: Double
+    /// API requests whose connection is dropped mid-response, before they have any effect.
+    public var reset: Double
+    /// Jobs that end CLOSED/FAILED at their completion time.
+    public var fail: Double
+    /// File downloads that send fewer bytes than their Content-Length and then close.
+    public var truncate: Double
+    /// Signed links issued already expired, so their first use answers 403.
+    public var expire: Double
+    /// Synthetic other users of the company that keep their queues full.
+    public var background: Int
+
+    public init(
+        http5xx: Double = 0, http429: Double = 0, reset: Double = 0, fail: Double = 0, truncate: Double = 0,
+        expire: Double = 0, background: Int = 0
+    ) {
+        self.http5xx = http5xx
+        self.http429 = http429
+        self.reset = reset
+        self.fail = fail
+        self.truncate = truncate
+        self.expire = expire
+        self.background = background
+    }
+
+    /// No faults.
+    public static let none = FaultConfiguration()
+
+    /// The fault names `--faults` accepts.
+    public static let names = ["http5xx", "http429", "reset", "fail", "truncate", "expire", "background"]
+
+    /// Parses `name=value,…`; an empty string means no faults.
+    /// - Throws: `FaultConfigurationError` naming the bad entry.
+    public init(parsing text: String) throws {
+        self.init()
+        for entry in text.split(separator: ",") {
+            let trimmed = entry.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            let parts = trimmed.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else {
+                throw FaultConfigurationError(description: "fault '\(trimmed)' needs a value: write name=value")
+            }
+            let name = parts[0]
+            let value = parts[1]
+            if name == "background" {
+                guard let count = Int(value), (0...1_000).contains(count) else {
+                    throw FaultConfigurationError(
+                        description: "background must be a whole number of users from 0 to 1000, not '\(value)'")
+                }
+                background = count
+                continue
+            }
+            guard let p = Double(value), p >= 0, p <= 1 else {
+                throw FaultConfigurationError(
+                    description: "fault \(name) must be a probability between 0 and 1, not '\(value)'")
+            }
+            switch name {
+            case "http5xx": http5xx = p
+            case "http429": http429 = p
+            case "reset": reset = p
+            case "fail": fail = p
+            case "truncate": truncate = p
+            case "expire": expire = p
+            default:
+                throw FaultConfigurationError(
+                    description:
+                        "unknown fault '\(name)'; known faults are \(FaultConfiguration.names.joined(separator: ", "))")
+            }
+        }
+        if http5xx + http429 + reset > 1 {
+            throw FaultConfigurationError(description: "http5xx + http429 + reset must not exceed 1")
+        }
+    }
+}
+
+/// A `--faults` string that cannot be parsed.
+public struct FaultConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var description: String
+}

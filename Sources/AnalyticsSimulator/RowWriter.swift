@@ -1,0 +1,95 @@
+import AnalyticsAPI
+
+/// Renders rows as CSV (RFC 4180, CRLF) or as a JSON array of string-valued objects.
+struct RowWriter {
+    let format: ReportFormat
+    let columns: [String]
+    private(set) var bytes: [UInt8] = []
+    private var rows = 0
+
+    init(format: ReportFormat, columns: [String]) {
+        self.format = format
+        self.columns = columns
+        switch format {
+        case .csv:
+            for (index, column) in columns.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendCSV(column)
+            }
+            bytes.append(contentsOf: [13, 10])
+        case .json:
+            bytes.append(UInt8(ascii: "["))
+        }
+    }
+
+    mutating func write(
+        _ cells: [ExportDataGenerator.Cell], indices: [Int], formatter: inout TimestampFormatter
+    ) {
+        switch format {
+        case .csv:
+            for (position, index) in indices.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendCSV(Self.string(cells[index], &formatter))
+            }
+            bytes.append(contentsOf: [13, 10])
+        case .json:
+            if rows > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "{"))
+            for (position, index) in indices.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendJSON(columns[position])
+                bytes.append(UInt8(ascii: ":"))
+                appendJSON(Self.string(cells[index], &formatter))
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+        rows += 1
+    }
+
+    consuming func finish() -> [UInt8] {
+        if format == .json { bytes.append(UInt8(ascii: "]")) }
+        return bytes
+    }
+
+    static func string(_ cell: ExportDataGenerator.Cell, _ formatter: inout TimestampFormatter) -> String {
+        switch cell {
+        case .text(let s): s
+        case .int(let i): String(i)
+        case .time(let t): formatter.format(t)
+        case .empty: ""
+        }
+    }
+
+    private mutating func appendCSV(_ value: String) {
+        let utf8 = value.utf8
+        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        guard needsQuotes else {
+            bytes.append(contentsOf: utf8)
+            return
+        }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in utf8 {
+            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+            bytes.append(byte)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendJSON(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+            case 10: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 13: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 9: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0..<32:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,99 @@
+import AnalyticsAPI
+import Foundation
+
+/// Formats instants as the exports write them: ISO 8601 with milliseconds and the offset in force,
+/// `2025-03-09T03:15:00.000-04:00`, in an IANA time zone (DST-correct) or a fixed offset; UTC is `+00:00`.
+public struct TimestampFormatter: Sendable {
+    private enum Zone: Sendable {
+        case fixed(seconds: Int)
+        case named(TimeZone)
+    }
+
+    private let zone: Zone
+    /// Offsets by quarter-hour slot: every zone changes offset on a quarter hour, and rows arrive in time order.
+    private var cache: [Int64: Int] = [:]
+
+    /// UTC.
+    public init() { zone = .fixed(seconds: 0) }
+
+    /// A fixed offset in milliseconds (`timezoneOffset`), which is not DST-aware.
+    public init(offsetMillis: Int64) { zone = .fixed(seconds: Int(offsetMillis / 1000)) }
+
+    /// An IANA zone such as `America/New_York`; nil when the id is unknown.
+    public init?(timeZoneID: String) {
+        guard let timeZone = TimeZone(identifier: timeZoneID) else { return nil }
+        zone = .named(timeZone)
+    }
+
+    /// The offset from UTC in seconds at `millis`.
+    public mutating func offsetSeconds(at millis: Int64) -> Int {
+        switch zone {
+        case .fixed(let seconds):
+            return seconds
+        case .named(let timeZone):
+            let key = floorDiv(millis, 900_000)
+            if let cached = cache[key] { return cached }
+            let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(key * 900)))
+            if cache.count > 4_096 { cache.removeAll(keepingCapacity: true) }
+            cache[key] = offset
+            return offset
+        }
+    }
+
+    /// `millis` (epoch milliseconds) as `yyyy-MM-ddTHH:mm:ss.SSS±hh:mm`.
+    public mutating func format(_ millis: Int64) -> String {
+        let offset = offsetSeconds(at: millis)
+        let local = millis + Int64(offset) * 1000
+        let days = floorDiv(local, 86_400_000)
+        let msOfDay = local - days * 86_400_000
+        let (year, month, day) = Self.civil(fromDays: days)
+        let hour = msOfDay / 3_600_000
+        let minute = (msOfDay / 60_000) % 60
+        let second = (msOfDay / 1000) % 60
+        let ms = msOfDay % 1000
+        let sign = offset < 0 ? "-" : "+"
+        let absOffset = abs(offset)
+        var out = ""
+        out.reserveCapacity(29)
+        out += pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+        out += pad(hour, 2) + ":" + pad(minute, 2) + ":" + pad(second, 2) + "." + pad(ms, 3)
+        out += sign + pad(Int64(absOffset / 3600), 2) + ":" + pad(Int64((absOffset / 60) % 60), 2)
+        return out
+    }
+
+    /// Year, month, day of a count of days since 1970-01-01 (proleptic Gregorian).
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = floorDiv(z, 146_097)
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    /// Days since 1970-01-01 of a civil date.
+    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = floorDiv(y, 400)
+        let yoe = y - era * 400
+        let mp = month > 2 ? month - 3 : month + 9
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    private func pad(_ value: Int64, _ width: Int) -> String {
+        let s = String(value)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
+
+/// Floor division (rounds toward negative infinity), for instants before the epoch and negative offsets.
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
