@@ -1,9 +1,188 @@
+import AnalyticsClient
+import AnalyticsSimulator
 import ArgumentParser
+import ExportExecutor
+import ExportPlanner
+import ExportSpec
+import Foundation
 
+/// `exportpipe run SPEC`: plan, execute under the queue limits with a journal, merge.
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline: submit its chunks under the queue limits, download, verify and merge them.",
+        discussion: """
+            A run resumes from its journal (<state_dir>/journal.sqlite) when there is one: finished chunks are \
+            kept, jobs still in flight are followed again through their status URLs, nothing is submitted twice. \
+            Exit status: 0 all done, 1 some chunks failed for good, 2 spec errors, 130 interrupted (journal saved; \
+            run again to resume).
+            """
+    )
+
+    @Argument(help: "The pipeline spec file.", completion: .file(extensions: ["yaml", "yml"]))
+    var spec: String
+
+    @Option(help: "Progress display: auto (bars on a terminal, plain lines otherwise), tty, plain or json.")
+    var progress: ProgressStyleOption = .auto
+
+    @Option(help: "Resolve relative windows against this instant (ISO 8601) instead of the current time.")
+    var now: String?
+
+    @Flag(help: "Forget the journal and chunk files of earlier runs and start over.")
+    var noResume = false
+
+    @Option(help: "API seconds per real second of the in-process simulator (base_url: simulator only).")
+    var simulatorTimeScale: Double = 2_000
+
+    @Option(help: "Seed of the in-process simulator's synthetic data.")
+    var simulatorSeed: UInt64 = 1
+
+    @Option(help: "Faults for the in-process simulator, e.g. http5xx=0.05,fail=0.03 (see docs/simulator.md).")
+    var simulatorFaults: String?
+
+    func validate() throws {
+        if let now, NowOption.parse(now) == nil {
+            throw ValidationError("--now '\(now)' is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ")
+        }
+        if !(simulatorTimeScale > 0) { throw ValidationError("--simulator-time-scale must be positive") }
+        if let simulatorFaults {
+            do { _ = try FaultConfiguration(parsing: simulatorFaults) } catch {
+                throw ValidationError("--simulator-faults: \(error)")
+            }
+        }
+    }
 
     func run() async throws {
-        throw ValidationError("'exportpipe run' is not built yet.")
+        let loaded = SpecLoader.load(contentsOf: spec)
+        if !loaded.diagnostics.isEmpty {
+            FileHandle.standardError.write(
+                Data(DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human).utf8))
+        }
+        guard let pipeline = loaded.spec else { throw ExitCode(ExitCodes.specErrors) }
+        let baseDirectory = URL(fileURLWithPath: spec).deletingLastPathComponent().path
+        let stateDirectory = resolve(pipeline.output.stateDir, against: baseDirectory)
+        if noResume {
+            try? FileManager.default.removeItem(atPath: stateDirectory)
+        }
+
+        let settings: RunSettings
+        do {
+            settings = try RunSettings.resolve(
+                pipeline, environment: ProcessInfo.processInfo.environment, baseDirectory: baseDirectory,
+                simulator: pipeline.api.usesSimulator)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(ExitCodes.specErrors)
+        }
+
+        var simulator: RunningSimulator?
+        var baseURL = settings.baseURL
+        var timeScale = 1.0
+        if pipeline.api.usesSimulator {
+            let users = Dictionary(settings.users.map { ($0.username, $0.password) }, uniquingKeysWith: { a, _ in a })
+            let started = try await AnalyticsSimulator.start(
+                SimulatorConfiguration(
+                    seed: simulatorSeed, timeScale: simulatorTimeScale, companyKey: settings.companyKey, users: users,
+                    faults: try simulatorFaults.map(FaultConfiguration.init(parsing:)) ?? .none))
+            simulator = started
+            baseURL = started.baseURL
+            timeScale = simulatorTimeScale
+            FileHandle.standardError.write(Data("running on the in-process simulator at \(started.baseURL)\n".utf8))
+        }
+
+        let transport = AsyncHTTPClientTransport()
+        let client = AnalyticsClient(
+            configuration: .init(baseURL: baseURL, companyKey: settings.companyKey, timeScale: timeScale),
+            transport: transport)
+        let configuration = ExecutorConfiguration(
+            users: settings.users, outstandingPerUser: pipeline.run.outstandingPerUser, attempts: pipeline.run.attempts,
+            timeScale: timeScale, stateDirectory: stateDirectory,
+            settleSeconds: pipeline.run.settle.approximateSeconds)
+        let instant = now.flatMap(NowOption.parse) ?? Date()
+        let run = PipelineRun(
+            spec: pipeline, client: client, configuration: configuration, now: instant,
+            toolVersion: ExportPipeVersion.current, baseDirectory: baseDirectory)
+
+        let renderer = RendererBox()
+        let style = progress.style
+        let task = Task {
+            try await run.execute(
+                events: { event in renderer.renderer?.handle(event) },
+                planned: { plan in
+                    renderer.renderer = ProgressRenderer(
+                        style: style, totals: plan.exports.map { ($0.name, $0.chunks.count) })
+                })
+        }
+        let signals = InterruptHandler { task.cancel() }
+        defer { signals.stop() }
+
+        let outcome: PipelineRun.Outcome
+        do {
+            outcome = try await task.value
+        } catch let failed as PlanningFailed {
+            FileHandle.standardError.write(Data("\(failed)\n".utf8))
+            try? await shutdown(transport, simulator)
+            throw ExitCode(ExitCodes.specErrors)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            try? await shutdown(transport, simulator)
+            throw ExitCode(task.isCancelled ? ExitCodes.interrupted : ExitCodes.failed)
+        }
+        renderer.renderer?.finish(summary: outcome.summary)
+        try? await shutdown(transport, simulator)
+
+        if outcome.summary.interrupted || task.isCancelled {
+            FileHandle.standardError.write(
+                Data("interrupted: the journal is saved; run the same command again to resume\n".utf8))
+            throw ExitCode(ExitCodes.interrupted)
+        }
+        var lines = outcome.merged.map { "wrote \($0.file): \($0.rows) rows, \($0.bytes) bytes, sha256 \($0.sha256)" }
+        if !outcome.merged.isEmpty { lines.append("manifest: \(outcome.manifestPath)") }
+        for name in outcome.incomplete {
+            lines.append("not merged: \(name) has chunks that failed for good (its previous output is untouched)")
+        }
+        if progress != .json { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+        if !outcome.summary.failed.isEmpty || !outcome.incomplete.isEmpty { throw ExitCode(ExitCodes.failed) }
+    }
+
+    private func shutdown(_ transport: AsyncHTTPClientTransport, _ simulator: RunningSimulator?) async throws {
+        try await transport.shutdown()
+        try await simulator?.shutdown()
+    }
+
+    private func resolve(_ path: String, against base: String) -> String {
+        path.hasPrefix("/") ? path : base + "/" + path
+    }
+}
+
+/// `--progress`.
+enum ProgressStyleOption: String, CaseIterable, ExpressibleByArgument {
+    case auto, tty, plain, json
+
+    var style: ProgressRenderer.Style { ProgressRenderer.Style(rawValue: rawValue) ?? .auto }
+}
+
+/// Holds the renderer, created once the plan is known.
+final class RendererBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: ProgressRenderer?
+    var renderer: ProgressRenderer? {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
+
+extension CalendarDuration {
+    /// Seconds, with months as 30 days (for settle periods, where a calendar is not needed).
+    var approximateSeconds: Double {
+        let unit: Double =
+            switch self.unit {
+            case .minute: 60
+            case .hour: 3600
+            case .day: 86_400
+            case .week: 604_800
+            case .month: 2_592_000
+            }
+        return Double(value) * unit
     }
 }

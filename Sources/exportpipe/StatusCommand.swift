@@ -1,9 +1,43 @@
 import ArgumentParser
+import ExportExecutor
+import ExportSpec
+import Foundation
 
+/// `exportpipe status SPEC`: what the journal says, per export. Never prints URLs or tokens.
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show what the journal of a pipeline holds: done, in flight, to do and failed chunks, rows, bytes."
+    )
+
+    @Argument(help: "The pipeline spec file.", completion: .file(extensions: ["yaml", "yml"]))
+    var spec: String
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
 
     func run() async throws {
-        throw ValidationError("'exportpipe status' is not built yet.")
+        let loaded = SpecLoader.load(contentsOf: spec)
+        guard let pipeline = loaded.spec else {
+            FileHandle.standardError.write(
+                Data(DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human).utf8))
+            throw ExitCode(ExitCodes.specErrors)
+        }
+        let base = URL(fileURLWithPath: spec).deletingLastPathComponent().path
+        let state =
+            pipeline.output.stateDir.hasPrefix("/") ? pipeline.output.stateDir : base + "/" + pipeline.output.stateDir
+        let path = PipelineRun.journalPath(stateDirectory: state)
+        guard FileManager.default.fileExists(atPath: path) else {
+            print("no journal at \(path): this pipeline has not run yet")
+            return
+        }
+        let report = JournalReport(records: try Journal(path: path).records())
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text, terminator: "")
+        }
     }
 }
