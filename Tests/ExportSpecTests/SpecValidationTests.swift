@@ -541,6 +541,33 @@ struct SpecValidationTests {
         #expect(result.diagnostics.count == 3)
     }
 
+    @Test func enumeratedWordsSuggestTheSpelling() {
+        let result = load(
+            specText(
+                exports: """
+                      - { name: a, type: conversation, conversation_report_type: closed }
+                      - { name: b, type: response, business_hours: office }
+                    """))
+        #expect(
+            result.shorts == [
+                "11:62: error: exports[0].conversation_report_type 'closed' is not one of the accepted values",
+                "12:48: error: exports[1].business_hours 'office' is not one of the accepted values",
+            ])
+        #expect(
+            result.fixes == [
+                "did you mean 'CLOSED'? valid values: OPEN_AT_END, CLOSED, CREATED",
+                "valid values: all, within, outside",
+            ])
+    }
+
+    @Test func topLevelMustBeAMapping() {
+        let result = load("- version: 1\n")
+        #expect(result.shorts == ["1:1: error: the top level must be a mapping, got a list"])
+        #expect(
+            result.fixes[0]?.hasPrefix("write it as 'key: value' lines; the top level takes: version, name, api")
+                == true)
+    }
+
     @Test func missingFileIsOneErrorWithoutALine() {
         let result = SpecLoader.load(contentsOf: "/nonexistent/spec.yaml")
         #expect(result.shorts == ["0:0: error: no such file"])
