@@ -281,6 +281,9 @@ struct SpecValidationTests {
                 "9:17: error: window.from '2026-02-30' is not a date",
                 "9:33: error: window.to '2026-10-01T25:00' is not a date",
             ])
+        let word = load(specText(window: "window: { last: 7d, to: Today }", exports: "  - { name: a, type: response }"))
+        #expect(word.shorts == ["9:25: error: window.to 'Today' is not a date, 'today' or 'now'"])
+        #expect(word.fixes == ["did you mean 'today'? write YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS, 'today' or 'now'"])
         let offset = load(
             specText(
                 window: "window: { from: '2026-10-01T00:00:00+02:00' }", exports: "  - { name: a, type: response }"))
