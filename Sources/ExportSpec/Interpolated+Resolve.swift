@@ -10,10 +10,12 @@ extension Interpolated {
     }
 
     /// A syntax problem in `raw`, at a 0-based offset in Unicode scalars.
-    public struct SyntaxProblem: Error, Sendable, Hashable {
+    public struct SyntaxProblem: Error, Sendable, Hashable, CustomStringConvertible {
         public var offset: Int
         public var message: String
         public var fix: String
+
+        public var description: String { "\(message) at offset \(offset); \(fix)" }
     }
 
     /// The pieces of `text`, or the first syntax problem.
