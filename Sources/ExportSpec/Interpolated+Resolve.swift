@@ -10,14 +10,16 @@ extension Interpolated {
     }
 
     /// A syntax problem in `raw`, at a 0-based offset in Unicode scalars.
-    public struct SyntaxProblem: Sendable, Hashable {
+    public struct SyntaxProblem: Error, Sendable, Hashable, CustomStringConvertible {
         public var offset: Int
         public var message: String
         public var fix: String
+
+        public var description: String { "\(message) at offset \(offset); \(fix)" }
     }
 
     /// The pieces of `text`, or the first syntax problem.
-    public static func segments(of text: String) -> Result<[Segment], SyntaxProblemError> {
+    public static func segments(of text: String) -> Result<[Segment], SyntaxProblem> {
         var segments: [Segment] = []
         var literal = ""
         let scalars = Array(text.unicodeScalars)
@@ -26,18 +28,16 @@ extension Interpolated {
             if scalars[index] == "$", index + 1 < scalars.count, scalars[index + 1] == "{" {
                 guard let close = scalars[(index + 2)...].firstIndex(of: "}") else {
                     return .failure(
-                        SyntaxProblemError(
-                            problem: SyntaxProblem(
-                                offset: index, message: "'${' is not closed",
-                                fix: "write a reference as ${NAME}")))
+                        SyntaxProblem(
+                            offset: index, message: "'${' is not closed",
+                            fix: "write a reference as ${NAME}"))
                 }
                 let name = String(String.UnicodeScalarView(scalars[(index + 2)..<close]))
                 guard isValidName(name) else {
                     return .failure(
-                        SyntaxProblemError(
-                            problem: SyntaxProblem(
-                                offset: index, message: "'${\(name)}' is not a valid variable reference",
-                                fix: "names use letters, digits and '_' and do not start with a digit")))
+                        SyntaxProblem(
+                            offset: index, message: "'${\(name)}' is not a valid variable reference",
+                            fix: "names use letters, digits and '_' and do not start with a digit"))
                 }
                 if !literal.isEmpty { segments.append(.literal(literal)) }
                 literal = ""
@@ -80,7 +80,7 @@ extension Interpolated {
     public func resolve(environment: [String: String]) throws(InterpolationError) -> String {
         switch Self.segments(of: raw) {
         case .failure(let error):
-            throw InterpolationError.syntax(error.problem.message, at: location)
+            throw InterpolationError.syntax(error.message, at: location)
         case .success(let segments):
             var out = ""
             for segment in segments {
@@ -96,9 +96,4 @@ extension Interpolated {
             return out
         }
     }
-}
-
-/// Wraps a `SyntaxProblem` so it can travel in a `Result`.
-public struct SyntaxProblemError: Error, Sendable, Hashable {
-    public var problem: Interpolated.SyntaxProblem
 }

@@ -172,7 +172,13 @@ struct ValidateCommandTests {
     @Test func noFilesIsAUsageError() async throws {
         let result = try await CLIRunner().run(["validate"])
         #expect(result.stdout == "")
-        #expect(result.stderr.hasPrefix("Error: give at least one pipeline file, e.g. pipelines/demo.yaml\n"))
+        #expect(
+            result.stderr == """
+                Error: give at least one pipeline file, e.g. pipelines/demo.yaml
+                Usage: exportpipe validate [<specs> ...] [--format <format>] [--now <now>]
+                  See 'exportpipe validate --help' for more information.
+
+                """)
         #expect(result.status == 64)
     }
 

@@ -281,6 +281,9 @@ struct SpecValidationTests {
                 "9:17: error: window.from '2026-02-30' is not a date",
                 "9:33: error: window.to '2026-10-01T25:00' is not a date",
             ])
+        let word = load(specText(window: "window: { last: 7d, to: Today }", exports: "  - { name: a, type: response }"))
+        #expect(word.shorts == ["9:25: error: window.to 'Today' is not a date, 'today' or 'now'"])
+        #expect(word.fixes == ["did you mean 'today'? write YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS, 'today' or 'now'"])
         let offset = load(
             specText(
                 window: "window: { from: '2026-10-01T00:00:00+02:00' }", exports: "  - { name: a, type: response }"))
@@ -539,6 +542,33 @@ struct SpecValidationTests {
         let locations = result.diagnostics.map(\.location)
         #expect(locations == locations.sorted())
         #expect(result.diagnostics.count == 3)
+    }
+
+    @Test func enumeratedWordsSuggestTheSpelling() {
+        let result = load(
+            specText(
+                exports: """
+                      - { name: a, type: conversation, conversation_report_type: closed }
+                      - { name: b, type: response, business_hours: office }
+                    """))
+        #expect(
+            result.shorts == [
+                "11:62: error: exports[0].conversation_report_type 'closed' is not one of the accepted values",
+                "12:48: error: exports[1].business_hours 'office' is not one of the accepted values",
+            ])
+        #expect(
+            result.fixes == [
+                "did you mean 'CLOSED'? valid values: OPEN_AT_END, CLOSED, CREATED",
+                "valid values: all, within, outside",
+            ])
+    }
+
+    @Test func topLevelMustBeAMapping() {
+        let result = load("- version: 1\n")
+        #expect(result.shorts == ["1:1: error: the top level must be a mapping, got a list"])
+        #expect(
+            result.fixes[0]?.hasPrefix("write it as 'key: value' lines; the top level takes: version, name, api")
+                == true)
     }
 
     @Test func missingFileIsOneErrorWithoutALine() {

@@ -195,7 +195,7 @@ extension SpecDecoder {
         if let type, let descriptor, let typeNode = section.value("type") {
             checkUnsplittable(
                 type: type, descriptor: descriptor, selection: selection,
-                chunkNode: chunk.flatMap { _ in section.value("chunk") },
+                chunk: chunk, chunkNode: section.value("chunk"),
                 window: window ?? pipelineWindow, ownWindow: window != nil, typeNode: typeNode, path: path,
                 timeZone: effectiveZone)
         }
@@ -304,7 +304,8 @@ extension SpecDecoder {
 
     /// Aggregate exports and OPEN_AT_END conversation snapshots: no time chunks, and a window of at most 3 months.
     private mutating func checkUnsplittable(
-        type: ExportType, descriptor: ExportDescriptor, selection: ExportSelection, chunkNode: YAMLNode?,
+        type: ExportType, descriptor: ExportDescriptor, selection: ExportSelection, chunk: ChunkSize?,
+        chunkNode: YAMLNode?,
         window: WindowSpec?, ownWindow: Bool, typeNode: YAMLNode, path: String, timeZone: String
     ) {
         let why: String
@@ -316,7 +317,7 @@ extension SpecDecoder {
         } else {
             return
         }
-        if let chunkNode, case .fixed? = chunkNodeChunk(chunkNode) {
+        if case .fixed? = chunk, let chunkNode {
             error(
                 chunkNode, "\(path) cannot be chunked by time: \(why), so splitting it would change its numbers",
                 fix: "remove 'chunk' (it runs as one job per filter value)")
@@ -331,10 +332,5 @@ extension SpecDecoder {
             typeNode,
             "\(path) covers \(Self.describe(window)) (\(whose)), longer than the API's \(APILimits.maxRangeMonths)-month range, and cannot be split by time: \(why)",
             fix: fix)
-    }
-
-    private func chunkNodeChunk(_ node: YAMLNode) -> ChunkSize? {
-        if node.scalar?.value == "auto" { return .auto }
-        return node.scalar.flatMap { CalendarDuration(parsing: $0.value) }.map(ChunkSize.fixed)
     }
 }

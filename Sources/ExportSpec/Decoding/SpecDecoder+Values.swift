@@ -225,15 +225,15 @@ extension SpecDecoder {
             var column = node.column
             if let scalar = node.scalar, !text.contains("\n") {
                 switch scalar.style {
-                case .plain: column += failure.problem.offset
-                case .singleQuoted, .doubleQuoted: column += failure.problem.offset + 1
+                case .plain: column += failure.offset
+                case .singleQuoted, .doubleQuoted: column += failure.offset + 1
                 case .literal, .folded: break
                 }
             }
             diagnostics.append(
                 .error(
                     at: SourceLocation(file: file, line: node.line, column: column),
-                    "\(failure.problem.message) in \(what)", fix: failure.problem.fix))
+                    "\(failure.message) in \(what)", fix: failure.fix))
             return nil
         }
         return value

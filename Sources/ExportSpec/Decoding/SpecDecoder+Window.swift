@@ -32,6 +32,14 @@ extension SpecDecoder {
             case "today": end = .today
             case "now": end = .now
             default:
+                // A word (not something date-like) gets the words `to` takes.
+                if case .string(let text)? = toNode.scalar?.resolved, !(text.first?.isNumber ?? false) {
+                    let hint = Suggestion.didYouMean(text, among: ["today", "now"]).map { "\($0) " } ?? ""
+                    error(
+                        toNode, "\(path).to '\(text)' is not a date, 'today' or 'now'",
+                        fix: "\(hint)write YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS, 'today' or 'now'")
+                    return nil
+                }
                 guard let at = dateTime(toNode, "\(path).to", timeZone: timeZone) else { return nil }
                 end = .at(at)
             }

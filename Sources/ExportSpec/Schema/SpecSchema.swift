@@ -9,7 +9,7 @@ public enum SpecSchema {
     public static var value: JSONValue {
         .object([
             ("$schema", .string("https://json-schema.org/draft/2020-12/schema")),
-            ("$id", .string("https://exportpipe.dev/schema/spec-v1.json")),
+            ("$id", .string("urn:exportpipe:pipeline-spec:v1")),
             ("title", .string("exportpipe pipeline spec, version 1")),
             ("type", .string("object")),
             ("required", .array(["version", "api", "window", "exports"].map(JSONValue.string))),

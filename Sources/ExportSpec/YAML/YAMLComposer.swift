@@ -1,8 +1,9 @@
 /// Turns the parser's events into one `YAMLNode` tree, resolving anchors and enforcing `YAMLLimits`.
 struct YAMLComposer {
     /// A fatal problem: composing stops and the document is not used.
-    struct Stop: Error {
+    struct Stop: Error, CustomStringConvertible {
         var diagnostic: Diagnostic
+        var description: String { diagnostic.description }
     }
 
     /// A node with what it costs to use it again through an alias.

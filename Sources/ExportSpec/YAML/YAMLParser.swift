@@ -1,30 +1,5 @@
 import CLibYAML
 
-/// One parse event of libyaml, copied into Swift values (no pointer outlives the libyaml event).
-enum YAMLEvent: Sendable, Hashable {
-    case streamStart
-    case streamEnd
-    case documentStart(line: Int, column: Int)
-    case documentEnd
-    case alias(anchor: String, line: Int, column: Int)
-    case scalar(YAMLScalar, anchor: String?, line: Int, column: Int)
-    case sequenceStart(anchor: String?, tag: String?, line: Int, column: Int)
-    case sequenceEnd
-    case mappingStart(anchor: String?, tag: String?, line: Int, column: Int)
-    case mappingEnd
-}
-
-/// A syntax error reported by libyaml, with 1-based marks.
-struct YAMLSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
-    var message: String
-    var line: Int
-    var column: Int
-    /// The byte offset libyaml reported (reader errors carry no line/column, only this).
-    var byteOffset: Int?
-
-    var description: String { "\(line):\(column): \(message)" }
-}
-
 /// Owns one libyaml event parser over a copy of the input bytes and frees both in `deinit`.
 ///
 /// This is the only type that calls `yaml_*` functions. libyaml keeps a pointer to the parser inside the parser
