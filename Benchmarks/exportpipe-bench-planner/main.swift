@@ -74,7 +74,7 @@ print(
 )
 if renderJSON {
     var bytes = 0
-    let jsonTime = clock.measure { bytes = PlanRenderer.json(result.plan).utf8.count }
+    let jsonTime = clock.measure { bytes = PlanRenderer.jsonBytes(result.plan).count }
     print("json render: \(bytes / 1_048_576) MB in \(jsonTime)")
     if let peak = peakResidentKilobytes() { print("peak memory (VmHWM) after JSON: \(peak / 1024) MB") }
 }

@@ -96,6 +96,6 @@ func loadSpec(at path: String) throws -> (spec: PipelineSpec?, diagnostics: [Dia
 struct SpecLoadingNotMerged: Error, CustomStringConvertible {
     var path: String
     var description: String {
-        "cannot read \(path): spec loading is not merged yet (this build has the planner but not the YAML loader)"
+        "spec loading is not merged yet: this build has the planner but not the YAML loader, so it cannot read \(path)"
     }
 }
