@@ -64,7 +64,7 @@ public enum SplitReason: Sendable, Codable, Hashable {
         case .singleValueFilter(let kind):
             return "the API takes one \(kind.singularName) per export: one job per \(kind.singularName)"
         case .splitBy(let kind):
-            return "split_by: \(kind.singularName): one job per \(kind.singularName)"
+            return "split_by: \(kind.singularName) (one job per \(kind.singularName))"
         case .combinedRewrite:
             return "combined planned as incoming_post + response + conversation (vendor advice; keep_combined: "
                 + "true opts out)"
