@@ -59,6 +59,7 @@ func peakResidentKilobytes() -> Int? {
 
 let now = Date(timeIntervalSince1970: 1_795_953_600)  // 2026-11-29T12:00:00Z, fixed so runs compare
 let renderJSON = CommandLine.arguments.contains("--json")
+let printTable = CommandLine.arguments.contains("--table")
 let clock = ContinuousClock()
 var result: PlanResult?
 let planTime = clock.measure { result = Planner.plan(spec, now: now) }
@@ -74,7 +75,8 @@ print(
 )
 if renderJSON {
     var bytes = 0
-    let jsonTime = clock.measure { bytes = PlanRenderer.json(result.plan).utf8.count }
+    let jsonTime = clock.measure { bytes = PlanRenderer.jsonBytes(result.plan).count }
     print("json render: \(bytes / 1_048_576) MB in \(jsonTime)")
     if let peak = peakResidentKilobytes() { print("peak memory (VmHWM) after JSON: \(peak / 1024) MB") }
 }
+if printTable { print(PlanRenderer.table(result.plan), terminator: "") }

@@ -27,9 +27,9 @@ public enum ChunkID {
         canonical += type.rawValue.utf8
         canonical.append(UInt8(ascii: "\n"))
         canonical += "startTime=".utf8
-        canonical += String(start).utf8
+        appendDecimal(start, to: &canonical)
         canonical += "&endTime=".utf8
-        canonical += String(end).utf8
+        appendDecimal(end, to: &canonical)
         if !encodedRest.isEmpty {
             canonical.append(UInt8(ascii: "&"))
             canonical += encodedRest.utf8
@@ -43,5 +43,27 @@ public enum ChunkID {
             out.append(hex[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `String(value)`'s digits, appended without building a `String` (this runs twice per chunk).
+    static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+            )
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
     }
 }

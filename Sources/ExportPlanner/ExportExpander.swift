@@ -1,18 +1,6 @@
 import AnalyticsAPI
 import ExportSpec
 
-/// One export to plan after the `combined` rewrite: a type, its selection, and where its volume comes from.
-struct ExportTemplate: Sendable {
-    var name: String
-    var entry: ExportEntry
-    var type: ExportType
-    var selection: ExportSelection
-    var rewritten: Bool
-    /// The share of the entry's volume this export carries (1 unless it is a part of a rewritten `combined`).
-    var volumeShare: Double
-    var notes: [String]
-}
-
 /// The `combined` rewrite and the fan-out of filter values.
 enum ExportExpander {
     /// The exports an entry plans as: itself, or for `combined` (unless `keep_combined`) its three replacements.
@@ -146,13 +134,5 @@ enum ExportExpander {
             result = next
         }
         return result
-    }
-}
-
-extension ExportTemplate {
-    init(entry: ExportEntry, type: ExportType, selection: ExportSelection) {
-        self.init(
-            name: entry.name, entry: entry, type: type, selection: selection, rewritten: false, volumeShare: 1,
-            notes: [])
     }
 }

@@ -18,14 +18,24 @@ public struct PlanEstimate: Sendable, Codable, Hashable {
     /// What the bound assumes.
     public var note: String
 
-    public init(chunks: [Chunk], users: Int, outstandingPerUser: Int, limits: QueueLimits = .documented) {
-        jobCount = chunks.count
-        totalJobSeconds = chunks.reduce(0) { $0 + $1.expectedSeconds }
-        longestJobSeconds = chunks.reduce(0) { max($0, $1.expectedSeconds) }
+    public init(
+        chunks: some Sequence<Chunk>, users: Int, outstandingPerUser: Int, limits: QueueLimits = .documented
+    ) {
+        var count = 0
+        var total = 0.0
+        var longest = 0.0
+        for chunk in chunks {
+            count += 1
+            total += chunk.expectedSeconds
+            longest = max(longest, chunk.expectedSeconds)
+        }
+        jobCount = count
+        totalJobSeconds = total
+        longestJobSeconds = longest
         self.users = users
         runningPerUser = max(1, min(outstandingPerUser, limits.runningPerUser))
         slots = max(1, min(max(1, users) * runningPerUser, limits.runningPerCompany))
-        wallSecondsLowerBound = chunks.isEmpty ? 0 : max(totalJobSeconds / Double(slots), longestJobSeconds)
+        wallSecondsLowerBound = count == 0 ? 0 : max(totalJobSeconds / Double(slots), longestJobSeconds)
         note =
             "a lower bound: it assumes every slot is always busy and nobody else in the company is exporting; "
             + "polling, downloads and retries come on top"

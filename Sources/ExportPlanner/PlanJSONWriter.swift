@@ -11,10 +11,15 @@ struct PlanJSONWriter {
     private(set) var bytes: [UInt8] = []
     private var level = 0
     private var first: [Bool] = []
+    /// Chunks not written yet, to size the buffer once instead of letting it double past the output's size.
+    private var chunksLeft = 0
+    /// ISO 8601 texts of the current export's instants (cleared per export: the zone may differ).
+    private var isoCache: [Int64: String] = [:]
 
     static func write(_ plan: Plan) -> [UInt8] {
         var writer = PlanJSONWriter()
-        writer.bytes.reserveCapacity(plan.chunkCount * 1_600 + 4_096)
+        writer.chunksLeft = plan.chunkCount
+        writer.bytes.reserveCapacity(16_384)
         writer.document(plan)
         return writer.bytes
     }
@@ -71,13 +76,15 @@ struct PlanJSONWriter {
 
     private mutating func export(_ export: PlannedExport, defaultClock: ZonedClock) {
         let clock = ZonedClock(timeZone: TimeZone(identifier: export.timezone) ?? defaultClock.timeZone)
+        isoCache.removeAll(keepingCapacity: true)
         beginObject()
         key("chunkCount")
         int(export.chunks.count)
         key("chunks")
         beginArray()
         var reasonCache: [[SplitReason]: [(code: String, text: String)]] = [:]
-        for chunk in export.chunks {
+        for (index, chunk) in export.chunks.enumerated() {
+            let before = bytes.count
             element()
             let reasons =
                 reasonCache[chunk.reasons]
@@ -87,6 +94,12 @@ struct PlanJSONWriter {
                     return mapped
                 }()
             self.chunk(chunk, reasons: reasons, clock: clock)
+            chunksLeft -= 1
+            // After each export's first chunk, make room for the rest at that size plus a margin.
+            if index == 0 {
+                let wanted = bytes.count + (bytes.count - before + 64) * chunksLeft * 9 / 8 + 16_384
+                if bytes.capacity < wanted { bytes.reserveCapacity(wanted) }
+            }
         }
         endArray()
         key("expectedRows")
@@ -186,7 +199,15 @@ struct PlanJSONWriter {
         key("epochMillis")
         int(millis)
         key("iso8601")
-        string(InstantFormat.iso8601(millis, in: clock))
+        // Fanned-out chunks share their boundaries: format each instant of an export once.
+        let text =
+            isoCache[millis]
+            ?? {
+                let formatted = InstantFormat.iso8601(millis, in: clock)
+                isoCache[millis] = formatted
+                return formatted
+            }()
+        string(text)
         endObject()
     }
 
@@ -194,9 +215,16 @@ struct PlanJSONWriter {
 
     // MARK: - Layout
 
+    private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
+
     private mutating func newline() {
         bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
+        let count = level * 2
+        if count <= Self.spaces.count {
+            bytes.append(contentsOf: Self.spaces[0..<count])
+        } else {
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count))
+        }
     }
 
     private mutating func beginObject() { open(UInt8(ascii: "{")) }
@@ -235,24 +263,33 @@ struct PlanJSONWriter {
     private mutating func int(_ value: some BinaryInteger) { bytes.append(contentsOf: String(value).utf8) }
 
     private mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: #"\n"#.utf8)
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: #"\r"#.utf8)
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: #"\t"#.utf8)
-            case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
-            case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: #"\u00"#.utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0x0F)])
-            default: bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            // Nearly every string needs no escaping: copy it whole.
+            guard utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) else {
+                bytes.append(contentsOf: utf8)
+                bytes.append(UInt8(ascii: "\""))
+                return
             }
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
+                case UInt8(ascii: "\n"): bytes.append(contentsOf: #"\n"#.utf8)
+                case UInt8(ascii: "\r"): bytes.append(contentsOf: #"\r"#.utf8)
+                case UInt8(ascii: "\t"): bytes.append(contentsOf: #"\t"#.utf8)
+                case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
+                case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: #"\u00"#.utf8)
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0x0F)])
+                default: bytes.append(byte)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }

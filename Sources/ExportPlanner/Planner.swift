@@ -41,9 +41,9 @@ public enum Planner {
         }
         diagnostics += duplicateWarnings(exports, spec: spec)
         diagnostics.sort { ($0.location, $0.message) < ($1.location, $1.message) }
-        let allChunks = exports.flatMap(\.chunks)
         let estimate = PlanEstimate(
-            chunks: allChunks, users: spec.api.users.count, outstandingPerUser: spec.run.outstandingPerUser)
+            chunks: exports.lazy.flatMap(\.chunks), users: spec.api.users.count,
+            outstandingPerUser: spec.run.outstandingPerUser)
         let plan = Plan(
             specName: spec.name, specFile: spec.file, nowMillis: nowMillis, timezone: spec.defaults.timezone,
             exports: exports, warnings: diagnostics.filter { $0.severity != .error }, estimate: estimate)
@@ -124,14 +124,18 @@ public enum Planner {
 
     /// A warning for each export whose jobs repeat another export's exactly (same type, parameters, windows).
     static func duplicateWarnings(_ exports: [PlannedExport], spec: PipelineSpec) -> [Diagnostic] {
-        var owner: [String: String] = [:]
-        var reported = Set<[String]>()
+        // Keyed by the id's 64 bits rather than its text: this runs over every chunk of the plan.
+        var owner: [UInt64: Int] = [:]
+        owner.reserveCapacity(exports.reduce(0) { $0 + $1.chunks.count })
+        var reported = Set<[Int]>()
         var diagnostics: [Diagnostic] = []
         let locations = Dictionary(spec.exports.map { ($0.name, $0.location) }, uniquingKeysWith: { a, _ in a })
-        for export in exports {
+        for (index, export) in exports.enumerated() {
             for chunk in export.chunks {
-                if let first = owner[chunk.id] {
-                    guard first != export.name, reported.insert([first, export.name]).inserted else { continue }
+                let key = UInt64(chunk.id, radix: 16) ?? UInt64(truncatingIfNeeded: chunk.id.hashValue)
+                if let firstIndex = owner[key] {
+                    guard firstIndex != index, reported.insert([firstIndex, index]).inserted else { continue }
+                    let first = exports[firstIndex].name
                     let location =
                         locations[export.specExportName] ?? SourceLocation(file: spec.file, line: 1, column: 1)
                     diagnostics.append(
@@ -141,7 +145,7 @@ public enum Planner {
                                 + "parameters and windows): that data would be exported twice",
                             fix: "remove one of them or change its filters"))
                 } else {
-                    owner[chunk.id] = export.name
+                    owner[key] = index
                 }
             }
         }

@@ -64,7 +64,7 @@ public enum SplitReason: Sendable, Codable, Hashable {
         case .singleValueFilter(let kind):
             return "the API takes one \(kind.singularName) per export: one job per \(kind.singularName)"
         case .splitBy(let kind):
-            return "split_by: \(kind.singularName): one job per \(kind.singularName)"
+            return "split_by: \(kind.singularName) (one job per \(kind.singularName))"
         case .combinedRewrite:
             return "combined planned as incoming_post + response + conversation (vendor advice; keep_combined: "
                 + "true opts out)"
@@ -72,24 +72,6 @@ public enum SplitReason: Sendable, Codable, Hashable {
             return "window clipped to the \(APILimits.retentionMonths)-month retention"
         case .splitAfterFailure:
             return "split in half after the job failed"
-        }
-    }
-}
-
-/// Where a volume estimate came from.
-public enum VolumeSource: String, Sendable, Codable, Hashable {
-    /// Rows per day measured in earlier runs (the executor's volume hints).
-    case learned
-    /// `expected_rows_per_day:` in the spec.
-    case spec
-    /// The catalog's default for the export type.
-    case typeDefault = "type_default"
-
-    public var text: String {
-        switch self {
-        case .learned: "learned from earlier runs"
-        case .spec: "expected_rows_per_day"
-        case .typeDefault: "default for the export type"
         }
     }
 }

@@ -1,17 +1,5 @@
 import ExportSpec
 
-/// How one export's window is cut into time windows.
-enum TimeSlicing: Sendable, Hashable {
-    /// The whole window in one job.
-    case whole
-    /// Calendar-aligned boundaries in the export's zone (see `TimeSlicer`).
-    case calendar(CalendarDuration)
-    /// Every `stepMillis` of elapsed time from the window start (`timeInterval` buckets of at most a week).
-    case elapsed(stepMillis: Int64)
-    /// Every `months` calendar months from the window start (monthly `timeInterval` buckets).
-    case monthsFromStart(Int)
-}
-
 /// Cuts a half-open window into consecutive half-open time windows.
 ///
 /// Calendar alignment: boundaries are wall-clock times in the export's zone. Minutes, hours, days and weeks are

@@ -1,14 +1,6 @@
 import AnalyticsAPI
 import ExportSpec
 
-/// A window resolved to instants.
-struct ResolvedWindow: Sendable, Hashable {
-    var start: Int64
-    var end: Int64
-    /// Whether the start was moved up to the retention horizon.
-    var clipped: Bool
-}
-
 /// Resolves `window:` against "now" in a zone, and clips it to the retention horizon.
 ///
 /// `to: today` is local midnight at the start of now's day; `to: now` is now. `last: Nd|Nw|Nmo` counts calendar

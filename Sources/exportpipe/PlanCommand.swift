@@ -40,21 +40,22 @@ struct PlanCommand: AsyncParsableCommand {
         var failed = false
         var printedPlans = 0
         for path in specs {
-            let loaded: (spec: PipelineSpec?, diagnostics: [Diagnostic])
-            do {
-                loaded = try loadSpec(at: path)
-            } catch {
-                printError("\(path): error: \(error)")
-                failed = true
-                continue
+            let loaded = SpecLoader.load(contentsOf: path)
+            if !loaded.diagnostics.isEmpty {
+                printError(
+                    DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human), newline: false
+                )
             }
-            for diagnostic in loaded.diagnostics { printError(diagnostic.description) }
             guard let spec = loaded.spec, !loaded.diagnostics.contains(where: { $0.severity == .error }) else {
                 failed = true
                 continue
             }
             let result = Planner.plan(spec, now: instant)
-            for diagnostic in result.diagnostics { printError(diagnostic.description) }
+            if !result.diagnostics.isEmpty {
+                printError(
+                    DiagnosticRenderer.render(result.diagnostics, source: loaded.source, format: .human), newline: false
+                )
+            }
             if result.hasErrors {
                 failed = true
                 continue
@@ -66,8 +67,8 @@ struct PlanCommand: AsyncParsableCommand {
         if failed { throw ExitCode(ExitCodes.specErrors) }
     }
 
-    private func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    private func printError(_ text: String, newline: Bool = true) {
+        FileHandle.standardError.write(Data((text + (newline ? "\n" : "")).utf8))
     }
 
     /// Writes in 1 MiB pieces so a large JSON plan is not copied whole once more.
@@ -82,9 +83,3 @@ struct PlanCommand: AsyncParsableCommand {
 }
 
 extension PlanRenderer.Format: ExpressibleByArgument {}
-
-/// Loads and validates a spec file.
-func loadSpec(at path: String) throws -> (spec: PipelineSpec?, diagnostics: [Diagnostic]) {
-    let loaded = SpecLoader.load(contentsOf: path)
-    return (loaded.spec, loaded.diagnostics)
-}

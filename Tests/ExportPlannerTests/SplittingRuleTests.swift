@@ -198,6 +198,38 @@ import Testing
         #expect(ignored.plan.chunks.count == 1)
     }
 
+    @Test func defaultsApplyAndExportsOverrideThem() throws {
+        let spec = B.spec(
+            timezone: "Europe/Berlin", chunk: .fixed(CalendarDuration(7, .day)),
+            window: B.window(from: B.date(2026, 1, 5), to: B.date(2026, 1, 19)),
+            exports: [
+                B.export("weekly", .rawAgentStates),
+                B.export("daily", .rawAgentStates, filters: [.teams: [1]], chunk: .fixed(CalendarDuration(1, .day))),
+                B.export("tokyo", .rawAgentStates, filters: [.teams: [2]], timezone: "Asia/Tokyo"),
+                // A pipeline-wide chunk does not warn on an aggregate: only the export's own chunk: would.
+                B.export("teams", .teamPerformance),
+            ])
+        let result = Planner.plan(spec, now: B.instant("2026-11-29T12:00:00Z"))
+        #expect(result.diagnostics.isEmpty)
+        let plan = result.plan
+        #expect(try export(plan, "weekly").chunks.count == 2)
+        #expect(try export(plan, "daily").chunks.count == 14)
+        let tokyo = try export(plan, "tokyo")
+        #expect(tokyo.timezone == "Asia/Tokyo")
+        #expect(tokyo.windowStartMillis == ms("2026-01-05T00:00:00+09:00"))
+        #expect(tokyo.chunks.allSatisfy { $0.request.timezone == "Asia/Tokyo" && $0.request.locale == "en" })
+    }
+
+    @Test func unknownTimeZonesAreErrorsAtTheExport() {
+        let entry = B.export("agents", .rawAgentStates, timezone: "Mars/Olympus_Mons", line: 33)
+        let result = Planner.plan(
+            oneExportSpec(entry, from: B.date(2026, 1, 1), to: B.date(2026, 1, 2)),
+            now: B.instant("2026-11-29T12:00:00Z"))
+        #expect(result.hasErrors)
+        #expect(result.diagnostics.first?.location == B.location(line: 33))
+        #expect(result.diagnostics.first?.message.contains("Mars/Olympus_Mons") == true)
+    }
+
     @Test func windowsEndingAfterNowAreWarnedAbout() {
         let spec = oneExportSpec(
             B.export("agents", .rawAgentStates), from: B.date(2026, 11, 1), to: B.date(2026, 12, 31))

@@ -1,0 +1,60 @@
+import AnalyticsAPI
+import AnalyticsClient
+import AnalyticsSimulator
+import ExportExecutor
+import ExportSpec
+import Foundation
+
+/// Runs a pipeline against a running simulator, in process, over real loopback HTTP.
+public enum PipelineHarness {
+    /// A fresh temporary directory, removed by `cleanup`.
+    public static func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("exportpipe-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Collects progress events from any thread.
+    public final class EventLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [ProgressEvent] = []
+        public init() {}
+        public func append(_ event: ProgressEvent) { lock.withLock { stored.append(event) } }
+        public var events: [ProgressEvent] { lock.withLock { stored } }
+        public func count(_ kind: ProgressEvent.Kind) -> Int { events.filter { $0.kind == kind }.count }
+    }
+
+    /// Executes `spec` against `simulator` with the simulator's users (`user1`… → passwords `pw1`…).
+    public static func run(
+        _ spec: PipelineSpec, on simulator: RunningSimulator, directory: String, now: Date, timeScale: Double,
+        companyKey: String = "demo-company", passwords: [String: String], outstandingPerUser: Int? = nil,
+        attempts: Int? = nil, settleSeconds: Double = 0, log: EventLog = EventLog()
+    ) async throws -> PipelineRun.Outcome {
+        let users = spec.api.users.map { user in
+            APICredentials(username: user.username.raw, password: passwords[user.username.raw] ?? "")
+        }
+        let transport = AsyncHTTPClientTransport()
+        let client = AnalyticsClient(
+            configuration: .init(
+                baseURL: simulator.baseURL, companyKey: companyKey, timeScale: timeScale,
+                retry: RetryPolicy(maxAttempts: 8, baseDelay: 1, maxDelay: 30)),
+            transport: transport)
+        let configuration = ExecutorConfiguration(
+            users: users, outstandingPerUser: outstandingPerUser ?? spec.run.outstandingPerUser,
+            attempts: attempts ?? spec.run.attempts, cooldownSeconds: 10, timeScale: timeScale,
+            stateDirectory: directory + "/state", minimumPollSeconds: 2, maximumPollSeconds: 60,
+            rejectionBackoff: RetryPolicy(maxAttempts: .max, baseDelay: 10, maxDelay: 120),
+            settleSeconds: settleSeconds)
+        let run = PipelineRun(
+            spec: spec, client: client, configuration: configuration, now: now, toolVersion: "test",
+            baseDirectory: directory)
+        do {
+            let outcome = try await run.execute(events: { log.append($0) })
+            try await transport.shutdown()
+            return outcome
+        } catch {
+            try? await transport.shutdown()
+            throw error
+        }
+    }
+}
