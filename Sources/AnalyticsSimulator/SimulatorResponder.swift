@@ -338,7 +338,7 @@ struct SimulatorResponder: HTTPResponder {
 
     private func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         let data = (try? encoder.encode(value)) ?? Data(#"{"status":"FAIL"}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
@@ -346,7 +346,8 @@ struct SimulatorResponder: HTTPResponder {
     }
 
     private func xmlError(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message></Error>"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message></Error>"
         var headers = HTTPFields()
         headers[.contentType] = "application/xml"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: xml)))

@@ -71,8 +71,9 @@ struct ExportDataGeneratorTests {
             let whole = ExportRequest(
                 type: .conversation, startTime: start, endTime: start + 36 * Fixtures.hour,
                 selection: ExportSelection(conversationReportType: mode), timezone: "America/New_York")
-            #expect(try concatenated(whole, cuts: [start + 5 * Fixtures.hour + 17, start + 30 * Fixtures.hour])
-                == generator.csv(for: whole))
+            #expect(
+                try concatenated(whole, cuts: [start + 5 * Fixtures.hour + 17, start + 30 * Fixtures.hour])
+                    == generator.csv(for: whole))
         }
         let open = ExportRequest(
             type: .conversation, startTime: start, endTime: start + Fixtures.day,
@@ -226,8 +227,10 @@ struct ExportDataGeneratorTests {
             #expect(mean > target * 0.6 && mean < target * 1.5, "\(type): \(mean) per day")
             #expect(Double(perDay.max() ?? 0) > 2 * Double(perDay.min() ?? 1), "\(type): \(perDay)")
         }
-        let night = generator.rowCount(for: Fixtures.request(.response, from: Fixtures.monday + 7 * Fixtures.hour, hours: 1))
-        let noon = generator.rowCount(for: Fixtures.request(.response, from: Fixtures.monday + 17 * Fixtures.hour, hours: 1))
+        let night = generator.rowCount(
+            for: Fixtures.request(.response, from: Fixtures.monday + 7 * Fixtures.hour, hours: 1))
+        let noon = generator.rowCount(
+            for: Fixtures.request(.response, from: Fixtures.monday + 17 * Fixtures.hour, hours: 1))
         #expect(noon > 2 * night)
     }
 
