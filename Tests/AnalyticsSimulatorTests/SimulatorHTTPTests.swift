@@ -124,6 +124,26 @@ struct SimulatorHTTPTests {
         }
     }
 
+    @Test("JSON is the default format; timezoneOffset formats times with a fixed offset")
+    func jsonAndOffset() async throws {
+        let clock = ManualClock()
+        try await SimulatorHarness.withSimulator(manualSimulator(clock)) { sim in
+            let request = Fixtures.request(.rawExpertHelp, hours: 5)
+            let items = [
+                QueryItem("startTime", "\(request.startTime)"), QueryItem("endTime", "\(request.endTime)"),
+                QueryItem("timezoneOffset", "-21600000"),
+            ]
+            let job = try await submit(sim, .rawExpertHelp, items: items)
+            clock.advance(by: 3_600)
+            let redirect = try await TestHTTP.request(try #require(job.downloadUrl), credentials: nil)
+            let file = try await TestHTTP.request(try #require(redirect.header("Location")), credentials: nil)
+            #expect(file.header("Content-Type") == "application/json")
+            let expected = try ExportDataGenerator(seed: 42).json(for: request, timezoneOffsetMillis: -21_600_000)
+            #expect(file.body == expected)
+            #expect(file.text.contains("-06:00"))
+        }
+    }
+
     @Test("queue limits: 2 running and 5 queued per user; the 6th is accepted and closed with the documented reason")
     func userLimits() async throws {
         let clock = ManualClock()
