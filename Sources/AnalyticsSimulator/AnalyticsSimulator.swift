@@ -32,17 +32,19 @@ public enum AnalyticsSimulator {
         }
     }
 
-    /// Runs a simulator until SIGINT or SIGTERM, then shuts it down gracefully. `onListening` gets the base URL
+    /// Runs a simulator until SIGINT or SIGTERM, then shuts it down. `onListening` gets the base URL
     /// (`http://127.0.0.1:PORT`) once the server accepts connections.
+    ///
+    /// The signals are handled here rather than by a graceful-shutdown service group: a graceful shutdown can
+    /// wait on a connection that is closing at that instant, and a simulator must always stop on Ctrl-C.
     public static func run(
         _ configuration: SimulatorConfiguration, onListening: @escaping @Sendable (String) -> Void
     ) async throws {
-        try configuration.validate()
-        let engine = SimulatorEngine(configuration: configuration)
-        let app = makeApplication(configuration, engine: engine) { port in
-            onListening("http://\(urlHost(configuration.host)):\(port)")
-        }
-        try await app.runService()
+        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        let simulator = try await start(configuration)
+        onListening(simulator.baseURL)
+        await signals.wait()
+        try await simulator.shutdown()
     }
 
     private static func makeApplication(
@@ -135,6 +137,44 @@ private final class StartSignal: @unchecked Sendable {
                 return nil
             }
             if let ready { c.resume(with: ready) }
+        }
+    }
+}
+
+/// Waits for the first of some Unix signals, which no longer terminate the process once this exists.
+private final class SignalWaiter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fired = false
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(signals: [Int32]) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func fire() {
+        let waiting: CheckedContinuation<Void, Never>? = lock.withLock {
+            fired = true
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume()
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let already: Bool = lock.withLock {
+                if fired { return true }
+                continuation = c
+                return false
+            }
+            if already { c.resume() }
         }
     }
 }

@@ -111,7 +111,7 @@ public struct SimulatorClock: Sendable {
     /// Seconds elapsed since the simulator started.
     public func elapsedSeconds() -> Double { elapsed() }
 
-    /// Real time, from a monotonic clock started when the value is created.
+    /// Real time, from a monotonic clock (the simulator measures from its own start).
     public static var system: SimulatorClock {
         let start = ContinuousClock.now
         return SimulatorClock {

@@ -45,6 +45,8 @@ actor SimulatorEngine {
 
     let configuration: SimulatorConfiguration
     let epochMillis: Int64
+    /// The clock's reading when the engine was made: API time starts at `epochMillis` there.
+    private let clockOrigin: Double
     private var simNow: Int64
     private var jobs: [String: Job] = [:]
     private var submissionOrder: [String] = []
@@ -65,13 +67,14 @@ actor SimulatorEngine {
         self.configuration = configuration
         let epoch = configuration.startEpochMillis ?? Int64(Date().timeIntervalSince1970 * 1000)
         self.epochMillis = epoch
+        self.clockOrigin = configuration.clock.elapsedSeconds()
         self.simNow = epoch
         self.backgroundUsers = (0..<configuration.faults.background).map { "background-\($0 + 1)" }
     }
 
     /// The current API time, epoch milliseconds.
     func now() -> Int64 {
-        let elapsed = configuration.clock.elapsedSeconds() * configuration.timeScale * 1000
+        let elapsed = (configuration.clock.elapsedSeconds() - clockOrigin) * configuration.timeScale * 1000
         return max(simNow, epochMillis + Int64(elapsed.rounded(.down)))
     }
 

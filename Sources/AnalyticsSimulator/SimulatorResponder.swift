@@ -338,7 +338,7 @@ struct SimulatorResponder: HTTPResponder {
 
     private func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         let data = (try? encoder.encode(value)) ?? Data(#"{"status":"FAIL"}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
@@ -346,7 +346,8 @@ struct SimulatorResponder: HTTPResponder {
     }
 
     private func xmlError(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message></Error>"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message></Error>"
         var headers = HTTPFields()
         headers[.contentType] = "application/xml"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: xml)))
@@ -355,84 +356,3 @@ struct SimulatorResponder: HTTPResponder {
 
 /// Thrown from a response body to drop the connection mid-response (reset and truncate faults).
 struct SimulatedDisconnect: Error {}
-
-/// One entry of the deprecated `/reports/jobs` listing: `details` spelling, no `downloadUrl` while running.
-struct DeprecatedJobEntry: Codable, Sendable {
-    struct Info: Codable, Sendable {
-        var workflowId: String
-        var runId: String
-        var downloadUrl: String?
-    }
-    struct Result: Codable, Sendable {
-        var runnerState: String
-        var reason: String?
-        var details: String?
-
-        init(runnerState: String, reason: String?, details: String?) {
-            self.runnerState = runnerState
-            self.reason = reason
-            self.details = details
-        }
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            runnerState = try c.decode(String.self, forKey: .runnerState)
-            reason = try c.decodeIfPresent(String.self, forKey: .reason)
-            details = try c.decodeIfPresent(String.self, forKey: .details)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case runnerState, reason, details, currentCount, totalCount, lastAcknowledgeTime
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(runnerState, forKey: .runnerState)
-            try c.encode(reason, forKey: .reason)
-            try c.encode(details, forKey: .details)
-            try c.encodeNil(forKey: .currentCount)
-            try c.encodeNil(forKey: .totalCount)
-            try c.encodeNil(forKey: .lastAcknowledgeTime)
-        }
-    }
-    var jobInfo: Info
-    var result: Result
-}
-
-/// A JSON body value: parameters may come as strings, numbers, booleans or lists of them.
-enum JSONValue: Decodable {
-    case string(String)
-    case list([JSONValue])
-    case null
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .string(b ? "true" : "false")
-        } else if let i = try? c.decode(Int64.self) {
-            self = .string(String(i))
-        } else if let d = try? c.decode(Double.self) {
-            self = .string(String(d))
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else {
-            self = .list(try c.decode([JSONValue].self))
-        }
-    }
-
-    var strings: [String]? {
-        switch self {
-        case .string(let s): return [s]
-        case .null: return []
-        case .list(let values):
-            var out: [String] = []
-            for value in values {
-                guard case .string(let s) = value else { return nil }
-                out.append(s)
-            }
-            return out
-        }
-    }
-}

@@ -83,7 +83,8 @@ enum SubmissionParser {
             options.format = parsed
         }
         if let locale = single("locale"), !APILimits.locales.contains(locale) {
-            throw SubmissionError("Unsupported locale '\(locale)'. Use one of: \(APILimits.locales.joined(separator: ", ")).")
+            throw SubmissionError(
+                "Unsupported locale '\(locale)'. Use one of: \(APILimits.locales.joined(separator: ", ")).")
         }
         let timezone = single("timezone")
         if let timezone, TimeZone(identifier: timezone) == nil {
@@ -115,7 +116,8 @@ enum SubmissionParser {
             }
             for piece in pieces {
                 guard let id = Int64(piece), id >= 0 else {
-                    throw SubmissionError("\(wire.name) must be \(describe(wire.encoding)) of ids, not '\(raw.joined(separator: "&"))'.")
+                    throw SubmissionError(
+                        "\(wire.name) must be \(describe(wire.encoding)) of ids, not '\(raw.joined(separator: "&"))'.")
                 }
                 if kind == .priorities && !(0...5).contains(id) {
                     throw SubmissionError("priorities must be values 0–5, not \(id).")

@@ -79,7 +79,8 @@ public struct SyntheticCompany: Sendable {
         for index in 0..<teamCount {
             // Skewed sizes: most teams small, a few large.
             let size = 2 + Int((rng.unit() * rng.unit() * rng.unit()) * 90)
-            let name = Self.teamNames[index % Self.teamNames.count]
+            let name =
+                Self.teamNames[index % Self.teamNames.count]
                 + (index >= Self.teamNames.count ? " \(index / Self.teamNames.count + 1)" : "")
             var ids: [Int64] = []
             for _ in 0..<size {
@@ -89,7 +90,8 @@ public struct SyntheticCompany: Sendable {
                 nextAgentID += Int64(rng.int(1...7))
                 let email = Self.emailLocalPart(first: first, last: last) + ".\(id)@example.com"
                 agents.append(
-                    Agent(id: id, name: "\(first) \(last)", email: email, teamID: nextTeamID, enabled: rng.unit() > 0.1))
+                    Agent(id: id, name: "\(first) \(last)", email: email, teamID: nextTeamID, enabled: rng.unit() > 0.1)
+                )
                 ids.append(id)
             }
             let description: String? = rng.chance(0.5) ? nil : "Handles \(name.lowercased()) conversations"

@@ -26,7 +26,7 @@ enum SyntheticText {
     static func location(_ rng: inout DeterministicRandom) -> String { rng.pick(locations) }
 
     static func handle(authorID: Int64) -> String {
-        var rng = DeterministicRandom(UInt64(bitPattern: authorID), 0x68616E646C65)
+        var rng = DeterministicRandom(UInt64(bitPattern: authorID), 0x6861_6E64_6C65)
         return "@" + rng.pick(handleStems) + String(authorID % 10_000)
     }
 

@@ -37,7 +37,10 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-export-rows"), help: "Jobs over this many rows fail with a timeout; 0 = no limit.")
     var maxExportRows: Int = 0
 
-    @Option(help: "Faults to inject, e.g. http5xx=0.05,http429=0.02,reset=0.02,fail=0.03,truncate=0.01,expire=0.05,background=2")
+    @Option(
+        help:
+            "Faults to inject, e.g. http5xx=0.05,http429=0.02,reset=0.02,fail=0.03,truncate=0.01,expire=0.05,background=2"
+    )
     var faults: String = ""
 
     @Flag(name: .customLong("array-status"), help: "Answer non-complete statuses with the array form of 'result'.")
@@ -49,8 +52,8 @@ struct SimulatorCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try makeConfiguration()
         try await AnalyticsSimulator.run(configuration) { url in
-            print("listening on \(url)")
-            fflush(stdout)
+            // Written straight to the file descriptor: scripts wait for this line, so it must not sit in a buffer.
+            FileHandle.standardOutput.write(Data("listening on \(url)\n".utf8))
         }
     }
 

@@ -46,12 +46,16 @@ struct SimulatorHTTPTests {
             #expect(raw["status"] as? String == "PASS")
             #expect(raw.keys.contains("request") && raw["request"] is NSNull)
             let job = try reply.decode(Envelope<SubmitResult>.self).result
-            #expect(job.workflowId.range(of: #"^[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#, options: .regularExpression) != nil)
+            #expect(
+                job.workflowId.range(
+                    of: #"^[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#,
+                    options: .regularExpression) != nil)
             #expect(job.runId.hasPrefix("23"))
             #expect(job.runId.contains("+") && job.runId.contains("/") && job.runId.hasSuffix("="))
             let statusURL = try #require(job.statusUrl)
             #expect(statusURL.hasPrefix(sim.baseURL + APIPaths.status(workflowId: job.workflowId, runId: job.runId)))
-            #expect(statusURL.contains("%2B") && statusURL.contains("%2F") && statusURL.contains("analyticsAccessToken="))
+            #expect(
+                statusURL.contains("%2B") && statusURL.contains("%2F") && statusURL.contains("analyticsAccessToken="))
 
             let (running, _) = try await status(job.statusUrl)
             #expect(running.result.runnerState == .running && running.result.detail == "")
@@ -68,7 +72,9 @@ struct SimulatorHTTPTests {
             let redirect = try await TestHTTP.request(try #require(done.jobInfo.downloadUrl), credentials: nil)
             #expect(redirect.status == 307)
             let location = try #require(redirect.header("Location"))
-            #expect(location.hasPrefix(sim.baseURL + "/files/") && location.contains("sig=") && location.contains("expires="))
+            #expect(
+                location.hasPrefix(sim.baseURL + "/files/") && location.contains("sig=")
+                    && location.contains("expires="))
             let file = try await TestHTTP.request(location, credentials: nil)
             #expect(file.status == 200)
             #expect(file.header("Content-Type")?.hasPrefix("text/csv") == true)
@@ -92,11 +98,13 @@ struct SimulatorHTTPTests {
             let url = Fixtures.submitURL(sim.baseURL, .user, [])
             let form = try await TestHTTP.request(
                 url, method: .POST,
-                body: "startTime=\(start)&endTime=\(end)&reportFormat=CSV&teamId=\(SyntheticCompany(seed: 42).teams[0].id)",
+                body:
+                    "startTime=\(start)&endTime=\(end)&reportFormat=CSV&teamId=\(SyntheticCompany(seed: 42).teams[0].id)",
                 contentType: "application/x-www-form-urlencoded")
             let json = try await TestHTTP.request(
                 url, method: .POST,
-                body: #"{"startTime":\#(start),"endTime":"\#(end)","reportFormat":"csv","teamId":[\#(SyntheticCompany(seed: 42).teams[0].id)]}"#,
+                body:
+                    #"{"startTime":\#(start),"endTime":"\#(end)","reportFormat":"csv","teamId":[\#(SyntheticCompany(seed: 42).teams[0].id)]}"#,
                 contentType: "application/json")
             #expect(form.status == 200 && json.status == 200)
             clock.advance(by: 3_600)
@@ -108,9 +116,31 @@ struct SimulatorHTTPTests {
                 files.append(file.body)
             }
             #expect(files[0] == files[1])
-            #expect(CSVTestParser.parse(files[0]).count == 1 + SyntheticCompany(seed: 42).agents.filter {
-                $0.teamID == SyntheticCompany(seed: 42).teams[0].id && $0.enabled
-            }.count)
+            #expect(
+                CSVTestParser.parse(files[0]).count == 1
+                    + SyntheticCompany(seed: 42).agents.filter {
+                        $0.teamID == SyntheticCompany(seed: 42).teams[0].id && $0.enabled
+                    }.count)
+        }
+    }
+
+    @Test("JSON is the default format; timezoneOffset formats times with a fixed offset")
+    func jsonAndOffset() async throws {
+        let clock = ManualClock()
+        try await SimulatorHarness.withSimulator(manualSimulator(clock)) { sim in
+            let request = Fixtures.request(.rawExpertHelp, hours: 5)
+            let items = [
+                QueryItem("startTime", "\(request.startTime)"), QueryItem("endTime", "\(request.endTime)"),
+                QueryItem("timezoneOffset", "-21600000"),
+            ]
+            let job = try await submit(sim, .rawExpertHelp, items: items)
+            clock.advance(by: 3_600)
+            let redirect = try await TestHTTP.request(try #require(job.downloadUrl), credentials: nil)
+            let file = try await TestHTTP.request(try #require(redirect.header("Location")), credentials: nil)
+            #expect(file.header("Content-Type") == "application/json")
+            let expected = try ExportDataGenerator(seed: 42).json(for: request, timezoneOffsetMillis: -21_600_000)
+            #expect(file.body == expected)
+            #expect(file.text.contains("-06:00"))
         }
     }
 
@@ -200,7 +230,8 @@ struct SimulatorHTTPTests {
             let fresh = try #require(again.header("Location"))
             #expect(fresh != location)
             #expect(try await TestHTTP.request(fresh, credentials: nil).status == 200)
-            let forged = try await TestHTTP.request(fresh.replacingOccurrences(of: "sig=", with: "sig=0"), credentials: nil)
+            let forged = try await TestHTTP.request(
+                fresh.replacingOccurrences(of: "sig=", with: "sig=0"), credentials: nil)
             #expect(forged.status == 403)
         }
     }
@@ -243,15 +274,24 @@ struct SimulatorHTTPTests {
             let cases: [(ExportType?, String, [QueryItem], String)] = [
                 (nil, "nonsense", window, "Unknown export"),
                 (.response, "", window + [QueryItem("teamIds", "1")], "Unknown parameter 'teamIds'"),
-                (.response, "", window + [QueryItem("smartViewId", "100"), QueryItem("smartViewId", "103")], "one smart view"),
+                (
+                    .response, "", window + [QueryItem("smartViewId", "100"), QueryItem("smartViewId", "103")],
+                    "one smart view"
+                ),
                 (.response, "", window + [QueryItem("smartViewId", "100,103")], "one smart view"),
                 (.response, "", window + [QueryItem("priorities", "1,7")], "priorities"),
                 (.response, "", window + [QueryItem("workqueueIds", "a,b")], "workqueueIds"),
                 (.conversation, "", window + [QueryItem("conversationReportType", "ALL")], "conversationReportType"),
                 (.teamPerformanceInterval, "", window + [QueryItem("timeInterval", "123")], "timeInterval"),
-                (.teamPerformanceInterval, "", window + [QueryItem("timeInterval", "300000")], "Too many buckets (288)"),
+                (
+                    .teamPerformanceInterval, "", window + [QueryItem("timeInterval", "300000")],
+                    "Too many buckets (288)"
+                ),
                 (.teamPerformanceInterval, "", window, "timeInterval is required"),
-                (.response, "", [QueryItem("startTime", "\(s)"), QueryItem("endTime", "\(s + 100 * Fixtures.day)")], "3 months"),
+                (
+                    .response, "", [QueryItem("startTime", "\(s)"), QueryItem("endTime", "\(s + 100 * Fixtures.day)")],
+                    "3 months"
+                ),
                 (.response, "", [QueryItem("startTime", "\(e)"), QueryItem("endTime", "\(s)")], "before endTime"),
                 (.response, "", [QueryItem("startTime", "\(s)")], "required"),
                 (.response, "", window + [QueryItem("reportFormat", "xml")], "reportFormat"),
@@ -282,7 +322,8 @@ struct SimulatorHTTPTests {
         config.overRangePolicy = .acceptAndFail
         try await SimulatorHarness.withSimulator(config) { sim in
             let items = [
-                QueryItem("startTime", "\(Fixtures.monday)"), QueryItem("endTime", "\(Fixtures.monday + 95 * Fixtures.day)"),
+                QueryItem("startTime", "\(Fixtures.monday)"),
+                QueryItem("endTime", "\(Fixtures.monday + 95 * Fixtures.day)"),
             ]
             let job = try await submit(sim, items: items)
             let (closed, _) = try await status(job.statusUrl)
@@ -327,7 +368,8 @@ struct SimulatorHTTPTests {
             let zones = try await TestHTTP.request(
                 sim.baseURL + APIPaths.timezones + "?companyKey=demo-company&locale=en"
             ).decode(Envelope<[TimezoneInfo]>.self).result
-            #expect(zones.contains { $0.id == "America/New_York" && [-14_400_000, -18_000_000].contains($0.offsetMillis) })
+            #expect(
+                zones.contains { $0.id == "America/New_York" && [-14_400_000, -18_000_000].contains($0.offsetMillis) })
 
             let stats = try await TestHTTP.request(sim.baseURL + "/_sim/stats", credentials: nil)
                 .decode(SimulatorStats.self)

@@ -2,6 +2,7 @@ import AnalyticsAPI
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// A minimal HTTP client for the simulator tests: no redirects followed, a deadline on every request.
 struct TestHTTP: Sendable {
@@ -111,7 +112,8 @@ enum Fixtures {
     }
 
     static func request(
-        _ type: ExportType, from start: Int64 = monday, hours: Int64 = 6, selection: ExportSelection = ExportSelection(),
+        _ type: ExportType, from start: Int64 = monday, hours: Int64 = 6,
+        selection: ExportSelection = ExportSelection(),
         timezone: String? = nil
     ) -> ExportRequest {
         ExportRequest(

@@ -15,8 +15,12 @@ struct SimulatorCommandTests {
             candidates.append(dir.appendingPathComponent("exportpipe"))
             dir = dir.deletingLastPathComponent()
         }
-        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("exportpipe")) }
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/exportpipe"))
+        for bundle in Bundle.allBundles {
+            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("exportpipe"))
+        }
+        candidates.append(
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(
+                ".build/debug/exportpipe"))
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
             throw SimulatorCommandFailure("exportpipe binary not found; run `swift build` first")
         }
@@ -59,7 +63,7 @@ struct SimulatorCommandTests {
 
     /// Reads the first line of the child's stdout; the child is terminated if nothing arrives in time.
     private func firstLine(of handle: FileHandle, process: Process, timeout: Double) -> String {
-        nonisolated(unsafe) let child = process
+        let child = process
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
             if child.isRunning { child.terminate() }
         }
