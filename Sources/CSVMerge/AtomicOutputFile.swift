@@ -99,7 +99,13 @@ final class AtomicOutputFile {
             _ = fsync(directoryFD)
             close(directoryFD)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        for byte in hasher.finalize() {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// Closes and removes the temporary file; the destination is untouched.

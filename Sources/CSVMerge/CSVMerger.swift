@@ -184,11 +184,17 @@ public struct CSVMerger: Sendable {
 
     private func sortedMerge(_ cursors: [InputCursor], writer: inout RecordWriter, filter: DuplicateFilter?) throws {
         let active = cursors.filter { $0.columns != nil }
-        var heap = IndexHeap { a, b in
-            let order = RecordKey.compare(active[a].key, active[b].key)
-            return order < 0 || (order == 0 && active[a].order < active[b].order)
+        // Keys live in local arrays, not in the cursors: the heap's comparison reads them on every record.
+        var keys = Array(repeating: RecordKey(), count: active.count)
+        var previousKeys = keys
+        var heap = IndexHeap()
+        func less(_ a: Int, _ b: Int) -> Bool {
+            let order = RecordKey.compare(keys[a], keys[b])
+            return order < 0 || (order == 0 && a < b)
         }
-        for index in active.indices where try advance(active[index]) { heap.insert(index) }
+        for index in active.indices where try advance(active[index], &keys[index], &previousKeys[index]) {
+            heap.insert(index, by: less)
+        }
         var keyBytes: [UInt8] = []
         var written = 0
         while let index = heap.top {
@@ -197,7 +203,7 @@ public struct CSVMerger: Sendable {
             if let filter {
                 Self.loadKey(cursor.scanner, cursor.keyFields, into: &keyBytes)
                 if cursor.groupFields == cursor.sortFields {
-                    duplicate = filter.isDuplicate(key: keyBytes, group: cursor.key)
+                    duplicate = filter.isDuplicate(key: keyBytes, group: keys[index])
                 } else {
                     cursor.groupKey.load(from: cursor.scanner, columns: cursor.groupFields, parseInstants: true)
                     duplicate = filter.isDuplicate(key: keyBytes, group: cursor.groupKey)
@@ -210,21 +216,21 @@ public struct CSVMerger: Sendable {
             }
             written += 1
             if written & 0xFFFF == 0 { try checkCancelled(cursor) }
-            if try advance(cursor) {
-                heap.topChanged()
+            if try advance(cursor, &keys[index], &previousKeys[index]) {
+                heap.topChanged(by: less)
             } else {
-                heap.removeTop()
+                heap.removeTop(by: less)
             }
         }
     }
 
-    /// Moves `cursor` to its next record and loads its sort key; `false` at the end of its file.
-    private func advance(_ cursor: InputCursor) throws -> Bool {
-        swap(&cursor.key, &cursor.previousKey)
+    /// Moves `cursor` to its next record and loads its sort key into `key`; `false` at the end of its file.
+    private func advance(_ cursor: InputCursor, _ key: inout RecordKey, _ previous: inout RecordKey) throws -> Bool {
+        swap(&key, &previous)
         guard let record = try cursor.scanner.next() else { return false }
         cursor.rows += 1
-        cursor.key.load(from: cursor.scanner, columns: cursor.sortFields, parseInstants: true)
-        if options.requireSortedInputs && cursor.rows > 1 && RecordKey.compare(cursor.key, cursor.previousKey) < 0 {
+        key.load(from: cursor.scanner, columns: cursor.sortFields, parseInstants: true)
+        if options.requireSortedInputs && record.number > 2 && RecordKey.compare(key, previous) < 0 {
             var columns: [String] = []
             if case .sorted(let names) = options.mode { columns = names }
             throw CSVMergeError(

@@ -43,6 +43,9 @@ public final class CSVScanner {
     // Outputs of `scanRecord`, kept in properties so the hot loop returns one Int.
     private var scannedContentEnd = 0
     private var scannedFieldCount = 0
+    // The current record's fields with recorded ranges (0 when there is no current record); private so that
+    // field reads in the merge loop need no dynamic exclusivity check.
+    private var currentFieldRanges = 0
 
     /// The record returned by the last `next()`.
     public private(set) var current: CSVRecord?
@@ -100,6 +103,7 @@ public final class CSVScanner {
                 head = end
                 recordsRead += 1
                 current = record
+                currentFieldRanges = min(record.fieldCount, fieldRangeLimit)
                 return record
             }
             try fill()
@@ -113,6 +117,7 @@ public final class CSVScanner {
     public func nextBlock() throws -> RecordBlock? {
         try startIfNeeded()
         current = nil
+        currentFieldRanges = 0
         while true {
             if head == tail {
                 if atEOF { return nil }
@@ -155,9 +160,7 @@ public final class CSVScanner {
     ///
     /// Valid for `index < min(fieldCount, fieldRangeLimit)`; empty otherwise.
     public func rawField(_ index: Int) -> UnsafeRawBufferPointer {
-        guard let current, index >= 0, index < min(current.fieldCount, fieldRangeLimit) else {
-            return UnsafeRawBufferPointer(start: nil, count: 0)
-        }
+        guard index >= 0, index < currentFieldRanges else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         let start = bounds[2 * index]
         return UnsafeRawBufferPointer(start: buffer + start, count: bounds[2 * index + 1] - start)
     }
@@ -360,6 +363,7 @@ public final class CSVScanner {
     /// Moves the unconsumed bytes to the front of the buffer (growing it when one record fills it) and reads more.
     private func fill() throws {
         current = nil
+        currentFieldRanges = 0
         if head > 0 {
             let remaining = tail - head
             if remaining > 0 { memmove(buffer, buffer + head, remaining) }

@@ -12,8 +12,6 @@ final class InputCursor {
     var sortFields: [Int] = []
     var keyFields: [Int] = []
     var groupFields: [Int] = []
-    var key = RecordKey()
-    var previousKey = RecordKey()
     var groupKey = RecordKey()
     var rows = 0
     var duplicates = 0
