@@ -262,7 +262,13 @@ public final class CSVScanner {
                     "text after the closing quote of field \(fields) (byte offset \(bufferOrigin + Int64(index))); "
                         + "a quoted field must end at a comma or line end, and quotes inside it must be doubled.")
             }
-            // Unquoted field: most bytes are above ',' (0x2C), so one comparison rejects them.
+            // Unquoted field: skip 8 bytes at a time while none is a comma, quote, CR or LF (SWAR), then
+            // byte by byte, where most bytes are above ',' (0x2C) so one comparison rejects them.
+            while index + 8 <= limit {
+                let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
+                if Self.hasSpecialByte(word) { break }
+                index += 8
+            }
             while index < limit {
                 let byte = bytes[index]
                 if byte <= Byte.comma
@@ -313,6 +319,21 @@ public final class CSVScanner {
                         + "RFC 4180 needs the whole field quoted and inner quotes doubled.")
             }
         }
+    }
+
+    /// Whether any byte of `word` is a comma, quote, CR or LF ("has a zero byte" test after XOR; exact).
+    @inline(__always)
+    private static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let comma = word ^ (ones &* UInt64(Byte.comma))
+        let quote = word ^ (ones &* UInt64(Byte.quote))
+        let lineFeed = word ^ (ones &* UInt64(Byte.lineFeed))
+        let carriageReturn = word ^ (ones &* UInt64(Byte.carriageReturn))
+        let found =
+            ((comma &- ones) & ~comma) | ((quote &- ones) & ~quote) | ((lineFeed &- ones) & ~lineFeed)
+            | ((carriageReturn &- ones) & ~carriageReturn)
+        return found & highs != 0
     }
 
     @inline(__always)
