@@ -28,7 +28,7 @@ public final class CSVScanner {
     /// How many leading fields of each record `next()` records ranges for (the rest are only counted).
     public var fieldRangeLimit: Int
 
-    private let fd: Int32
+    private var fd: Int32
     private var buffer: UnsafeMutableRawPointer
     private var capacity: Int
     private let maxRecordSize: Int
@@ -50,35 +50,49 @@ public final class CSVScanner {
     /// The record returned by the last `next()`.
     public private(set) var current: CSVRecord?
 
-    /// Opens `path` for scanning.
-    /// - Throws: `CSVMergeError` (`.cannotOpen`) when the file cannot be opened.
+    /// Prepares to scan `path`; the file is opened and the buffer allocated at the first read, so a merge of many
+    /// chunks holds buffers and descriptors only for the files it is reading.
+    /// - Throws: `CSVMergeError` (`.cannotOpen`) when the file does not exist or is not readable.
     public init(
         path: String, bufferSize: Int = CSVScanner.defaultBufferSize,
         maxRecordSize: Int = CSVScanner.defaultMaxRecordSize, fieldRangeLimit: Int = Int.max
     ) throws {
         self.path = path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw CSVMergeError(
-                kind: .cannotOpen, file: path, message: "cannot open for reading: \(reason); check the path.")
-        }
-        #if os(Linux)
-            _ = posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
-        #endif
-        fd = descriptor
+        guard access(path, R_OK) == 0 else { throw Self.openError(path) }
+        fd = -1
         capacity = max(bufferSize, 16)
         self.maxRecordSize = max(maxRecordSize, capacity)
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
         boundsCapacity = 64
         bounds = UnsafeMutablePointer<Int>.allocate(capacity: boundsCapacity * 2)
         self.fieldRangeLimit = fieldRangeLimit
     }
 
     deinit {
-        close(fd)
+        if fd >= 0 { close(fd) }
         buffer.deallocate()
         bounds.deallocate()
+    }
+
+    /// Closes the file and frees the buffer; `next()` returns `nil` from now on.
+    public func closeFile() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+        started = true
+        atEOF = true
+        head = 0
+        tail = 0
+        current = nil
+        currentFieldRanges = 0
+        buffer.deallocate()
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
+        capacity = 16
+    }
+
+    private static func openError(_ path: String) -> CSVMergeError {
+        let reason = String(cString: strerror(errno))
+        return CSVMergeError(
+            kind: .cannotOpen, file: path, message: "cannot open for reading: \(reason); check the path.")
     }
 
     // MARK: - Records
@@ -372,6 +386,17 @@ public final class CSVScanner {
     private func startIfNeeded() throws {
         guard !started else { return }
         started = true
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            atEOF = true
+            throw Self.openError(path)
+        }
+        #if os(Linux)
+            _ = posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+        #endif
+        fd = descriptor
+        buffer.deallocate()
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         while tail < 3 && !atEOF { try fill() }
         if tail >= 3 && buffer.load(as: UInt8.self) == 0xEF && buffer.load(fromByteOffset: 1, as: UInt8.self) == 0xBB
             && buffer.load(fromByteOffset: 2, as: UInt8.self) == 0xBF
