@@ -3,17 +3,18 @@ import Foundation
 
 /// An output file written to a temporary name in the destination's directory and renamed into place on `commit()`.
 ///
-/// Writes go through a large buffer and are hashed (SHA-256) as they are flushed, so the digest costs no second
-/// read. `commit()` flushes, fsyncs, renames over the destination and fsyncs the directory; `abort()` (or
+/// Writes go through two large buffers: while the caller fills one, a `BackgroundWriter` thread writes and hashes
+/// (SHA-256) the other, so the digest costs no second read and neither it nor the write call slows the merge loop. `commit()` flushes, fsyncs, renames over the destination and fsyncs the directory; `abort()` (or
 /// deinit without commit) removes the temporary file. Until `commit()` the previous destination stays intact.
 final class AtomicOutputFile {
     let destination: String
     let temporaryPath: String
     private var fd: Int32
-    private let buffer: UnsafeMutableRawPointer
+    private var buffer: UnsafeMutableRawPointer
+    private var spare: UnsafeMutableRawPointer
     private let capacity: Int
     private var used = 0
-    private var hasher = SHA256()
+    private let writer: BackgroundWriter
     private(set) var bytesWritten: Int64 = 0
     private var finished = false
 
@@ -43,28 +44,34 @@ final class AtomicOutputFile {
         temporaryPath = candidate
         capacity = max(bufferSize, 4096)
         buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        spare = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        writer = BackgroundWriter(fd: descriptor)
     }
 
     deinit {
         if !finished { abort() }
+        writer.stop()
         buffer.deallocate()
+        spare.deallocate()
     }
 
     /// Appends `bytes` to the output.
     @inline(__always)
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        guard var base = bytes.baseAddress, bytes.count > 0 else { return }
         if bytes.count <= capacity - used {
             (buffer + used).copyMemory(from: base, byteCount: bytes.count)
             used += bytes.count
             return
         }
-        try flush()
-        if bytes.count >= capacity / 2 {
-            try writeThrough(bytes)
-        } else {
-            buffer.copyMemory(from: base, byteCount: bytes.count)
-            used = bytes.count
+        var remaining = bytes.count
+        while remaining > 0 {
+            if used == capacity { try flush() }
+            let count = min(remaining, capacity - used)
+            (buffer + used).copyMemory(from: base, byteCount: count)
+            used += count
+            base += count
+            remaining -= count
         }
     }
 
@@ -85,6 +92,12 @@ final class AtomicOutputFile {
     /// - Returns: the lowercase hex SHA-256 of everything written.
     func commit() throws -> String {
         try flush()
+        let (digest, written, failure) = writer.finish()
+        guard failure == 0 else {
+            errno = failure
+            throw writeError("write")
+        }
+        bytesWritten = written
         guard fsync(fd) == 0 else { throw writeError("fsync") }
         guard close(fd) == 0 else {
             fd = -1
@@ -99,38 +112,35 @@ final class AtomicOutputFile {
             _ = fsync(directoryFD)
             close(directoryFD)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        for byte in digest {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// Closes and removes the temporary file; the destination is untouched.
     func abort() {
         guard !finished else { return }
         finished = true
+        writer.stop()
         if fd >= 0 { close(fd) }
         fd = -1
         unlink(temporaryPath)
     }
 
+    /// Hands the full buffer to the background writer and continues in the other one.
     private func flush() throws {
         guard used > 0 else { return }
-        try writeThrough(UnsafeRawBufferPointer(start: buffer, count: used))
-        used = 0
-    }
-
-    private func writeThrough(_ bytes: UnsafeRawBufferPointer) throws {
-        hasher.update(bufferPointer: bytes)
-        guard var base = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let count = Foundation.write(fd, base, remaining)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw writeError("write")
-            }
-            base += count
-            remaining -= count
+        let code = writer.submit(UnsafeRawBufferPointer(start: buffer, count: used))
+        guard code == 0 else {
+            errno = code
+            throw writeError("write")
         }
-        bytesWritten += Int64(bytes.count)
+        swap(&buffer, &spare)
+        used = 0
     }
 
     private func writeError(_ operation: String) -> CSVMergeError {

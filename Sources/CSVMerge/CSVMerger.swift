@@ -21,13 +21,22 @@ public struct CSVMerger: Sendable {
         guard !inputs.isEmpty else {
             throw CSVMergeError(kind: .noInputs, file: output, message: "no chunk files to merge; pass at least one.")
         }
+        var concatenation = true
+        if case .sorted = options.mode { concatenation = false }
+        // A sorted merge reads all inputs at once: share about 32 MiB of buffers among them (at least 64 KiB
+        // each); a concatenation reads one input at a time and gives it the whole buffer.
+        var bufferSize = options.readBufferSize
+        if !concatenation && bufferSize > 64 * 1024 {
+            bufferSize = max(64 * 1024, min(bufferSize, (32 << 20) / inputs.count))
+        }
         var cursors: [InputCursor] = []
         for (order, input) in inputs.enumerated() {
-            cursors.append(try InputCursor(input: input, order: order, bufferSize: options.readBufferSize))
+            cursors.append(try InputCursor(input: input, order: order, bufferSize: bufferSize))
         }
-        if case .concatenate = options.mode { cursors = try Self.windowOrder(cursors) }
+        if concatenation { cursors = try Self.windowOrder(cursors) }
 
-        let layout = try readHeaders(cursors)
+        // A concatenation checks each later header when it reaches that file; a sorted merge needs all now.
+        var layout = try readHeaders(cursors, all: !concatenation)
         let file = try AtomicOutputFile(destination: output, bufferSize: options.writeBufferSize)
         defer { file.abort() }
         var writer = RecordWriter(file: file, lineEnding: layout.lineEnding)
@@ -38,7 +47,7 @@ public struct CSVMerger: Sendable {
         let filter = options.deduplication.map { DuplicateFilter(recentLimit: $0.recentKeyLimit) }
         switch options.mode {
         case .concatenate:
-            try concatenate(cursors, writer: &writer, filter: filter, grouped: layout.grouped)
+            try concatenate(cursors, layout: &layout, writer: &writer, filter: filter)
         case .sorted:
             try sortedMerge(cursors, writer: &writer, filter: filter)
         }
@@ -76,79 +85,101 @@ public struct CSVMerger: Sendable {
 
     private struct Layout {
         var columns: [String] = []
+        var referencePath = ""
         var headerBytes: [UInt8]?
         var headerHasLineEnding = true
         var lineEnding: [UInt8] = [0x0D, 0x0A]
         var byteOrderMark = false
-        var grouped = false
+        var sortColumns: [Int] = []
+        var keyColumns: [Int] = []
+        var groupColumns: [Int] = []
     }
 
-    /// Reads every header, reconciles column orders and resolves the option's column names to field indexes.
-    private func readHeaders(_ cursors: [InputCursor]) throws -> Layout {
+    /// Reads headers up to the first non-empty one (`all`: every one), reconciles column orders and resolves the
+    /// options' column names to field indexes.
+    private func readHeaders(_ cursors: [InputCursor], all: Bool) throws -> Layout {
         var layout = Layout()
-        var referencePath = ""
         for cursor in cursors {
-            guard try cursor.scanner.next() != nil else { continue }
-            let names = cursor.scanner.fieldStrings()
-            cursor.columns = names
-            cursor.scanner.expectedFieldCount = names.count
-            if layout.headerBytes == nil {
-                let scanner = cursor.scanner
-                layout.columns = names
-                layout.headerBytes = Array(scanner.recordBytes)
-                layout.headerHasLineEnding = scanner.current?.hasLineEnding ?? false
-                if !scanner.lineEnding.isEmpty { layout.lineEnding = Array(scanner.lineEnding) }
-                layout.byteOrderMark = scanner.hasByteOrderMark
-                referencePath = cursor.input.path
-            } else {
-                cursor.mapping = try HeaderReconciler.mapping(
-                    reference: layout.columns, referencePath: referencePath, other: names,
-                    otherPath: cursor.input.path)
-            }
+            if layout.headerBytes != nil && !all { break }
+            try readHeader(cursor, layout: &layout)
         }
         guard layout.headerBytes != nil else { return layout }
         func resolve(_ names: [String], _ role: String) throws -> [Int] {
             try names.map { name in
                 guard let index = layout.columns.firstIndex(of: name) else {
                     throw CSVMergeError(
-                        kind: .unknownColumn, file: referencePath, record: 1, byteOffset: 0,
+                        kind: .unknownColumn, file: layout.referencePath, record: 1, byteOffset: 0,
                         message: "the \(role) column \"\(name)\" is not in the header; the columns are "
                             + layout.columns.map { "\"\($0)\"" }.joined(separator: ", ") + ".")
                 }
                 return index
             }
         }
-        var sortColumns: [Int] = []
-        if case .sorted(let names) = options.mode { sortColumns = try resolve(names, "sort") }
-        var keyColumns: [Int] = []
-        var groupColumns: [Int] = []
+        if case .sorted(let names) = options.mode { layout.sortColumns = try resolve(names, "sort") }
         if let dedupe = options.deduplication {
-            keyColumns = try resolve(dedupe.keyColumns, "de-duplication key")
+            layout.keyColumns = try resolve(dedupe.keyColumns, "de-duplication key")
             if let group = dedupe.groupColumn {
-                groupColumns = try resolve([group], "de-duplication group")
-            } else if !sortColumns.isEmpty {
-                groupColumns = sortColumns
+                layout.groupColumns = try resolve([group], "de-duplication group")
+            } else {
+                layout.groupColumns = layout.sortColumns
             }
         }
-        layout.grouped = !groupColumns.isEmpty
-        for cursor in cursors where cursor.columns != nil {
-            cursor.sortFields = sortColumns.map(cursor.field)
-            cursor.keyFields = keyColumns.map(cursor.field)
-            cursor.groupFields = groupColumns.map(cursor.field)
-            let needed = cursor.sortFields + cursor.keyFields + cursor.groupFields
-            cursor.scanner.fieldRangeLimit = cursor.mapping != nil ? Int.max : (needed.max() ?? -1) + 1
-        }
+        for cursor in cursors where cursor.columns != nil { configure(cursor, layout) }
         return layout
+    }
+
+    /// Reads `cursor`'s header: the first non-empty one becomes the reference, later ones are reconciled with it.
+    /// An empty file is closed at once.
+    private func readHeader(_ cursor: InputCursor, layout: inout Layout) throws {
+        guard !cursor.headerRead else { return }
+        cursor.headerRead = true
+        let scanner = cursor.scanner
+        guard try scanner.next() != nil else {
+            scanner.closeFile()
+            return
+        }
+        let names = scanner.fieldStrings()
+        cursor.columns = names
+        scanner.expectedFieldCount = names.count
+        if layout.headerBytes == nil {
+            layout.columns = names
+            layout.referencePath = cursor.input.path
+            layout.headerBytes = Array(scanner.recordBytes)
+            layout.headerHasLineEnding = scanner.current?.hasLineEnding ?? false
+            if !scanner.lineEnding.isEmpty { layout.lineEnding = Array(scanner.lineEnding) }
+            layout.byteOrderMark = scanner.hasByteOrderMark
+        } else {
+            cursor.mapping = try HeaderReconciler.mapping(
+                reference: layout.columns, referencePath: layout.referencePath, other: names,
+                otherPath: cursor.input.path)
+        }
+    }
+
+    /// Maps the resolved columns to `cursor`'s own field indexes and limits field-range recording to them.
+    private func configure(_ cursor: InputCursor, _ layout: Layout) {
+        cursor.sortFields = layout.sortColumns.map(cursor.field)
+        cursor.keyFields = layout.keyColumns.map(cursor.field)
+        cursor.groupFields = layout.groupColumns.map(cursor.field)
+        let needed = cursor.sortFields + cursor.keyFields + cursor.groupFields
+        cursor.scanner.fieldRangeLimit = cursor.mapping != nil ? Int.max : (needed.max() ?? -1) + 1
     }
 
     // MARK: - Concatenation
 
     private func concatenate(
-        _ cursors: [InputCursor], writer: inout RecordWriter, filter: DuplicateFilter?, grouped: Bool
+        _ cursors: [InputCursor], layout: inout Layout, writer: inout RecordWriter, filter: DuplicateFilter?
     ) throws {
         var keyBytes: [UInt8] = []
-        for cursor in cursors where cursor.columns != nil {
+        let grouped = !layout.groupColumns.isEmpty
+        for cursor in cursors {
+            // One file open at a time: read its header on arrival, close it when done.
+            if !cursor.headerRead {
+                try readHeader(cursor, layout: &layout)
+                if cursor.columns != nil { configure(cursor, layout) }
+            }
+            guard cursor.columns != nil else { continue }
             let scanner = cursor.scanner
+            defer { scanner.closeFile() }
             if cursor.mapping == nil && filter == nil {
                 // The fast path: validated runs of records straight from the read buffer to the write buffer.
                 while let block = try scanner.nextBlock() {
@@ -184,11 +215,17 @@ public struct CSVMerger: Sendable {
 
     private func sortedMerge(_ cursors: [InputCursor], writer: inout RecordWriter, filter: DuplicateFilter?) throws {
         let active = cursors.filter { $0.columns != nil }
-        var heap = IndexHeap { a, b in
-            let order = RecordKey.compare(active[a].key, active[b].key)
-            return order < 0 || (order == 0 && active[a].order < active[b].order)
+        // Keys live in local arrays, not in the cursors: the heap's comparison reads them on every record.
+        var keys = Array(repeating: RecordKey(), count: active.count)
+        var previousKeys = keys
+        var heap = IndexHeap()
+        func less(_ a: Int, _ b: Int) -> Bool {
+            let order = RecordKey.compare(keys[a], keys[b])
+            return order < 0 || (order == 0 && a < b)
         }
-        for index in active.indices where try advance(active[index]) { heap.insert(index) }
+        for index in active.indices where try advance(active[index], &keys[index], &previousKeys[index]) {
+            heap.insert(index, by: less)
+        }
         var keyBytes: [UInt8] = []
         var written = 0
         while let index = heap.top {
@@ -197,7 +234,7 @@ public struct CSVMerger: Sendable {
             if let filter {
                 Self.loadKey(cursor.scanner, cursor.keyFields, into: &keyBytes)
                 if cursor.groupFields == cursor.sortFields {
-                    duplicate = filter.isDuplicate(key: keyBytes, group: cursor.key)
+                    duplicate = filter.isDuplicate(key: keyBytes, group: keys[index])
                 } else {
                     cursor.groupKey.load(from: cursor.scanner, columns: cursor.groupFields, parseInstants: true)
                     duplicate = filter.isDuplicate(key: keyBytes, group: cursor.groupKey)
@@ -210,21 +247,24 @@ public struct CSVMerger: Sendable {
             }
             written += 1
             if written & 0xFFFF == 0 { try checkCancelled(cursor) }
-            if try advance(cursor) {
-                heap.topChanged()
+            if try advance(cursor, &keys[index], &previousKeys[index]) {
+                heap.topChanged(by: less)
             } else {
-                heap.removeTop()
+                heap.removeTop(by: less)
             }
         }
     }
 
-    /// Moves `cursor` to its next record and loads its sort key; `false` at the end of its file.
-    private func advance(_ cursor: InputCursor) throws -> Bool {
-        swap(&cursor.key, &cursor.previousKey)
-        guard let record = try cursor.scanner.next() else { return false }
+    /// Moves `cursor` to its next record and loads its sort key into `key`; `false` at the end of its file.
+    private func advance(_ cursor: InputCursor, _ key: inout RecordKey, _ previous: inout RecordKey) throws -> Bool {
+        swap(&key, &previous)
+        guard let record = try cursor.scanner.next() else {
+            cursor.scanner.closeFile()
+            return false
+        }
         cursor.rows += 1
-        cursor.key.load(from: cursor.scanner, columns: cursor.sortFields, parseInstants: true)
-        if options.requireSortedInputs && cursor.rows > 1 && RecordKey.compare(cursor.key, cursor.previousKey) < 0 {
+        key.load(from: cursor.scanner, columns: cursor.sortFields, parseInstants: true)
+        if options.requireSortedInputs && record.number > 2 && RecordKey.compare(key, previous) < 0 {
             var columns: [String] = []
             if case .sorted(let names) = options.mode { columns = names }
             throw CSVMergeError(

@@ -28,7 +28,7 @@ public final class CSVScanner {
     /// How many leading fields of each record `next()` records ranges for (the rest are only counted).
     public var fieldRangeLimit: Int
 
-    private let fd: Int32
+    private var fd: Int32
     private var buffer: UnsafeMutableRawPointer
     private var capacity: Int
     private let maxRecordSize: Int
@@ -43,39 +43,56 @@ public final class CSVScanner {
     // Outputs of `scanRecord`, kept in properties so the hot loop returns one Int.
     private var scannedContentEnd = 0
     private var scannedFieldCount = 0
+    // The current record's fields with recorded ranges (0 when there is no current record); private so that
+    // field reads in the merge loop need no dynamic exclusivity check.
+    private var currentFieldRanges = 0
 
     /// The record returned by the last `next()`.
     public private(set) var current: CSVRecord?
 
-    /// Opens `path` for scanning.
-    /// - Throws: `CSVMergeError` (`.cannotOpen`) when the file cannot be opened.
+    /// Prepares to scan `path`; the file is opened and the buffer allocated at the first read, so a merge of many
+    /// chunks holds buffers and descriptors only for the files it is reading.
+    /// - Throws: `CSVMergeError` (`.cannotOpen`) when the file does not exist or is not readable.
     public init(
         path: String, bufferSize: Int = CSVScanner.defaultBufferSize,
         maxRecordSize: Int = CSVScanner.defaultMaxRecordSize, fieldRangeLimit: Int = Int.max
     ) throws {
         self.path = path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw CSVMergeError(
-                kind: .cannotOpen, file: path, message: "cannot open for reading: \(reason); check the path.")
-        }
-        #if os(Linux)
-            _ = posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
-        #endif
-        fd = descriptor
+        guard access(path, R_OK) == 0 else { throw Self.openError(path) }
+        fd = -1
         capacity = max(bufferSize, 16)
         self.maxRecordSize = max(maxRecordSize, capacity)
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
         boundsCapacity = 64
         bounds = UnsafeMutablePointer<Int>.allocate(capacity: boundsCapacity * 2)
         self.fieldRangeLimit = fieldRangeLimit
     }
 
     deinit {
-        close(fd)
+        if fd >= 0 { close(fd) }
         buffer.deallocate()
         bounds.deallocate()
+    }
+
+    /// Closes the file and frees the buffer; `next()` returns `nil` from now on.
+    public func closeFile() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+        started = true
+        atEOF = true
+        head = 0
+        tail = 0
+        current = nil
+        currentFieldRanges = 0
+        buffer.deallocate()
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
+        capacity = 16
+    }
+
+    private static func openError(_ path: String) -> CSVMergeError {
+        let reason = String(cString: strerror(errno))
+        return CSVMergeError(
+            kind: .cannotOpen, file: path, message: "cannot open for reading: \(reason); check the path.")
     }
 
     // MARK: - Records
@@ -100,6 +117,7 @@ public final class CSVScanner {
                 head = end
                 recordsRead += 1
                 current = record
+                currentFieldRanges = min(record.fieldCount, fieldRangeLimit)
                 return record
             }
             try fill()
@@ -113,6 +131,7 @@ public final class CSVScanner {
     public func nextBlock() throws -> RecordBlock? {
         try startIfNeeded()
         current = nil
+        currentFieldRanges = 0
         while true {
             if head == tail {
                 if atEOF { return nil }
@@ -155,9 +174,7 @@ public final class CSVScanner {
     ///
     /// Valid for `index < min(fieldCount, fieldRangeLimit)`; empty otherwise.
     public func rawField(_ index: Int) -> UnsafeRawBufferPointer {
-        guard let current, index >= 0, index < min(current.fieldCount, fieldRangeLimit) else {
-            return UnsafeRawBufferPointer(start: nil, count: 0)
-        }
+        guard index >= 0, index < currentFieldRanges else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         let start = bounds[2 * index]
         return UnsafeRawBufferPointer(start: buffer + start, count: bounds[2 * index + 1] - start)
     }
@@ -259,7 +276,13 @@ public final class CSVScanner {
                     "text after the closing quote of field \(fields) (byte offset \(bufferOrigin + Int64(index))); "
                         + "a quoted field must end at a comma or line end, and quotes inside it must be doubled.")
             }
-            // Unquoted field: most bytes are above ',' (0x2C), so one comparison rejects them.
+            // Unquoted field: skip 8 bytes at a time while none is a comma, quote, CR or LF (SWAR), then
+            // byte by byte, where most bytes are above ',' (0x2C) so one comparison rejects them.
+            while index + 8 <= limit {
+                let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
+                if Self.hasSpecialByte(word) { break }
+                index += 8
+            }
             while index < limit {
                 let byte = bytes[index]
                 if byte <= Byte.comma
@@ -312,6 +335,21 @@ public final class CSVScanner {
         }
     }
 
+    /// Whether any byte of `word` is a comma, quote, CR or LF ("has a zero byte" test after XOR; exact).
+    @inline(__always)
+    private static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let comma = word ^ (ones &* UInt64(Byte.comma))
+        let quote = word ^ (ones &* UInt64(Byte.quote))
+        let lineFeed = word ^ (ones &* UInt64(Byte.lineFeed))
+        let carriageReturn = word ^ (ones &* UInt64(Byte.carriageReturn))
+        let found =
+            ((comma &- ones) & ~comma) | ((quote &- ones) & ~quote) | ((lineFeed &- ones) & ~lineFeed)
+            | ((carriageReturn &- ones) & ~carriageReturn)
+        return found & highs != 0
+    }
+
     @inline(__always)
     private func storeField(_ field: Int, _ start: Int, _ end: Int) {
         guard field < fieldRangeLimit else { return }
@@ -348,6 +386,17 @@ public final class CSVScanner {
     private func startIfNeeded() throws {
         guard !started else { return }
         started = true
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            atEOF = true
+            throw Self.openError(path)
+        }
+        #if os(Linux)
+            _ = posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+        #endif
+        fd = descriptor
+        buffer.deallocate()
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         while tail < 3 && !atEOF { try fill() }
         if tail >= 3 && buffer.load(as: UInt8.self) == 0xEF && buffer.load(fromByteOffset: 1, as: UInt8.self) == 0xBB
             && buffer.load(fromByteOffset: 2, as: UInt8.self) == 0xBF
@@ -360,6 +409,7 @@ public final class CSVScanner {
     /// Moves the unconsumed bytes to the front of the buffer (growing it when one record fills it) and reads more.
     private func fill() throws {
         current = nil
+        currentFieldRanges = 0
         if head > 0 {
             let remaining = tail - head
             if remaining > 0 { memmove(buffer, buffer + head, remaining) }

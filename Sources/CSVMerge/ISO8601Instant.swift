@@ -7,38 +7,26 @@
 public enum ISO8601Instant {
     /// The instant `bytes` denotes, in milliseconds since 1970-01-01T00:00:00Z, or `nil` if it does not parse.
     public static func epochMilliseconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        // Straight-line code over an index (no closures capturing it): this runs once per record and sort column.
         let count = bytes.count
         guard count >= 10 else { return nil }
         var index = 0
-        func digits(_ length: Int) -> Int64? {
-            guard index + length <= count else { return nil }
-            var value: Int64 = 0
-            for offset in index..<(index + length) {
-                let digit = bytes[offset] &- 0x30
-                guard digit < 10 else { return nil }
-                value = value * 10 + Int64(digit)
-            }
-            index += length
-            return value
-        }
-        func expect(_ byte: UInt8) -> Bool {
-            guard index < count, bytes[index] == byte else { return false }
-            index += 1
-            return true
-        }
-        guard let year = digits(4), expect(0x2D), let month = digits(2), expect(0x2D), let day = digits(2),
-            (1...12).contains(month), (1...31).contains(day)
+        guard let year = digits(bytes, &index, 4), expect(bytes, &index, 0x2D), let month = digits(bytes, &index, 2),
+            expect(bytes, &index, 0x2D), let day = digits(bytes, &index, 2), (1...12).contains(month),
+            (1...31).contains(day)
         else { return nil }
         var milliseconds = daysFromCivil(year: year, month: month, day: day) * 86_400_000
         if index == count { return milliseconds }
         guard bytes[index] == 0x54 || bytes[index] == 0x20 || bytes[index] == 0x74 else { return nil }
         index += 1
-        guard let hour = digits(2), expect(0x3A), let minute = digits(2), hour < 24, minute < 60 else { return nil }
+        guard let hour = digits(bytes, &index, 2), expect(bytes, &index, 0x3A), let minute = digits(bytes, &index, 2),
+            hour < 24, minute < 60
+        else { return nil }
         milliseconds += (hour * 3600 + minute * 60) * 1000
-        if expect(0x3A) {
-            guard let second = digits(2), second <= 60 else { return nil }
+        if expect(bytes, &index, 0x3A) {
+            guard let second = digits(bytes, &index, 2), second <= 60 else { return nil }
             milliseconds += second * 1000
-            if expect(0x2E) || expect(0x2C) {
+            if expect(bytes, &index, 0x2E) || expect(bytes, &index, 0x2C) {
                 var scale: Int64 = 100
                 var sawDigit = false
                 while index < count, bytes[index] &- 0x30 < 10 {
@@ -57,17 +45,37 @@ public enum ISO8601Instant {
         }
         guard sign == 0x2B || sign == 0x2D else { return nil }
         index += 1
-        guard let offsetHours = digits(2), offsetHours < 24 else { return nil }
+        guard let offsetHours = digits(bytes, &index, 2), offsetHours < 24 else { return nil }
         var offsetMinutes: Int64 = 0
         if index < count {
-            _ = expect(0x3A)
-            guard let minutes = digits(2), minutes < 60 else { return nil }
+            _ = expect(bytes, &index, 0x3A)
+            guard let minutes = digits(bytes, &index, 2), minutes < 60 else { return nil }
             offsetMinutes = minutes
         }
         guard index == count else { return nil }
         let offset = (offsetHours * 60 + offsetMinutes) * 60_000
         // Local time = UTC + offset, so UTC = local − offset.
         return sign == 0x2B ? milliseconds - offset : milliseconds + offset
+    }
+
+    @inline(__always)
+    private static func digits(_ bytes: UnsafeRawBufferPointer, _ index: inout Int, _ length: Int) -> Int64? {
+        guard index + length <= bytes.count else { return nil }
+        var value: Int64 = 0
+        for offset in index..<(index + length) {
+            let digit = bytes[offset] &- 0x30
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int64(digit)
+        }
+        index += length
+        return value
+    }
+
+    @inline(__always)
+    private static func expect(_ bytes: UnsafeRawBufferPointer, _ index: inout Int, _ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).

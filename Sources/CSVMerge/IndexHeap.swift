@@ -1,18 +1,14 @@
-/// A binary min-heap of small integers (input indexes) ordered by a caller's comparison.
+/// A binary min-heap of small integers (input indexes) ordered by a comparison passed to each operation.
 ///
 /// The k-way merge keeps one entry per input; it replaces the top after advancing that input, which costs one
-/// sift-down instead of a pop and a push.
+/// sift-down instead of a pop and a push. The comparison is passed per call (not stored) so that it can read the
+/// caller's local key array without boxing it: that keeps the merge loop free of dynamic exclusivity checks.
 struct IndexHeap {
     private(set) var items: [Int] = []
-    private let less: (Int, Int) -> Bool
-
-    init(less: @escaping (Int, Int) -> Bool) {
-        self.less = less
-    }
 
     var top: Int? { items.first }
 
-    mutating func insert(_ item: Int) {
+    mutating func insert(_ item: Int, by less: (Int, Int) -> Bool) {
         items.append(item)
         var child = items.count - 1
         while child > 0 {
@@ -24,20 +20,20 @@ struct IndexHeap {
     }
 
     /// Restores the order after the top's key changed.
-    mutating func topChanged() {
-        siftDown(from: 0)
+    mutating func topChanged(by less: (Int, Int) -> Bool) {
+        siftDown(by: less)
     }
 
-    mutating func removeTop() {
+    mutating func removeTop(by less: (Int, Int) -> Bool) {
         guard !items.isEmpty else { return }
         let last = items.removeLast()
         guard !items.isEmpty else { return }
         items[0] = last
-        siftDown(from: 0)
+        siftDown(by: less)
     }
 
-    private mutating func siftDown(from start: Int) {
-        var parent = start
+    private mutating func siftDown(by less: (Int, Int) -> Bool) {
+        var parent = 0
         let count = items.count
         while true {
             let left = 2 * parent + 1

@@ -4,6 +4,8 @@ final class InputCursor {
     /// The position of this input in the list given to the merger (ties in a sorted merge go to the lower one).
     let order: Int
     let scanner: CSVScanner
+    /// Whether the header has been read (a concatenation reads it when it reaches the file).
+    var headerRead = false
     /// The header's column names, or `nil` for an empty file (no header, no rows).
     var columns: [String]?
     /// The field index in this file of each output column, when the file's columns are in another order.
@@ -12,8 +14,6 @@ final class InputCursor {
     var sortFields: [Int] = []
     var keyFields: [Int] = []
     var groupFields: [Int] = []
-    var key = RecordKey()
-    var previousKey = RecordKey()
     var groupKey = RecordKey()
     var rows = 0
     var duplicates = 0

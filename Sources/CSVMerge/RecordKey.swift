@@ -42,30 +42,31 @@ struct RecordKey {
     /// both are all ASCII digits (by length, then bytes, so no overflow), otherwise bytewise.
     /// - Returns: a negative number, zero or a positive number.
     static func compare(_ a: RecordKey, _ b: RecordKey) -> Int {
-        a.bytes.withUnsafeBytes { aBytes in
-            b.bytes.withUnsafeBytes { bBytes in
-                var aStart = 0
-                var bStart = 0
-                for column in 0..<min(a.ends.count, b.ends.count) {
-                    let aEnd = a.ends[column]
-                    let bEnd = b.ends[column]
-                    let aInstant = column < a.instants.count ? a.instants[column] : Int64.min
-                    let bInstant = column < b.instants.count ? b.instants[column] : Int64.min
-                    let order: Int
-                    if aInstant != Int64.min && bInstant != Int64.min {
-                        order = aInstant < bInstant ? -1 : (aInstant > bInstant ? 1 : 0)
-                    } else {
-                        order = compareValues(
+        let columns = min(a.ends.count, b.ends.count)
+        var column = 0
+        while column < columns {
+            // The common case (a time column, both parsed) needs no bytes at all.
+            let aInstant = column < a.instants.count ? a.instants[column] : Int64.min
+            let bInstant = column < b.instants.count ? b.instants[column] : Int64.min
+            if aInstant != Int64.min && bInstant != Int64.min {
+                if aInstant != bInstant { return aInstant < bInstant ? -1 : 1 }
+            } else {
+                let aStart = column == 0 ? 0 : a.ends[column - 1]
+                let bStart = column == 0 ? 0 : b.ends[column - 1]
+                let aEnd = a.ends[column]
+                let bEnd = b.ends[column]
+                let order = a.bytes.withUnsafeBytes { aBytes in
+                    b.bytes.withUnsafeBytes { bBytes in
+                        compareValues(
                             UnsafeRawBufferPointer(rebasing: aBytes[aStart..<aEnd]),
                             UnsafeRawBufferPointer(rebasing: bBytes[bStart..<bEnd]))
                     }
-                    if order != 0 { return order }
-                    aStart = aEnd
-                    bStart = bEnd
                 }
-                return 0
+                if order != 0 { return order }
             }
+            column += 1
         }
+        return 0
     }
 
     /// Numeric order when both are all digits (leading zeros ignored, then bytes to keep the order total),

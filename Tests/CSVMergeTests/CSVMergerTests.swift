@@ -156,6 +156,35 @@ struct CSVMergerTests {
         #expect(try directory.contents() == ["a.csv", "out.csv"])
     }
 
+    @Test("a missing chunk file is reported by path and nothing is written")
+    func missingInput() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let a = try directory.write("a.csv", "id\n1\n")
+        #expect {
+            try CSVMerger().merge(
+                [MergeInput(path: a), MergeInput(path: directory.file("gone.csv"))], into: directory.file("out.csv"))
+        } throws: { error in
+            (error as? CSVMergeError)?.kind == .cannotOpen && "\(error)".hasPrefix(directory.file("gone.csv") + ": ")
+        }
+        #expect(try directory.contents() == ["a.csv"])
+    }
+
+    @Test("a concatenation of many chunks reads them one at a time (more chunks than a sorted merge's buffers)")
+    func manyChunks() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var inputs: [MergeInput] = []
+        var expected = "id,v\r\n"
+        for index in 0..<300 {
+            inputs.append(MergeInput(path: try directory.write("c\(index).csv", "id,v\r\n\(index),\"x\r\ny\"\r\n")))
+            expected += "\(index),\"x\r\ny\"\r\n"
+        }
+        let result = try CSVMerger().merge(inputs, into: directory.file("out.csv"))
+        #expect(result.rows == 300)
+        #expect(try directory.read("out.csv") == Array(expected.utf8))
+    }
+
     static func sha256Hex(_ bytes: [UInt8]) -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

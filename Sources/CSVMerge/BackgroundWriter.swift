@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+
+/// A thread that writes full buffers to a file descriptor and hashes them (SHA-256), while the caller fills the
+/// next buffer: the write system call and the digest leave the merge loop's core.
+///
+/// One buffer is in flight at a time (double buffering), so memory is two buffers. Errors are kept and reported
+/// at the next `submit` or at `finish`.
+final class BackgroundWriter: @unchecked Sendable {
+    // Shared state is handed over through the semaphores: the caller touches `pending`, `failure`, `hasher` and
+    // `bytesWritten` only while the worker is idle (after `idle.wait()`), the worker only between `work` and
+    // `idle.signal()`.
+    private let fd: Int32
+    private let work = DispatchSemaphore(value: 0)
+    private let idle = DispatchSemaphore(value: 1)
+    private let exited = DispatchSemaphore(value: 0)
+    private var pending = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var stopping = false
+    private var hasher = SHA256()
+    private var failure: Int32 = 0
+    private var bytesWritten: Int64 = 0
+    private var running = false
+
+    init(fd: Int32) {
+        self.fd = fd
+    }
+
+    /// Waits for the previous buffer, then hands `bytes` to the worker. `bytes` must stay untouched until the next
+    /// `submit` or `finish` returns.
+    /// - Returns: the `errno` of a failed earlier write, or 0.
+    func submit(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        startIfNeeded()
+        idle.wait()
+        guard failure == 0 else {
+            idle.signal()
+            return failure
+        }
+        pending = bytes
+        work.signal()
+        return 0
+    }
+
+    /// Waits for the last buffer and stops the worker.
+    /// - Returns: the digest, the bytes written and the `errno` of a failed write (0 when all went well).
+    func finish() -> (digest: SHA256.Digest, bytes: Int64, failure: Int32) {
+        stop()
+        return (hasher.finalize(), bytesWritten, failure)
+    }
+
+    /// Stops the worker after the buffer in flight (idempotent).
+    func stop() {
+        guard running else { return }
+        running = false
+        idle.wait()
+        stopping = true
+        work.signal()
+        exited.wait()
+    }
+
+    private func startIfNeeded() {
+        guard !running else { return }
+        running = true
+        let thread = Thread { [self] in run() }
+        thread.name = "csvmerge-writer"
+        thread.start()
+    }
+
+    private func run() {
+        while true {
+            work.wait()
+            if stopping { break }
+            if failure == 0 { writeAndHash(pending) }
+            idle.signal()
+        }
+        idle.signal()
+        exited.signal()
+    }
+
+    private func writeAndHash(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let count = Foundation.write(fd, base, remaining)
+            if count < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return
+            }
+            base += count
+            remaining -= count
+        }
+        bytesWritten += Int64(bytes.count)
+    }
+}
