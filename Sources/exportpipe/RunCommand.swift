@@ -31,8 +31,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Forget the journal and chunk files of earlier runs and start over.")
     var noResume = false
 
-    @Option(help: "API seconds per real second of the in-process simulator (base_url: simulator only).")
-    var simulatorTimeScale: Double = 2_000
+    @Option(
+        help: ArgumentHelp(
+            "API seconds per real second: the in-process simulator's speed (default 2000), or that of an external "
+                + "simulator started with the same --time-scale. Leave it alone against the real API."))
+    var timeScale: Double?
 
     @Option(help: "Seed of the in-process simulator's synthetic data.")
     var simulatorSeed: UInt64 = 1
@@ -44,7 +47,7 @@ struct RunCommand: AsyncParsableCommand {
         if let now, NowOption.parse(now) == nil {
             throw ValidationError("--now '\(now)' is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ")
         }
-        if !(simulatorTimeScale > 0) { throw ValidationError("--simulator-time-scale must be positive") }
+        if let timeScale, !(timeScale > 0) { throw ValidationError("--time-scale must be positive") }
         if let simulatorFaults {
             do { _ = try FaultConfiguration(parsing: simulatorFaults) } catch {
                 throw ValidationError("--simulator-faults: \(error)")
@@ -77,26 +80,26 @@ struct RunCommand: AsyncParsableCommand {
 
         var simulator: RunningSimulator?
         var baseURL = settings.baseURL
-        var timeScale = 1.0
+        var scale = timeScale ?? 1
         if pipeline.api.usesSimulator {
+            scale = timeScale ?? 2_000
             let users = Dictionary(settings.users.map { ($0.username, $0.password) }, uniquingKeysWith: { a, _ in a })
             let started = try await AnalyticsSimulator.start(
                 SimulatorConfiguration(
-                    seed: simulatorSeed, timeScale: simulatorTimeScale, companyKey: settings.companyKey, users: users,
+                    seed: simulatorSeed, timeScale: scale, companyKey: settings.companyKey, users: users,
                     faults: try simulatorFaults.map(FaultConfiguration.init(parsing:)) ?? .none))
             simulator = started
             baseURL = started.baseURL
-            timeScale = simulatorTimeScale
             FileHandle.standardError.write(Data("running on the in-process simulator at \(started.baseURL)\n".utf8))
         }
 
         let transport = AsyncHTTPClientTransport()
         let client = AnalyticsClient(
-            configuration: .init(baseURL: baseURL, companyKey: settings.companyKey, timeScale: timeScale),
+            configuration: .init(baseURL: baseURL, companyKey: settings.companyKey, timeScale: scale),
             transport: transport)
         let configuration = ExecutorConfiguration(
             users: settings.users, outstandingPerUser: pipeline.run.outstandingPerUser, attempts: pipeline.run.attempts,
-            timeScale: timeScale, stateDirectory: stateDirectory,
+            timeScale: scale, stateDirectory: stateDirectory,
             settleSeconds: pipeline.run.settle.approximateSeconds)
         let instant = now.flatMap(NowOption.parse) ?? Date()
         let run = PipelineRun(
