@@ -1,0 +1,165 @@
+import ExportTestSupport
+import Foundation
+import Testing
+
+/// `exportpipe run` as a real process against `exportpipe simulator` as another: outputs, exit statuses,
+/// kill -9 at random moments followed by a rerun, secrets.
+@Suite("exportpipe run", .serialized)
+struct RunCommandTests {
+    static let scale = "4000"
+    static let password = "run-test-password-5b1"
+    static let companyKey = "run-test-company-77c"
+
+    /// A pipeline over six days that ended a month ago, so the window is in the simulator's past whatever today is.
+    static func spec(baseURL: String) -> String {
+        let day = 86_400.0
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        let from = formatter.string(from: Date().addingTimeInterval(-36 * day))
+        let to = formatter.string(from: Date().addingTimeInterval(-30 * day))
+        return """
+            version: 1
+            name: e2e
+            api:
+              base_url: \(baseURL)
+              company_key: ${EP_COMPANY_KEY}
+              users:
+                - username: u1
+                  password_env: EP_PASSWORD
+            defaults: { timezone: Europe/Berlin, locale: en, chunk: 1d }
+            window: { from: \(from), to: \(to) }
+            exports:
+              - name: posts
+                type: incoming_post
+                filters: { workqueues: [4, 5] }
+                split_by: workqueue
+                chunk: 2d
+              - name: responses
+                type: response
+                filters: { workqueues: [6] }
+            output: { dir: out, state_dir: state }
+            """
+    }
+
+    struct Workspace {
+        let directory: URL
+        let simulator: SimulatorProcess
+        var specPath: String { directory.appendingPathComponent("pipeline.yaml").path }
+
+        init(runner: CLIRunner) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("ep-run-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            simulator = try SimulatorProcess(
+                binary: runner.binary,
+                arguments: [
+                    "--seed", "11", "--time-scale", RunCommandTests.scale, "--user", "u1:\(RunCommandTests.password)",
+                    "--company-key", RunCommandTests.companyKey,
+                ])
+            try RunCommandTests.spec(baseURL: simulator.baseURL).write(
+                toFile: specPath, atomically: true, encoding: .utf8)
+        }
+
+        func outputs() throws -> [String: Data] {
+            var result: [String: Data] = [:]
+            for name in ["posts.csv", "responses.csv"] {
+                result[name] = try Data(contentsOf: directory.appendingPathComponent("out/\(name)"))
+            }
+            return result
+        }
+
+        func cleanup() {
+            simulator.stop()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    static let environment = ["EP_PASSWORD": password, "EP_COMPANY_KEY": companyKey]
+
+    func run(_ runner: CLIRunner, _ workspace: Workspace) async throws -> CLIResult {
+        try await runner.run(
+            ["run", workspace.specPath, "--time-scale", Self.scale, "--progress", "plain"],
+            environment: Self.environment, timeout: 300)
+    }
+
+    @Test func killedAtRandomMomentsAndRerunGivesTheSameBytesAndNoDuplicateWork() async throws {
+        let runner = try CLIRunner()
+        let reference = try Workspace(runner: runner)
+        defer { reference.cleanup() }
+        let clean = try await run(runner, reference)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let expected = try reference.outputs()
+        let chunks = ((try await reference.simulator.stats()["users"] as? [String: Any])?["submissions"] as? Int) ?? 0
+        #expect(chunks > 5)
+
+        let crashed = try Workspace(runner: runner)
+        defer { crashed.cleanup() }
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        for _ in 0..<3 {
+            let process = Process()
+            process.executableURL = runner.binary
+            process.arguments = ["run", crashed.specPath, "--time-scale", Self.scale, "--progress", "json"]
+            process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { _, new in new }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            try await Task.sleep(nanoseconds: UInt64.random(in: 300_000_000...2_500_000_000, using: &generator))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+        }
+        let final = try await run(runner, crashed)
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(try crashed.outputs() == expected, "outputs after \(kills) kills equal an uninterrupted run's")
+        let submissions =
+            ((try await crashed.simulator.stats()["users"] as? [String: Any])?["submissions"] as? Int) ?? 0
+        // A kill can lose at most the answers of the submits in flight (2 per user); verified work is never redone.
+        #expect(submissions <= chunks + kills * 2, "\(submissions) submissions for \(chunks) chunks, \(kills) kills")
+        let leftovers = FileManager.default.enumerator(atPath: crashed.directory.path)?.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".part") || $0.hasSuffix(".tmp") || $0.contains("/merge/") } ?? []
+        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+        for text in [clean.stdout, clean.stderr, final.stdout, final.stderr] {
+            #expect(!text.contains(Self.password))
+            #expect(!text.contains(Self.companyKey))
+            #expect(!text.contains("analyticsAccessToken="))
+        }
+    }
+
+    @Test func statusReportsTheJournalAndAMissingPasswordIsAClearError() async throws {
+        let runner = try CLIRunner()
+        let workspace = try Workspace(runner: runner)
+        defer { workspace.cleanup() }
+        let missing = try await runner.run(
+            ["run", workspace.specPath, "--time-scale", Self.scale], environment: ["EP_COMPANY_KEY": Self.companyKey],
+            timeout: 60)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("EP_PASSWORD"))
+        #expect(missing.stderr.contains("pipeline.yaml:"))
+
+        let before = try await runner.run(["status", workspace.specPath], timeout: 60)
+        #expect(before.status == 0)
+        #expect(before.stdout.contains("has not run yet"))
+
+        let done = try await run(runner, workspace)
+        #expect(done.status == 0, "\(done.stderr)")
+        let status = try await runner.run(["status", workspace.specPath], timeout: 60)
+        #expect(status.status == 0)
+        let lines = status.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("export") == true)
+        #expect(lines.contains { $0.hasPrefix("posts") } && lines.contains { $0.hasPrefix("responses") })
+        #expect(!status.stdout.contains("analyticsAccessToken"))
+        #expect(!status.stdout.contains(Self.companyKey))
+        // A second run reuses every verified chunk: nothing is submitted again.
+        let submittedBefore =
+            ((try await workspace.simulator.stats()["users"] as? [String: Any])?["submissions"] as? Int) ?? 0
+        let again = try await run(runner, workspace)
+        #expect(again.status == 0)
+        let submittedAfter =
+            ((try await workspace.simulator.stats()["users"] as? [String: Any])?["submissions"] as? Int) ?? 0
+        #expect(submittedAfter == submittedBefore)
+    }
+}
