@@ -6,7 +6,7 @@ import Logging
 /// The local Analytics Reports API: start it in-process on a free port, or run it until a signal.
 public enum AnalyticsSimulator {
     /// Starts a simulator and returns once it accepts connections.
-    /// - Throws: `SimulatorConfigurationError` for a bad configuration, or the bind error (e.g. port in use).
+    /// - Throws: `SimulatorConfigurationError` for a bad configuration or when the port cannot be bound.
     public static func start(_ configuration: SimulatorConfiguration = SimulatorConfiguration()) async throws
         -> RunningSimulator
     {
@@ -28,7 +28,10 @@ public enum AnalyticsSimulator {
             return RunningSimulator(host: configuration.host, port: port, engine: engine, task: task)
         } catch {
             task.cancel()
-            throw error
+            throw SimulatorConfigurationError(
+                description:
+                    "could not listen on \(configuration.host):\(configuration.port): \(error); "
+                    + "choose another port, or 0 for a free one")
         }
     }
 
@@ -141,40 +144,37 @@ private final class StartSignal: @unchecked Sendable {
     }
 }
 
+/// The self-pipe the signal handler writes to: the only thing an async-signal-safe handler may touch.
+private nonisolated(unsafe) var signalPipeWriteEnd: Int32 = -1
+
 /// Waits for the first of some Unix signals, which no longer terminate the process once this exists.
-private final class SignalWaiter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fired = false
-    private var continuation: CheckedContinuation<Void, Never>?
-    private var sources: [any DispatchSourceSignal] = []
+///
+/// A plain `sigaction` handler writing to a pipe is installed synchronously, so no signal is lost between
+/// start-up and the wait (a dispatch signal source registers asynchronously and can miss an early one).
+private final class SignalWaiter: Sendable {
+    private let readEnd: Int32
 
     init(signals: [Int32]) {
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) != 0 { fds = [-1, -1] }
+        readEnd = fds[0]
+        signalPipeWriteEnd = fds[1]
         for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.fire() }
-            source.resume()
-            sources.append(source)
+            signal(number) { _ in
+                var byte: UInt8 = 1
+                _ = write(signalPipeWriteEnd, &byte, 1)
+            }
         }
-    }
-
-    private func fire() {
-        let waiting: CheckedContinuation<Void, Never>? = lock.withLock {
-            fired = true
-            defer { continuation = nil }
-            return continuation
-        }
-        waiting?.resume()
     }
 
     func wait() async {
+        let fd = readEnd
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let already: Bool = lock.withLock {
-                if fired { return true }
-                continuation = c
-                return false
+            Thread.detachNewThread {
+                var byte: UInt8 = 0
+                while read(fd, &byte, 1) < 0 && errno == EINTR {}
+                c.resume()
             }
-            if already { c.resume() }
         }
     }
 }
