@@ -19,6 +19,7 @@ final class BackgroundWriter: @unchecked Sendable {
     private var hasher = SHA256()
     private var failure: Int32 = 0
     private var bytesWritten: Int64 = 0
+    private var writebackStart: Int64 = 0
     private var running = false
 
     init(fd: Int32) {
@@ -91,5 +92,14 @@ final class BackgroundWriter: @unchecked Sendable {
             remaining -= count
         }
         bytesWritten += Int64(bytes.count)
+        #if os(Linux)
+            // Start writeback of what is written so far (DONTNEED writes dirty pages back asynchronously), so the
+            // final fsync waits for the last few megabytes instead of the whole file.
+            if bytesWritten - writebackStart >= 8 << 20 {
+                _ = posix_fadvise(
+                    fd, off_t(writebackStart), off_t(bytesWritten - writebackStart), Int32(POSIX_FADV_DONTNEED))
+                writebackStart = bytesWritten
+            }
+        #endif
     }
 }
