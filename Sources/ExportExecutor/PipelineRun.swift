@@ -61,6 +61,7 @@ public struct PipelineRun: Sendable {
     {
         let journal = try Journal(path: Self.journalPath(stateDirectory: configuration.stateDirectory))
         let result = try plan(journal: journal)
+        removeLeftovers(of: result.plan)
         guard !result.hasErrors else { throw PlanningFailed(diagnostics: result.diagnostics) }
         let plan = result.plan
         planned(plan)
@@ -108,6 +109,24 @@ public struct PipelineRun: Sendable {
             outcome.merged.append(merged)
         }
         return outcome
+    }
+
+    /// A run killed mid-download or mid-merge leaves temporary files (never partial outputs): remove them.
+    private func removeLeftovers(of plan: Plan) {
+        let manager = FileManager.default
+        let chunks = configuration.stateDirectory + "/chunks"
+        for name in (try? manager.contentsOfDirectory(atPath: chunks)) ?? [] where name.hasSuffix(".part") {
+            try? manager.removeItem(atPath: chunks + "/" + name)
+        }
+        try? manager.removeItem(atPath: configuration.stateDirectory + "/merge")
+        let output = resolve(spec.output.dir)
+        let finals = Set(plan.exports.map { "\($0.name).csv" } + ["manifest.json"])
+        for name in (try? manager.contentsOfDirectory(atPath: output)) ?? []
+        where name.hasPrefix(".") && name.hasSuffix(".tmp")
+            && finals.contains(where: { name.hasPrefix(".\($0).") })
+        {
+            try? manager.removeItem(atPath: output + "/" + name)
+        }
     }
 
     /// The chunks that stand for `ids` now: each id itself, or the halves it was split into, recursively.

@@ -119,7 +119,8 @@ struct RunCommandTests {
             ((try await crashed.simulator.stats()["users"] as? [String: Any])?["submissions"] as? Int) ?? 0
         // A kill can lose at most the answers of the submits in flight (2 per user); verified work is never redone.
         #expect(submissions <= chunks + kills * 2, "\(submissions) submissions for \(chunks) chunks, \(kills) kills")
-        let leftovers = FileManager.default.enumerator(atPath: crashed.directory.path)?.compactMap { $0 as? String }
+        let leftovers =
+            FileManager.default.enumerator(atPath: crashed.directory.path)?.compactMap { $0 as? String }
             .filter { $0.hasSuffix(".part") || $0.hasSuffix(".tmp") || $0.contains("/merge/") } ?? []
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
         for text in [clean.stdout, clean.stderr, final.stdout, final.stderr] {

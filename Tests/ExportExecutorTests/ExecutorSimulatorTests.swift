@@ -72,7 +72,10 @@ struct ExecutorSimulatorTests {
             #expect(stats.users.rejections == 0, "no rejection was caused by exportpipe")
             #expect((stats.maxQueuedPerUser["user1"] ?? 0) <= 2)
             #expect((stats.maxRunningPerUser["user1"] ?? 0) <= 2)
-            #expect(stats.users.submissions == outcome.plan.chunkCount)
+            let retries = log.events.filter { $0.kind == .retrying }.map { $0.message ?? "" }
+            // Every submission is a chunk's first or a recorded retry (a busy machine can make a link expire).
+            #expect(
+                stats.users.submissions == outcome.plan.chunkCount + outcome.summary.retries, "retries: \(retries)")
             #expect(log.count(.verified) == outcome.plan.chunkCount)
         }
     }
@@ -86,21 +89,23 @@ struct ExecutorSimulatorTests {
             window: SpecBuilders.window(from: SpecBuilders.date(2025, 2, 1), to: SpecBuilders.date(2025, 2, 9)),
             exports: [SpecBuilders.export("posts", .incomingPost, chunk: .fixed(CalendarDuration(1, .day)))],
             users: 2)
-        // Two other users keep 10 jobs queued in a company whose queue holds 12: our four outstanding jobs
-        // do not all fit, so some are closed with "too many exports" and must be absorbed.
+        // Two other users keep 10 jobs queued in a company whose queue holds 11: our four outstanding jobs
+        // do not fit, so most submissions are closed with "too many exports" and must be absorbed.
         var configuration = Self.configuration(users: 2, faults: faults)
-        configuration.limits.queuedPerCompany = 12
+        configuration.limits.queuedPerCompany = 11
+        // Slow enough that our jobs overlap in API time even on a busy machine.
+        configuration.timeScale = 300
         try await SimulatorHarness.withSimulator(configuration) { simulator in
             let outcome = try await PipelineHarness.run(
-                spec, on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
+                spec, on: simulator, directory: directory, now: Self.now, timeScale: 300,
                 passwords: Self.passwords)
             #expect(outcome.summary.failed.isEmpty)
             let stats = await simulator.stats()
             // Other users filled the company's queue: their load shows as rejections of ours, which were absorbed.
             #expect(stats.background.submissions > 0)
-            #expect(stats.users.rejections > 0, "the company queue was full at times")
+            #expect(stats.users.rejections > 0, "the company queue was full at times: \(stats)")
             #expect(outcome.summary.rejections == stats.users.rejections)
-            #expect(stats.maxQueuedCompany <= 12)
+            #expect(stats.maxQueuedCompany <= 11)
             for user in ["user1", "user2"] { #expect((stats.maxQueuedPerUser[user] ?? 0) <= 2) }
             let expected = try Self.single(
                 ExportRequest(
