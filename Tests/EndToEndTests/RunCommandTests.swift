@@ -130,6 +130,31 @@ struct RunCommandTests {
         }
     }
 
+    @Test func sigintStopsTheRunWith130AndTheRerunFinishes() async throws {
+        let runner = try CLIRunner()
+        let workspace = try Workspace(runner: runner)
+        defer { workspace.cleanup() }
+        let process = Process()
+        process.executableURL = runner.binary
+        // Slow enough that the run is still going when the signal arrives.
+        process.arguments = ["run", workspace.specPath, "--time-scale", "20", "--progress", "plain"]
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { _, new in new }
+        let stderr = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = stderr
+        try process.run()
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        process.interrupt()
+        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(text)")
+        #expect(text.contains("the journal is saved"))
+        let rerun = try await run(runner, workspace)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(
+            FileManager.default.fileExists(atPath: workspace.directory.appendingPathComponent("out/posts.csv").path))
+    }
+
     @Test func statusReportsTheJournalAndAMissingPasswordIsAClearError() async throws {
         let runner = try CLIRunner()
         let workspace = try Workspace(runner: runner)

@@ -77,6 +77,41 @@ struct ExecutorSimulatorTests {
             #expect(
                 stats.users.submissions == outcome.plan.chunkCount + outcome.summary.retries, "retries: \(retries)")
             #expect(log.count(.verified) == outcome.plan.chunkCount)
+            // Finished chunks teach the planner the real volume for `chunk: auto` next time.
+            let hints = try Journal(path: directory + "/state/journal.sqlite").volumeHints()
+            let postsRows = try #require(outcome.merged.first { $0.name == "posts" }).rows
+            let days =
+                Double(outcome.plan.exports[0].windowEndMillis - outcome.plan.exports[0].windowStartMillis)
+                / 86_400_000
+            #expect(abs((hints["posts"] ?? 0) - Double(postsRows) / days) < 1)
+        }
+    }
+
+    @Test func chunksEndingWithinTheSettlePeriodAreExportedAgain() async throws {
+        let directory = try PipelineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let spec = SpecBuilders.spec(
+            window: SpecBuilders.window(from: SpecBuilders.date(2025, 2, 1), to: SpecBuilders.date(2025, 2, 4)),
+            exports: [SpecBuilders.export("posts", .incomingPost, chunk: .fixed(CalendarDuration(1, .day)))])
+        try await SimulatorHarness.withSimulator(Self.configuration()) { simulator in
+            _ = try await PipelineHarness.run(
+                spec, on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
+                passwords: Self.passwords)
+            // Settled: nothing is exported again.
+            let settled = PipelineHarness.EventLog()
+            let quiet = try await PipelineHarness.run(
+                spec, on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
+                passwords: Self.passwords, log: settled)
+            #expect(quiet.summary.reused == 3)
+            #expect(settled.count(.submitted) == 0)
+            // With a settle period longer than the time since the window ended, every chunk may have late data.
+            let late = PipelineHarness.EventLog()
+            let again = try await PipelineHarness.run(
+                spec, on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
+                passwords: Self.passwords, settleSeconds: 100 * 365 * 86_400, log: late)
+            #expect(late.count(.replanned) == 3)
+            #expect(late.count(.submitted) == 3)
+            #expect(again.summary.failed.isEmpty)
         }
     }
 
