@@ -1,48 +1,13 @@
+import ExportTestSupport
 import Foundation
 import Testing
 
 /// `exportpipe merge` as a user runs it: the built binary, its stdout, stderr and exit status.
 @Suite("exportpipe merge")
 struct MergeCommandTests {
-    private struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The built `exportpipe`, next to the test bundle (or in the package's .build/debug).
-    private static func binary() throws -> URL {
-        var candidates: [URL] = []
-        if let argument = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent())
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        candidates.append(Bundle.main.bundleURL)
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        candidates.append(packageRoot.appendingPathComponent(".build/debug"))
-        for directory in candidates {
-            let url = directory.appendingPathComponent("exportpipe")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "exportpipe (build it with swift build)"])
-    }
-
-    private func run(_ arguments: [String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = try Self.binary()
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
+    /// Runs the built binary (found by the shared `CLIRunner`) and captures its output.
+    private func run(_ arguments: [String]) async throws -> CLIResult {
+        try await CLIRunner().run(arguments, timeout: 120)
     }
 
     private func temporaryDirectory() throws -> String {
@@ -60,12 +25,14 @@ struct MergeCommandTests {
     }
 
     @Test("concatenation prints a one-line summary and writes the merged file")
-    func concatenate() throws {
+    func concatenate() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try write(directory + "/a.csv", "id,text\r\n1,\"a,\r\nb\"\r\n")
         try write(directory + "/b.csv", "id,text\r\n2,c\r\n")
-        let outcome = try run(["merge", "--out", directory + "/out.csv", directory + "/a.csv", directory + "/b.csv"])
+        let outcome = try await run([
+            "merge", "--out", directory + "/out.csv", directory + "/a.csv", directory + "/b.csv",
+        ])
         let expected = "id,text\r\n1,\"a,\r\nb\"\r\n2,c\r\n"
         #expect(outcome.status == 0)
         #expect(outcome.stderr == "")
@@ -78,12 +45,12 @@ struct MergeCommandTests {
     }
 
     @Test("--sort-by k-way merges, --dedupe-on drops repeats, --manifest records the export")
-    func sortedWithManifest() throws {
+    func sortedWithManifest() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try write(directory + "/t1.csv", "time,id\n2025-03-09T03:15:00.000-04:00,5\n2025-03-09T08:00:00Z,7\n")
         try write(directory + "/t2.csv", "time,id\n2025-03-09T07:15:00Z,10\n2025-03-09T08:00:00Z,7\n")
-        let outcome = try run([
+        let outcome = try await run([
             "merge", "--out", directory + "/out.csv", "--sort-by", "time,id", "--dedupe-on", "id", "--manifest",
             directory + "/manifest.json", directory + "/t1.csv", directory + "/t2.csv",
         ])
@@ -101,12 +68,12 @@ struct MergeCommandTests {
     }
 
     @Test("malformed input exits 1 with the file, record and byte offset, and keeps the old output")
-    func malformed() throws {
+    func malformed() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try write(directory + "/a.csv", "id,v\n1,a\n2\n")
         try write(directory + "/out.csv", "old\n")
-        let outcome = try run(["merge", "--out", directory + "/out.csv", directory + "/a.csv"])
+        let outcome = try await run(["merge", "--out", directory + "/out.csv", directory + "/a.csv"])
         #expect(outcome.status == 1)
         #expect(outcome.stdout == "")
         #expect(
@@ -118,12 +85,14 @@ struct MergeCommandTests {
     }
 
     @Test("a header mismatch exits 1 naming both files")
-    func headerMismatch() throws {
+    func headerMismatch() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try write(directory + "/a.csv", "id,team\n1,x\n")
         try write(directory + "/b.csv", "id,queue\n2,y\n")
-        let outcome = try run(["merge", "--out", directory + "/out.csv", directory + "/a.csv", directory + "/b.csv"])
+        let outcome = try await run([
+            "merge", "--out", directory + "/out.csv", directory + "/a.csv", directory + "/b.csv",
+        ])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("\(directory)/b.csv: record 1 (byte offset 0): its header does not match"))
         #expect(outcome.stderr.contains("\"team\" only in \(directory)/a.csv; \"queue\" only in \(directory)/b.csv"))

@@ -1,3 +1,4 @@
+import ExportTestSupport
 import Foundation
 import Testing
 
@@ -7,25 +8,8 @@ import Testing
 
 @Suite("exportpipe simulator")
 struct SimulatorCommandTests {
-    /// The built `exportpipe` binary: beside the test bundle, or in `.build/debug`.
-    private func binary() throws -> URL {
-        var candidates: [URL] = []
-        var dir = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent("exportpipe"))
-            dir = dir.deletingLastPathComponent()
-        }
-        for bundle in Bundle.allBundles {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("exportpipe"))
-        }
-        candidates.append(
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(
-                ".build/debug/exportpipe"))
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw SimulatorCommandFailure("exportpipe binary not found; run `swift build` first")
-        }
-        return found
-    }
+    /// The built `exportpipe` binary, found the way every end-to-end test finds it.
+    private func binary() throws -> URL { try CLIRunner().binary }
 
     @Test("--port 0 prints its URL first and answers /api/public/teams")
     func servesTeams() async throws {
