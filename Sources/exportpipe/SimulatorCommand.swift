@@ -49,6 +49,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("inclusive-end-time"), help: "Include rows exactly at endTime (splits overlap).")
     var inclusiveEndTime = false
 
+    @Option(
+        name: .customLong("foreign-url"),
+        help: "Where the foreign fault points download redirects, e.g. http://127.0.0.1:9999 (another host).")
+    var foreignURL: String?
+
     func run() async throws {
         let configuration = try makeConfiguration()
         try await AnalyticsSimulator.run(configuration) { url in
@@ -75,7 +80,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             seed: seed, timeScale: timeScale, companyKey: companyKey,
             users: userTable.isEmpty ? ["demo": "demo-password"] : userTable, maxExportRows: maxExportRows,
             faults: faultConfiguration, arrayStatusForm: arrayStatus, inclusiveEndTime: inclusiveEndTime,
-            host: host, port: port)
+            host: host, port: port, foreignBaseURL: foreignURL)
         do {
             try configuration.validate()
         } catch {
