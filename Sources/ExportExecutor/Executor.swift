@@ -512,6 +512,11 @@ public actor Executor {
 
     private func fail(with error: any Error) {
         if fatal == nil {
+            // A journal that cannot be written because its directory was removed: say that, not SQLite's words.
+            if let problem = stateDirectoryProblem() {
+                fatal = .stateDirectory(problem)
+                return
+            }
             fatal = (error as? ExecutorError) ?? .journal(String(describing: error))
         }
     }
