@@ -259,7 +259,8 @@ def journal_states(directory):
     if not os.path.exists(path):
         return {}
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        # Not read-only: after a kill -9 the WAL must be recovered, which a read-only connection cannot do.
+        db = sqlite3.connect(path, timeout=10)
         states = dict(db.execute("select state, count(*) from chunk group by state").fetchall())
         db.close()
         return states
@@ -273,7 +274,7 @@ def journal_tokens(directory):
     found = set()
     if not os.path.exists(path):
         return found
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(path, timeout=10)
     for table, in db.execute("select name from sqlite_master where type='table'").fetchall():
         for values in db.execute(f"select * from {table}").fetchall():
             for value in values:
