@@ -47,8 +47,9 @@ struct HostileServerTests {
             #expect(stuck > 0)
             #expect(outcome.summary.stuck == stuck)
             #expect(log.count(.stuck) == stuck)
-            // Each abandoned job spent an attempt and was submitted again.
-            #expect(stats.users.submissions == outcome.plan.chunkCount + stuck)
+            // Each abandoned job spent an attempt and was submitted again (a download that failed on a busy
+            // machine may add a resubmission of its own).
+            #expect(stats.users.submissions >= outcome.plan.chunkCount + stuck)
             #expect(
                 try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/out/posts.csv")))
                     == Self.expected(outcome))
@@ -67,7 +68,8 @@ struct HostileServerTests {
                 passwords: ["user1": "pw1"])
             #expect(outcome.summary.failed.isEmpty)
             let stats = await simulator.stats()
-            #expect(stats.faults["foreign"] == outcome.plan.chunkCount)
+            // At least one redirect per chunk (a link that expired on a busy machine is asked for again).
+            #expect((stats.faults["foreign"] ?? 0) >= outcome.plan.chunkCount)
             #expect(stats.fileRequests >= outcome.plan.chunkCount)
             #expect(stats.fileRequestsWithAuthorization == 0)
             #expect(
