@@ -5,7 +5,8 @@ import Foundation
 ///
 /// `http5xx=0.05,http429=0.02,reset=0.02,fail=0.03,truncate=0.01,expire=0.05,background=2`. Probabilities are
 /// per request (`http5xx`, `http429`, `reset` on API calls), per job (`fail`), per file download (`truncate`)
-/// and per issued link (`expire`); `background` is a count of synthetic users. Draws come from the seed and a
+/// and per issued link (`expire`); `garbage`/`envelope` per API request, `stuck` per job, `foreign` per
+/// download redirect; `background` is a count of synthetic users. Draws come from the seed and a
 /// counter, so the same sequence of requests meets the same faults; no fault ever changes an export's data.
 public struct FaultConfiguration: Sendable, Hashable, Codable {
     /// API requests answered 503 (or 500/502) with a FAIL envelope, before they have any effect.
@@ -22,10 +23,19 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
     public var expire: Double
     /// Synthetic other users of the company that keep their queues full.
     public var background: Int
+    /// API requests answered 200 with a body that is not JSON, before they have any effect.
+    public var garbage: Double
+    /// API requests answered 200 with JSON that is not the documented envelope, before they have any effect.
+    public var envelope: Double
+    /// Jobs whose status never closes: they run (and free their slot) as usual, but report RUNNING forever.
+    public var stuck: Double
+    /// Downloads whose 307 points at another host (`SimulatorConfiguration.foreignBaseURL`).
+    public var foreign: Double
 
     public init(
         http5xx: Double = 0, http429: Double = 0, reset: Double = 0, fail: Double = 0, truncate: Double = 0,
-        expire: Double = 0, background: Int = 0
+        expire: Double = 0, background: Int = 0, garbage: Double = 0, envelope: Double = 0, stuck: Double = 0,
+        foreign: Double = 0
     ) {
         self.http5xx = http5xx
         self.http429 = http429
@@ -34,13 +44,23 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
         self.truncate = truncate
         self.expire = expire
         self.background = background
+        self.garbage = garbage
+        self.envelope = envelope
+        self.stuck = stuck
+        self.foreign = foreign
     }
+
+    /// The share of API requests that meet a request fault (5xx, 429, reset, garbage, envelope).
+    var requestFaultProbability: Double { http5xx + http429 + reset + garbage + envelope }
 
     /// No faults.
     public static let none = FaultConfiguration()
 
     /// The fault names `--faults` accepts.
-    public static let names = ["http5xx", "http429", "reset", "fail", "truncate", "expire", "background"]
+    public static let names = [
+        "http5xx", "http429", "reset", "fail", "truncate", "expire", "background", "garbage", "envelope", "stuck",
+        "foreign",
+    ]
 
     /// Parses `name=value,…`; an empty string means no faults.
     /// - Throws: `FaultConfigurationError` naming the bad entry.
@@ -74,14 +94,19 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
             case "fail": fail = p
             case "truncate": truncate = p
             case "expire": expire = p
+            case "garbage": garbage = p
+            case "envelope": envelope = p
+            case "stuck": stuck = p
+            case "foreign": foreign = p
             default:
                 throw FaultConfigurationError(
                     description:
                         "unknown fault '\(name)'; known faults are \(FaultConfiguration.names.joined(separator: ", "))")
             }
         }
-        if http5xx + http429 + reset > 1 {
-            throw FaultConfigurationError(description: "http5xx + http429 + reset must not exceed 1")
+        if requestFaultProbability > 1 {
+            throw FaultConfigurationError(
+                description: "http5xx + http429 + reset + garbage + envelope must not exceed 1")
         }
     }
 }

@@ -39,6 +39,9 @@ public struct SimulatorConfiguration: Sendable {
     public var clock: SimulatorClock
     /// Answer 400 when a signed file link is fetched with an Authorization header, as S3 does.
     public var rejectCredentialsOnSignedURL: Bool
+    /// Where the `foreign` fault points download redirects (`scheme://host:port`, no path): another host that
+    /// must never see our credentials. Without it the fault does nothing.
+    public var foreignBaseURL: String?
 
     public init(
         seed: UInt64 = 1, timeScale: Double = 1, companyKey: String = "demo-company",
@@ -46,7 +49,7 @@ public struct SimulatorConfiguration: Sendable {
         faults: FaultConfiguration = .none, arrayStatusForm: Bool = false, inclusiveEndTime: Bool = false,
         limits: QueueLimits = .documented, signedURLLifetime: Double = 900, overRangePolicy: OverRangePolicy = .reject,
         host: String = "127.0.0.1", port: Int = 0, startEpochMillis: Int64? = nil,
-        clock: SimulatorClock = .system, rejectCredentialsOnSignedURL: Bool = true
+        clock: SimulatorClock = .system, rejectCredentialsOnSignedURL: Bool = true, foreignBaseURL: String? = nil
     ) {
         self.seed = seed
         self.timeScale = timeScale
@@ -64,6 +67,7 @@ public struct SimulatorConfiguration: Sendable {
         self.startEpochMillis = startEpochMillis
         self.clock = clock
         self.rejectCredentialsOnSignedURL = rejectCredentialsOnSignedURL
+        self.foreignBaseURL = foreignBaseURL
     }
 
     /// Checks values that would make the server misbehave.

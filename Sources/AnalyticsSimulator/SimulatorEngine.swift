@@ -27,6 +27,8 @@ actor SimulatorEngine {
         /// Set when the job will end FAILED at its finish time (fault or row limit).
         let failReason: String?
         let submittedAt: Int64
+        /// Set when the job's status never closes (the stuck fault); it still runs and frees its slot.
+        var stuck = false
         var startedAt: Int64?
         var phase: Phase
     }
@@ -41,6 +43,8 @@ actor SimulatorEngine {
         case http5xx(status: Int)
         case http429
         case reset
+        case garbage
+        case envelope
     }
 
     let configuration: SimulatorConfiguration
@@ -60,6 +64,8 @@ actor SimulatorEngine {
     private var fileDraws: UInt64 = 0
     private var linkDraws: UInt64 = 0
     private var backgroundDraws: UInt64 = 0
+    private var foreignDraws: UInt64 = 0
+    private var stuckDraws: UInt64 = 0
     private let backgroundUsers: [String]
     private var backgroundStarted = false
 
@@ -206,9 +212,20 @@ actor SimulatorEngine {
                 failReason: nil, at: t, closedReason: APILimits.tooManyExportsReason)
         }
         stats.accepted += 1
-        return enqueue(
+        var job = enqueue(
             user: user, background: false, submission: submission, rows: rows, duration: duration,
             failReason: failReason, at: t, closedReason: nil)
+        if configuration.faults.stuck > 0 {
+            stuckDraws += 1
+            if DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("stuck"), stuckDraws)
+                < configuration.faults.stuck
+            {
+                job.stuck = true
+                jobs[job.workflowId]?.stuck = true
+                self.stats.faults["stuck", default: 0] += 1
+            }
+        }
+        return job
     }
 
     private func enqueue(
@@ -282,6 +299,26 @@ actor SimulatorEngine {
         return submissionOrder.compactMap { jobs[$0] }.filter { $0.submittedAt >= t - 86_400_000 }
     }
 
+    /// Every job of our users since the start, in submission order (for `/_sim/jobs`).
+    func jobRecords() -> [SimulatorJobRecord] {
+        advance()
+        return submissionOrder.compactMap { jobs[$0] }.filter { !$0.background }.map { job in
+            let state: String
+            var detail = ""
+            switch job.phase {
+            case .waiting: state = "WAITING"
+            case .running: state = "RUNNING"
+            case .closed(let closedDetail, _, _):
+                state = "CLOSED"
+                detail = closedDetail
+            }
+            return SimulatorJobRecord(
+                user: job.user, export: job.submission?.request.type.rawValue ?? "",
+                request: job.submission.map { PercentEncoding.encodeQuery($0.request.queryItems) } ?? "",
+                state: state, detail: detail, stuck: job.stuck, submittedAt: job.submittedAt)
+        }
+    }
+
     func record(_ update: @Sendable (inout SimulatorStats) -> Void) { update(&stats) }
 
     func snapshot() -> SimulatorStats {
@@ -296,7 +333,7 @@ actor SimulatorEngine {
     /// Draws the fault (if any) for the next API request.
     func drawRequestFault() -> RequestFault? {
         let faults = configuration.faults
-        guard faults.http5xx + faults.http429 + faults.reset > 0 else { return nil }
+        guard faults.requestFaultProbability > 0 else { return nil }
         requestDraws += 1
         let u = DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("request"), requestDraws)
         if u < faults.http5xx {
@@ -312,7 +349,26 @@ actor SimulatorEngine {
             stats.faults["reset", default: 0] += 1
             return .reset
         }
+        if u < faults.http5xx + faults.http429 + faults.reset + faults.garbage {
+            stats.faults["garbage", default: 0] += 1
+            return .garbage
+        }
+        if u < faults.requestFaultProbability {
+            stats.faults["envelope", default: 0] += 1
+            return .envelope
+        }
         return nil
+    }
+
+    /// Whether the next download redirect points at the foreign host (when one is configured).
+    func drawForeignRedirect() -> Bool {
+        guard configuration.faults.foreign > 0, configuration.foreignBaseURL != nil else { return false }
+        foreignDraws += 1
+        let foreign =
+            DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("foreign"), foreignDraws)
+            < configuration.faults.foreign
+        if foreign { stats.faults["foreign", default: 0] += 1 }
+        return foreign
     }
 
     /// Whether the next file download is cut short.

@@ -19,6 +19,7 @@ struct SimulatorResponder: HTTPResponder {
             return await failure(.badRequest, "The query string is not valid percent-encoding.")
         }
         if segments == ["_sim", "stats"] { return json(await engine.snapshot()) }
+        if segments == ["_sim", "jobs"] { return json(await engine.jobRecords()) }
         if segments.count == 2 && segments[0] == "files" {
             return await file(id: segments[1], query: query, request: request)
         }
@@ -189,12 +190,15 @@ struct SimulatorResponder: HTTPResponder {
             return envelopeFailure(.forbidden, "A valid analyticsAccessToken (or companyKey) is required.")
         }
         let urls = jobURLs(job, base: base)
+        // A stuck job (fault) reports RUNNING forever, whatever it did inside.
+        let phase = job.stuck ? SimulatorEngine.Phase.waiting : job.phase
         if download {
-            switch job.phase {
+            switch phase {
             case .closed(let detail, _, _) where detail == JobResult.completed:
                 let link = await engine.issueLink(workflowId: job.workflowId)
                 var headers = HTTPFields()
-                headers[.location] = base + link
+                let foreign = await engine.drawForeignRedirect() ? foreignBase(request) : nil
+                headers[.location] = (foreign ?? base) + link
                 return Response(status: .temporaryRedirect, headers: headers, body: ResponseBody())
             case .closed(_, let reason, _):
                 return await failure(
@@ -206,7 +210,7 @@ struct SimulatorResponder: HTTPResponder {
         }
         let result: JobResult
         var completed = false
-        switch job.phase {
+        switch phase {
         case .waiting, .running:
             result = JobResult(runnerState: .running, reason: nil, detail: "")
         case .closed(let detail, let reason, _):
@@ -221,9 +225,20 @@ struct SimulatorResponder: HTTPResponder {
         return json(Envelope(result: StatusPayload(status, arrayForm: configuration.arrayStatusForm && !completed)))
     }
 
+    /// The foreign fault's host; without a port in it, this server's own port (so a test can name this server
+    /// by another host name, e.g. `http://localhost`).
+    private func foreignBase(_ request: Request) -> String? {
+        guard let foreign = configuration.foreignBaseURL else { return nil }
+        if URL(string: foreign)?.port != nil { return foreign }
+        let authority = request.head.authority ?? fallbackAuthority
+        guard let colon = authority.lastIndex(of: ":") else { return foreign }
+        return foreign + authority[colon...]
+    }
+
     // MARK: Signed files
 
     private func file(id: String, query: [QueryItem], request: Request) async -> Response {
+        if request.headers[.authorization] != nil { await engine.record { $0.fileRequestsWithAuthorization += 1 } }
         if configuration.rejectCredentialsOnSignedURL && request.headers[.authorization] != nil {
             await engine.record { $0.fileRequests += 1 }
             return xmlError(
@@ -324,6 +339,14 @@ struct SimulatorResponder: HTTPResponder {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: Self.cutShort(body + body, keep: body.count))
+        case .garbage:
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            let body = "<html><body>502 Bad Gateway</body></html>\u{0}\u{FFFD}{\"status\":"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        case .envelope:
+            // Valid JSON, but not the documented envelope: no status, the payload under another key.
+            return json(["data": ["workflowId": "42"], "error": ["code": "UNEXPECTED"]])
         }
     }
 

@@ -40,6 +40,8 @@ public struct SimulatorStats: Codable, Sendable, Hashable {
     public var downloadRequests = 0
     /// Requests for signed file links (successful or not).
     public var fileRequests = 0
+    /// Signed-file requests that carried an `Authorization` header: credentials sent where they do not belong.
+    public var fileRequestsWithAuthorization = 0
     /// Requests answered 400 (bad parameters, downloads of jobs without a file).
     public var badRequests = 0
     /// Requests answered 401 or 403 (credentials, company key, token).

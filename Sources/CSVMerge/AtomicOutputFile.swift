@@ -25,6 +25,7 @@ final class AtomicOutputFile {
         let url = URL(fileURLWithPath: destination)
         let directory = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
+        Self.removeStaleTemporaries(of: name, in: directory)
         var descriptor: Int32 = -1
         var candidate = ""
         for _ in 0..<16 {
@@ -46,6 +47,20 @@ final class AtomicOutputFile {
         buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         spare = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         writer = BackgroundWriter(fd: descriptor)
+    }
+
+    /// Removes temporary files of `name` left by writers that no longer run (killed before `commit()` or
+    /// `abort()`): `.<name>.<pid>.<suffix>.tmp` whose pid is not a live process. A live writer's file is kept.
+    static func removeStaleTemporaries(of name: String, in directory: String) {
+        let prefix = "." + name + "."
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
+            let middle = entry.dropFirst(prefix.count).dropLast(4).split(separator: ".")
+            guard middle.count == 2, let pid = Int32(middle[0]), pid > 0 else { continue }
+            if pid != getpid() && kill(pid, 0) == -1 && errno == ESRCH {
+                unlink(directory + "/" + entry)
+            }
+        }
     }
 
     deinit {

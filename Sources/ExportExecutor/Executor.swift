@@ -32,6 +32,8 @@ public struct ExecutionSummary: Sendable, Hashable {
     public var statusRequests: Int = 0
     public var splits: Int = 0
     public var retries: Int = 0
+    /// Jobs abandoned because their status did not change for `stuckAfterSeconds`.
+    public var stuck: Int = 0
     /// The run stopped early (interrupt): the journal holds what is in flight.
     public var interrupted: Bool = false
 }
@@ -274,6 +276,9 @@ public actor Executor {
         let item = work.item
         let started = clock.now
         var polls = 0
+        // Stuck detection: the last state seen and when it was first seen.
+        var lastState: String?
+        var lastChange = started
         do {
             while true {
                 try await clock.sleep(until: nextPoll(after: polls, started: started, expected: item.expectedSeconds))
@@ -292,8 +297,30 @@ public actor Executor {
                     }
                     continue  // the client already retried; keep following the job
                 }
+                // Progress counters, when the server sends them, count as a change.
+                let result = status.result
+                let key = "\(result.runnerState.rawValue)/\(result.detail ?? "")/\(result.currentCount ?? -1)"
+                let state = result.runnerState.rawValue
+                if key != lastState {
+                    lastState = key
+                    lastChange = clock.now
+                }
                 switch status.outcome {
                 case .inFlight:
+                    let unchanged = apiSeconds(since: lastChange)
+                    if unchanged >= configuration.stuckAfterSeconds {
+                        summary.stuck += 1
+                        let text =
+                            "the job's status has stayed \(state) for \(Int(unchanged)) s (stuck_after is "
+                            + "\(Int(configuration.stuckAfterSeconds)) s); abandoning it and submitting the chunk again"
+                        emit(
+                            ProgressEvent(
+                                .stuck, chunk: item.id, export: item.exportName, user: user.username, message: text))
+                        logger.warning("\(item.id): \(text)")
+                        try await handleFailure(
+                            work, error: "the job was stuck", retriable: true, sizeRelated: false, stopsRun: false)
+                        return
+                    }
                     continue
                 case .completed:
                     let url = nonEmpty(status.jobInfo.downloadUrl) ?? job.downloadURL
@@ -456,6 +483,9 @@ public actor Executor {
             emit(ProgressEvent(.verified, chunk: item.id, export: item.exportName, rows: rows, bytes: result.bytes))
         } catch is CancellationError {
             try? FileManager.default.removeItem(atPath: partPath)
+        } catch _ where stateDirectoryProblem() != nil {
+            // A local problem no retry, split or resubmission can fix: stop instead of exporting everything again.
+            fail(with: ExecutorError.stateDirectory(stateDirectoryProblem() ?? ""))
         } catch let error as AnalyticsClientError {
             try? FileManager.default.removeItem(atPath: partPath)
             do {
@@ -482,11 +512,35 @@ public actor Executor {
 
     private func fail(with error: any Error) {
         if fatal == nil {
+            // A journal that cannot be written because its directory was removed: say that, not SQLite's words.
+            if let problem = stateDirectoryProblem() {
+                fatal = .stateDirectory(problem)
+                return
+            }
             fatal = (error as? ExecutorError) ?? .journal(String(describing: error))
         }
     }
 
     private var chunksDirectory: String { configuration.stateDirectory + "/chunks" }
+
+    /// Why the state directory cannot hold chunk files any more (removed or made read-only during the run), or
+    /// nil when it is fine.
+    private nonisolated func stateDirectoryProblem() -> String? {
+        let directory = configuration.stateDirectory
+        let chunks = directory + "/chunks"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: chunks, isDirectory: &isDirectory), isDirectory.boolValue,
+            journal.path == ":memory:" || FileManager.default.fileExists(atPath: journal.path)
+        else {
+            return "the state directory \(directory) (its journal or chunks folder) disappeared during the run; "
+                + "the run stops. Check what removed it, then run again: without its journal the run starts over."
+        }
+        guard FileManager.default.isWritableFile(atPath: chunks) else {
+            return "the state directory \(chunks) is no longer writable; the run stops. Fix its permissions, then "
+                + "run again to resume."
+        }
+        return nil
+    }
 
     private func realDuration(apiSeconds: Double) -> Duration {
         .nanoseconds(Int64(max(0, apiSeconds / configuration.timeScale) * 1e9))

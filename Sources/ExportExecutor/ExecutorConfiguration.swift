@@ -27,13 +27,16 @@ public struct ExecutorConfiguration: Sendable {
     public var settleSeconds: Double
     /// Concurrent downloads.
     public var downloadConcurrency: Int
+    /// A job whose status has not changed for this long is reported stuck, abandoned and submitted again
+    /// (spending an attempt). The abandoned job is forgotten: its status URL is no longer polled.
+    public var stuckAfterSeconds: Double
 
     public init(
         users: [APICredentials], outstandingPerUser: Int = APILimits.bestPracticeOutstandingPerUser,
         limits: QueueLimits = .documented, attempts: Int = 3, cooldownSeconds: Double = 60, timeScale: Double = 1,
         stateDirectory: String, minimumPollSeconds: Double = 5, maximumPollSeconds: Double = 120,
         rejectionBackoff: RetryPolicy = RetryPolicy(maxAttempts: .max, baseDelay: 30, maxDelay: 600),
-        settleSeconds: Double = 2 * 86_400, downloadConcurrency: Int = 4
+        settleSeconds: Double = 2 * 86_400, downloadConcurrency: Int = 4, stuckAfterSeconds: Double = 6 * 3_600
     ) {
         self.users = users
         self.outstandingPerUser = outstandingPerUser
@@ -47,6 +50,7 @@ public struct ExecutorConfiguration: Sendable {
         self.rejectionBackoff = rejectionBackoff
         self.settleSeconds = settleSeconds
         self.downloadConcurrency = downloadConcurrency
+        self.stuckAfterSeconds = stuckAfterSeconds
     }
 
     /// Outstanding slots per user after applying the documented per-user queue cap.

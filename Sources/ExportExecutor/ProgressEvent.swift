@@ -16,6 +16,8 @@ public struct ProgressEvent: Sendable, Codable, Hashable {
         case split
         /// A chunk failed for good.
         case failed
+        /// A job's status had not changed for `stuck_after`: it is abandoned and the chunk submitted again.
+        case stuck
         /// A verified chunk is exported again (its window ended within the settle period, or its file changed).
         case replanned
         case finished

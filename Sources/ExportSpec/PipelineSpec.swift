@@ -268,15 +268,19 @@ public struct RunConfig: Sendable, Hashable {
     public var minChunk: CalendarDuration
     /// Target rows per job for `chunk: auto`.
     public var targetRowsPerJob: Int
+    /// A job whose status has not changed for this long is reported stuck, abandoned and submitted again.
+    public var stuckAfter: CalendarDuration
 
     public init(
         outstandingPerUser: Int = 2, attempts: Int = 3, settle: CalendarDuration = CalendarDuration(2, .day),
-        minChunk: CalendarDuration = CalendarDuration(1, .hour), targetRowsPerJob: Int = 200_000
+        minChunk: CalendarDuration = CalendarDuration(1, .hour), targetRowsPerJob: Int = 200_000,
+        stuckAfter: CalendarDuration = CalendarDuration(6, .hour)
     ) {
         self.outstandingPerUser = outstandingPerUser
         self.attempts = attempts
         self.settle = settle
         self.minChunk = minChunk
         self.targetRowsPerJob = targetRowsPerJob
+        self.stuckAfter = stuckAfter
     }
 }

@@ -26,9 +26,16 @@ public enum SpecLoader {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
             size.intValue > limits.maxBytes
         {
-            return fail(
-                "the file is \(size.intValue) bytes, over the \(limits.maxBytes)-byte limit for a pipeline file",
-                fix: "a pipeline file is a few KiB; check that the right file was given")
+            // At 1:1, as when the bytes are loaded directly: the file has content, so the error has a position.
+            let start = SourceLocation(file: path, line: 1, column: 1)
+            return SpecLoadResult(
+                spec: nil,
+                diagnostics: [
+                    .error(
+                        at: start,
+                        "the file is \(size.intValue) bytes, over the \(limits.maxBytes)-byte limit for a pipeline file",
+                        fix: "a pipeline file is a few KiB; check that the right file was given")
+                ], source: nil)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             return fail("cannot be read", fix: "check the file's permissions")

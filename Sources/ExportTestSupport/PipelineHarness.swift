@@ -28,7 +28,7 @@ public enum PipelineHarness {
     public static func run(
         _ spec: PipelineSpec, on simulator: RunningSimulator, directory: String, now: Date, timeScale: Double,
         companyKey: String = "demo-company", passwords: [String: String], outstandingPerUser: Int? = nil,
-        attempts: Int? = nil, settleSeconds: Double = 0, log: EventLog = EventLog()
+        attempts: Int? = nil, settleSeconds: Double = 0, stuckAfterSeconds: Double? = nil, log: EventLog = EventLog()
     ) async throws -> PipelineRun.Outcome {
         let users = spec.api.users.map { user in
             APICredentials(username: user.username.raw, password: passwords[user.username.raw] ?? "")
@@ -44,7 +44,7 @@ public enum PipelineHarness {
             attempts: attempts ?? spec.run.attempts, cooldownSeconds: 10, timeScale: timeScale,
             stateDirectory: directory + "/state", minimumPollSeconds: 2, maximumPollSeconds: 60,
             rejectionBackoff: RetryPolicy(maxAttempts: .max, baseDelay: 10, maxDelay: 120),
-            settleSeconds: settleSeconds)
+            settleSeconds: settleSeconds, stuckAfterSeconds: stuckAfterSeconds ?? 6 * 3_600)
         let run = PipelineRun(
             spec: spec, client: client, configuration: configuration, now: now, toolVersion: "test",
             baseDirectory: directory)

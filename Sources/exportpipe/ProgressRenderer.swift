@@ -54,7 +54,7 @@ final class ProgressRenderer: @unchecked Sendable {
             case .plain, .auto:
                 if let line = plainLine(event) { write(line + "\n") }
             case .tty:
-                if event.kind == .failed || event.kind == .split, let line = plainLine(event) {
+                if [.failed, .split, .stuck].contains(event.kind), let line = plainLine(event) {
                     clear()
                     write(line + "\n")
                 }
@@ -78,7 +78,7 @@ final class ProgressRenderer: @unchecked Sendable {
             lines.append(
                 "\(summary.verified) chunks verified (\(summary.reused) from earlier runs), \(summary.failed.count) failed, "
                     + "\(summary.submissions) submissions, \(summary.rejections) queue rejections absorbed, "
-                    + "\(summary.statusRequests) status requests, \(summary.splits) splits, in \(duration(Date().timeIntervalSince(started)))"
+                    + "\(summary.statusRequests) status requests, \(summary.retries) retries, \(summary.splits) splits, in \(duration(Date().timeIntervalSince(started)))"
             )
             for failure in summary.failed {
                 lines.append("failed for good: \(failure.exportName) chunk \(failure.id): \(failure.error)")
@@ -106,7 +106,7 @@ final class ProgressRenderer: @unchecked Sendable {
         case .verified:
             tally.done += 1
             tally.rows += event.rows ?? 0
-        case .started, .finished, .replanned: break
+        case .started, .finished, .replanned, .stuck: break
         }
         tallies[export] = tally
     }

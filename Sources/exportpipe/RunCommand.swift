@@ -100,7 +100,8 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = ExecutorConfiguration(
             users: settings.users, outstandingPerUser: pipeline.run.outstandingPerUser, attempts: pipeline.run.attempts,
             timeScale: scale, stateDirectory: stateDirectory,
-            settleSeconds: pipeline.run.settle.approximateSeconds)
+            settleSeconds: pipeline.run.settle.approximateSeconds,
+            stuckAfterSeconds: pipeline.run.stuckAfter.approximateSeconds)
         let instant = now.flatMap(NowOption.parse) ?? Date()
         let run = PipelineRun(
             spec: pipeline, client: client, configuration: configuration, now: instant,

@@ -38,8 +38,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     var maxExportRows: Int = 0
 
     @Option(
-        help:
-            "Faults to inject, e.g. http5xx=0.05,http429=0.02,reset=0.02,fail=0.03,truncate=0.01,expire=0.05,background=2"
+        help: ArgumentHelp(
+            "Faults to inject, e.g. http5xx=0.05,http429=0.02,reset=0.02,fail=0.03,truncate=0.01,expire=0.05,background=2; "
+                + "hostile servers: garbage=P,envelope=P,stuck=P,foreign=P (see docs/simulator.md)")
     )
     var faults: String = ""
 
@@ -48,6 +49,11 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("inclusive-end-time"), help: "Include rows exactly at endTime (splits overlap).")
     var inclusiveEndTime = false
+
+    @Option(
+        name: .customLong("foreign-url"),
+        help: "Where the foreign fault points download redirects, e.g. http://127.0.0.1:9999 (another host).")
+    var foreignURL: String?
 
     func run() async throws {
         let configuration = try makeConfiguration()
@@ -75,7 +81,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             seed: seed, timeScale: timeScale, companyKey: companyKey,
             users: userTable.isEmpty ? ["demo": "demo-password"] : userTable, maxExportRows: maxExportRows,
             faults: faultConfiguration, arrayStatusForm: arrayStatus, inclusiveEndTime: inclusiveEndTime,
-            host: host, port: port)
+            host: host, port: port, foreignBaseURL: foreignURL)
         do {
             try configuration.validate()
         } catch {

@@ -48,7 +48,8 @@ struct SpecValidationTests {
             spec.run
                 == RunConfig(
                     outstandingPerUser: 2, attempts: 4, settle: CalendarDuration(3, .day),
-                    minChunk: CalendarDuration(30, .minute), targetRowsPerJob: 100_000))
+                    minChunk: CalendarDuration(30, .minute), targetRowsPerJob: 100_000,
+                    stuckAfter: CalendarDuration(12, .hour)))
         #expect(spec.sourceHash == SpecLoader.sha256Hex(Array(text.utf8)))
         #expect(spec.sourceHash.count == 64)
     }
@@ -295,13 +296,14 @@ struct SpecValidationTests {
     @Test func malformedDurations() {
         let result = load(
             specText(window: "window: { last: 7days }", exports: "  - { name: a, type: response, chunk: 7 }")
-                + "\nrun: { settle: -1d, min_chunk: 0h }")
+                + "\nrun: { settle: -1d, min_chunk: 0h, stuck_after: soon }")
         #expect(
             result.shorts == [
                 "9:17: error: window.last '7days' is not a duration",
                 "11:39: error: exports[0].chunk '7' has no unit",
                 "12:16: error: run.settle '-1d' is not a duration",
                 "12:32: error: run.min_chunk '0h' is not a duration",
+                "12:49: error: run.stuck_after 'soon' is not a duration",
             ])
         #expect(result.fixes[0] == "write a whole number and a unit: 90min, 6h, 1d, 2w, 1mo")
         #expect(result.fixes[1] == "write a whole number and a unit: 90min, 6h, 1d, 2w, 1mo, e.g. '7d'")

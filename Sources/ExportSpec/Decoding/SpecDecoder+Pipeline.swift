@@ -135,6 +135,9 @@ extension SpecDecoder {
         }
         if let value = section.value("settle"), let settle = duration(value, "run.settle") { run.settle = settle }
         if let value = section.value("min_chunk"), let size = duration(value, "run.min_chunk") { run.minChunk = size }
+        if let value = section.value("stuck_after"), let limit = duration(value, "run.stuck_after") {
+            run.stuckAfter = limit
+        }
         if let value = section.value("target_rows_per_job"),
             let number = integer(value, "run.target_rows_per_job", in: 1_000...50_000_000)
         {

@@ -213,6 +213,9 @@ public enum SpecVocabulary {
             "settle", duration, "Chunks ending within this period of now are exported again next run (default 2d)."),
         SpecField("min_chunk", duration, "Failing chunks are split in half down to this size (default 1h)."),
         SpecField(
+            "stuck_after", duration,
+            "A job whose status has not changed for this long is abandoned and submitted again (default 6h)."),
+        SpecField(
             "target_rows_per_job", integer(minimum: 1000, maximum: 50_000_000),
             "Target rows per job for chunk: auto (default 200000)."),
     ]
