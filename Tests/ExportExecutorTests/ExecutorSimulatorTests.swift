@@ -129,10 +129,10 @@ struct ExecutorSimulatorTests {
         var configuration = Self.configuration(users: 2, faults: faults)
         configuration.limits.queuedPerCompany = 11
         // Slow enough that our jobs overlap in API time even on a busy machine.
-        configuration.timeScale = 300
+        configuration.timeScale = 100
         try await SimulatorHarness.withSimulator(configuration) { simulator in
             let outcome = try await PipelineHarness.run(
-                spec, on: simulator, directory: directory, now: Self.now, timeScale: 300,
+                spec, on: simulator, directory: directory, now: Self.now, timeScale: 100,
                 passwords: Self.passwords)
             #expect(outcome.summary.failed.isEmpty)
             let stats = await simulator.stats()
