@@ -121,7 +121,7 @@ struct ExecutorSimulatorTests {
         var faults = FaultConfiguration.none
         faults.background = 2
         let spec = SpecBuilders.spec(
-            window: SpecBuilders.window(from: SpecBuilders.date(2025, 2, 1), to: SpecBuilders.date(2025, 2, 9)),
+            window: SpecBuilders.window(from: SpecBuilders.date(2025, 2, 1), to: SpecBuilders.date(2025, 2, 5)),
             exports: [SpecBuilders.export("posts", .incomingPost, chunk: .fixed(CalendarDuration(1, .day)))],
             users: 2)
         // Two other users keep 10 jobs queued in a company whose queue holds 11: our four outstanding jobs
