@@ -248,11 +248,13 @@ public actor Executor {
         // A user's submissions reach the server one at a time, in the order the work was taken (heaviest first):
         // the server queues a user's jobs FIFO, and concurrent submits could arrive in any order, so with more
         // outstanding jobs than running slots the longest job could wait behind shorter ones (measured by
-        // scripts/bench at outstanding_per_user 3: the month-long job queued third, the run took 1.35× longer).
-        let ticket = submitTickets[user.username, default: 0]
-        submitTickets[user.username] = ticket + 1
+        // scripts/bench at outstanding_per_user 3: the month-long job queued third, the run took 1.3× longer).
         do {
             try journal.markSubmitting(item.id, user: user.username)
+            // Taken with no suspension since `takeWork`, so tickets follow the order work was taken; every ticket
+            // is released by the `defer` below, whatever happens, so no later submission waits forever.
+            let ticket = submitTickets[user.username, default: 0]
+            submitTickets[user.username] = ticket + 1
             let job: SubmittedJob
             do {
                 defer { submitTurn[user.username] = max(submitTurn[user.username, default: 0], ticket + 1) }
