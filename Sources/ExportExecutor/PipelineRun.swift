@@ -45,6 +45,12 @@ public struct PipelineRun: Sendable {
     /// Where the journal of `spec` lives.
     public static func journalPath(stateDirectory: String) -> String { stateDirectory + "/journal.sqlite" }
 
+    /// A spec path (`output.dir`, `output.state_dir`, `password_file`) as used: absolute paths as written,
+    /// relative ones against the spec's folder.
+    public static func resolve(_ path: String, against baseDirectory: String) -> String {
+        path.hasPrefix("/") ? path : baseDirectory + "/" + path
+    }
+
     /// Plans (with learned volumes) without running: what `run` would do.
     public func plan(journal: Journal?) throws -> PlanResult {
         let hints = (try journal?.volumeHints()) ?? [:]
@@ -216,9 +222,7 @@ public struct PipelineRun: Sendable {
         PercentEncoding.encodeQuery(request.queryItems.filter { $0.name != "startTime" && $0.name != "endTime" })
     }
 
-    private func resolve(_ path: String) -> String {
-        path.hasPrefix("/") ? path : baseDirectory + "/" + path
-    }
+    private func resolve(_ path: String) -> String { Self.resolve(path, against: baseDirectory) }
 }
 
 /// The plan has errors (printed as diagnostics); nothing was run.

@@ -47,7 +47,7 @@ public struct RunSettings: Sendable {
                             + "export it before running")
                 }
             case .file(let path):
-                let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
+                let full = PipelineRun.resolve(path, against: baseDirectory)
                 if let text = try? String(contentsOfFile: full, encoding: .utf8) {
                     password = text.trimmingCharacters(in: .whitespacesAndNewlines)
                 } else if simulator {

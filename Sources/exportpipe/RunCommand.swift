@@ -63,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard let pipeline = loaded.spec else { throw ExitCode(ExitCodes.specErrors) }
         let baseDirectory = URL(fileURLWithPath: spec).deletingLastPathComponent().path
-        let stateDirectory = resolve(pipeline.output.stateDir, against: baseDirectory)
+        let stateDirectory = PipelineRun.resolve(pipeline.output.stateDir, against: baseDirectory)
         if noResume {
             try? FileManager.default.removeItem(atPath: stateDirectory)
         }
@@ -152,10 +152,6 @@ struct RunCommand: AsyncParsableCommand {
     private func shutdown(_ transport: AsyncHTTPClientTransport, _ simulator: RunningSimulator?) async throws {
         try await transport.shutdown()
         try await simulator?.shutdown()
-    }
-
-    private func resolve(_ path: String, against base: String) -> String {
-        path.hasPrefix("/") ? path : base + "/" + path
     }
 }
 

@@ -24,8 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
             throw ExitCode(ExitCodes.specErrors)
         }
         let base = URL(fileURLWithPath: spec).deletingLastPathComponent().path
-        let state =
-            pipeline.output.stateDir.hasPrefix("/") ? pipeline.output.stateDir : base + "/" + pipeline.output.stateDir
+        let state = PipelineRun.resolve(pipeline.output.stateDir, against: base)
         let path = PipelineRun.journalPath(stateDirectory: state)
         guard FileManager.default.fileExists(atPath: path) else {
             print("no journal at \(path): this pipeline has not run yet")
