@@ -162,9 +162,12 @@ public struct PipelineRun: Sendable {
         let descriptor = ExportCatalog.descriptor(for: export.type)
         let requests = try leaves.map { try $0.decodedRequest() }
         let selection = requests.first?.selection
-        let sortKey = descriptor.sortKey(conversationReportType: selection?.conversationReportType).columns
-        let columns = (selection?.columns.isEmpty ?? true) ? descriptor.columns : selection!.columns
-        let timeColumn = descriptor.sortKey.timeColumn.flatMap { columns.contains($0) ? $0 : nil }
+        let key = descriptor.sortKey(conversationReportType: selection?.conversationReportType)
+        let sortKey = key.columns
+        let columns = selection.map { $0.columns.isEmpty ? descriptor.columns : $0.columns } ?? descriptor.columns
+        // Group by the column the rows are ordered by (closed_time for a CLOSED conversation export), so that
+        // rows repeated at a chunk boundary meet within one group.
+        let timeColumn = key.timeColumn.flatMap { columns.contains($0) ? $0 : nil }
         // A row is a duplicate only when every column matches (an inclusive end time repeats boundary rows);
         // comparing within one timestamp keeps memory constant.
         let dedupe = MergeOptions.Deduplication(keyColumns: columns, groupColumn: timeColumn)

@@ -115,6 +115,31 @@ struct ExecutorSimulatorTests {
         }
     }
 
+    @Test func boundaryRowsOfAnInclusiveEndTimeAreWrittenOnceInTheExportsOwnOrder() async throws {
+        let directory = try PipelineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let spec = SpecBuilders.spec(
+            window: SpecBuilders.window(from: SpecBuilders.date(2025, 2, 1), to: SpecBuilders.date(2025, 2, 5)),
+            exports: [
+                SpecBuilders.export(
+                    "closed", .conversation, chunk: .fixed(CalendarDuration(6, .hour)), conversationReportType: .closed)
+            ])
+        var configuration = Self.configuration()
+        configuration.inclusiveEndTime = true
+        try await SimulatorHarness.withSimulator(configuration) { simulator in
+            let outcome = try await PipelineHarness.run(
+                spec, on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
+                passwords: Self.passwords)
+            #expect(outcome.summary.failed.isEmpty)
+            let export = outcome.plan.exports[0]
+            var whole = export.chunks[0].request
+            whole.startTime = export.windowStartMillis
+            whole.endTime = export.windowEndMillis
+            let expected = try ExportDataGenerator(seed: 7).csv(for: whole, inclusiveEndTime: true)
+            #expect(try Self.bytes(directory + "/out/closed.csv") == expected)
+        }
+    }
+
     @Test func backgroundLoadIsAbsorbedWithoutFailures() async throws {
         let directory = try PipelineHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
