@@ -1,5 +1,10 @@
 import Crypto
-import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An output file written to a temporary name in the destination's directory and renamed into place on `commit()`.
 ///
@@ -22,9 +27,7 @@ final class AtomicOutputFile {
     /// - Throws: `CSVMergeError` (`.cannotWrite`) when the directory is not writable.
     init(destination: String, bufferSize: Int = 1 << 20) throws {
         self.destination = destination
-        let url = URL(fileURLWithPath: destination)
-        let directory = url.deletingLastPathComponent().path
-        let name = url.lastPathComponent
+        let (directory, name) = Self.split(destination)
         Self.removeStaleTemporaries(of: name, in: directory)
         var descriptor: Int32 = -1
         var candidate = ""
@@ -53,14 +56,37 @@ final class AtomicOutputFile {
     /// `abort()`): `.<name>.<pid>.<suffix>.tmp` whose pid is not a live process. A live writer's file is kept.
     static func removeStaleTemporaries(of name: String, in directory: String) {
         let prefix = "." + name + "."
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
+        for entry in entries(of: directory) where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
             let middle = entry.dropFirst(prefix.count).dropLast(4).split(separator: ".")
             guard middle.count == 2, let pid = Int32(middle[0]), pid > 0 else { continue }
             if pid != getpid() && kill(pid, 0) == -1 && errno == ESRCH {
                 unlink(directory + "/" + entry)
             }
         }
+    }
+
+    /// The directory (`"."` for a bare name) and the last component of `path`. Plain string work on purpose: the
+    /// merge path stays clear of Foundation's URL machinery (see `BackgroundWriter` on code pages and memory).
+    static func split(_ path: String) -> (directory: String, name: String) {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return (".", String(trimmed)) }
+        let directory = trimmed[..<slash]
+        return (directory.isEmpty ? "/" : String(directory), String(trimmed[trimmed.index(after: slash)...]))
+    }
+
+    /// The names in `directory` (empty when it cannot be read).
+    static func entries(of directory: String) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     deinit {
@@ -121,8 +147,7 @@ final class AtomicOutputFile {
         fd = -1
         guard rename(temporaryPath, destination) == 0 else { throw writeError("rename into place") }
         finished = true
-        let directory = URL(fileURLWithPath: destination).deletingLastPathComponent().path
-        let directoryFD = open(directory, O_RDONLY | O_CLOEXEC)
+        let directoryFD = open(Self.split(destination).directory, O_RDONLY | O_CLOEXEC)
         if directoryFD >= 0 {
             _ = fsync(directoryFD)
             close(directoryFD)

@@ -1,5 +1,11 @@
 import Crypto
-import Foundation
+import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A thread that writes full buffers to a file descriptor and hashes them (SHA-256), while the caller fills the
 /// next buffer: the write system call and the digest leave the merge loop's core.
@@ -21,6 +27,8 @@ final class BackgroundWriter: @unchecked Sendable {
     private var bytesWritten: Int64 = 0
     private var writebackStart: Int64 = 0
     private var running = false
+    /// Set when no thread could be started: `submit` then writes and hashes on the caller's thread.
+    private var inline = false
 
     init(fd: Int32) {
         self.fd = fd
@@ -31,6 +39,10 @@ final class BackgroundWriter: @unchecked Sendable {
     /// - Returns: the `errno` of a failed earlier write, or 0.
     func submit(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         startIfNeeded()
+        if inline {
+            if failure == 0 { writeAndHash(bytes) }
+            return failure
+        }
         idle.wait()
         guard failure == 0 else {
             idle.signal()
@@ -52,18 +64,38 @@ final class BackgroundWriter: @unchecked Sendable {
     func stop() {
         guard running else { return }
         running = false
+        guard !inline else { return }
         idle.wait()
         stopping = true
         work.signal()
         exited.wait()
     }
 
+    /// Starts the worker on a plain POSIX thread (a Foundation `Thread` would pull in its run-loop machinery and
+    /// a few MiB of code pages for one loop; see BENCHMARKS.md, § Merge, on peak memory).
     private func startIfNeeded() {
         guard !running else { return }
         running = true
-        let thread = Thread { [self] in run() }
-        thread.name = "csvmerge-writer"
-        thread.start()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        #if canImport(Glibc)
+            var thread = pthread_t()
+        #else
+            var thread: pthread_t?
+        #endif
+        let started = pthread_create(
+            &thread, nil,
+            { context in
+                let writer = Unmanaged<BackgroundWriter>.fromOpaque(context!).takeRetainedValue()
+                writer.run()
+                return nil
+            }, context)
+        if started != 0 {
+            // No thread: work inline (same results, no overlap). Release the reference the thread would have.
+            Unmanaged<BackgroundWriter>.fromOpaque(context).release()
+            inline = true
+            return
+        }
+        pthread_detach(thread)
     }
 
     private func run() {
@@ -82,7 +114,7 @@ final class BackgroundWriter: @unchecked Sendable {
         guard var base = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
-            let count = Foundation.write(fd, base, remaining)
+            let count = write(fd, base, remaining)
             if count < 0 {
                 if errno == EINTR { continue }
                 failure = errno

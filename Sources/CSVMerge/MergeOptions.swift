@@ -42,7 +42,7 @@ public struct MergeOptions: Sendable {
 
     public init(
         mode: Mode = .concatenate, deduplication: Deduplication? = nil,
-        readBufferSize: Int = CSVScanner.defaultBufferSize, writeBufferSize: Int = 1 << 20,
+        readBufferSize: Int = CSVScanner.defaultBufferSize, writeBufferSize: Int = 256 << 10,
         requireSortedInputs: Bool = true, isCancelled: @escaping @Sendable () -> Bool = { false }
     ) {
         self.mode = mode

@@ -1,7 +1,8 @@
 import ArgumentParser
 
 /// `exportpipe`: YAML pipelines → complete, correct CSV exports from the Khoros Care Analytics Reports API.
-@main
+///
+/// The entry point is `ExportPipeMain`, not this type: it runs the synchronous commands without Swift concurrency.
 struct ExportPipe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exportpipe",

@@ -4,7 +4,7 @@ import ExportSpec
 import Foundation
 
 /// `exportpipe plan SPEC…`: the dry run. Loads each spec, plans it at `--now`, prints the plan; no network.
-struct PlanCommand: AsyncParsableCommand {
+struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show the export jobs a run would submit, why, and how long it would take (no network).",
@@ -35,7 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let instant = now.flatMap(InstantFormat.parse).map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
         var failed = false
         var printedPlans = 0

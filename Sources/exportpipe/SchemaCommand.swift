@@ -3,14 +3,14 @@ import ExportSpec
 import Foundation
 
 /// `exportpipe schema`: print the JSON Schema of pipeline spec v1, for editors' YAML language servers.
-struct SchemaCommand: AsyncParsableCommand {
+struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
         abstract: "Print the JSON Schema (draft 2020-12) of pipeline spec version 1.",
         discussion: "Point your editor's YAML language server at it, e.g. '# yaml-language-server: $schema=spec.json'."
     )
 
-    func run() async throws {
+    func run() throws {
         FileHandle.standardOutput.write(Data(SpecSchema.json.utf8))
     }
 }

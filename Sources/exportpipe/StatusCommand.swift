@@ -4,7 +4,7 @@ import ExportSpec
 import Foundation
 
 /// `exportpipe status SPEC`: what the journal says, per export. Never prints URLs or tokens.
-struct StatusCommand: AsyncParsableCommand {
+struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show what the journal of a pipeline holds: done, in flight, to do and failed chunks, rows, bytes."
@@ -16,7 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         let loaded = SpecLoader.load(contentsOf: spec)
         guard let pipeline = loaded.spec else {
             FileHandle.standardError.write(

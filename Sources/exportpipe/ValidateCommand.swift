@@ -3,7 +3,7 @@ import ExportSpec
 import Foundation
 
 /// `exportpipe validate SPEC…`: load and check pipeline files, print every problem, exit 2 on any error.
-struct ValidateCommand: AsyncParsableCommand {
+struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check pipeline files and print every problem, like a compiler.",
@@ -30,7 +30,7 @@ struct ValidateCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let instant = now.flatMap(NowOption.parse) ?? Date()
         var errors = 0
         var warnings = 0
