@@ -215,15 +215,14 @@ public struct CSVMerger: Sendable {
 
     private func sortedMerge(_ cursors: [InputCursor], writer: inout RecordWriter, filter: DuplicateFilter?) throws {
         let active = cursors.filter { $0.columns != nil }
-        // Keys live in local arrays, not in the cursors: the heap's comparison reads them on every record.
-        var keys = Array(repeating: RecordKey(), count: active.count)
-        var previousKeys = keys
+        // Keys live in flat storage outside the cursors: the heap's comparison reads them on every record.
+        let keys = SortKeyTable(inputs: active.count, columns: active.first?.sortFields.count ?? 1)
         var heap = IndexHeap()
         func less(_ a: Int, _ b: Int) -> Bool {
-            let order = RecordKey.compare(keys[a], keys[b])
+            let order = keys.compareInputs(a, b)
             return order < 0 || (order == 0 && a < b)
         }
-        for index in active.indices where try advance(active[index], &keys[index], &previousKeys[index]) {
+        for index in active.indices where try advance(active[index], index, keys) {
             heap.insert(index, by: less)
         }
         var keyBytes: [UInt8] = []
@@ -233,12 +232,8 @@ public struct CSVMerger: Sendable {
             var duplicate = false
             if let filter {
                 Self.loadKey(cursor.scanner, cursor.keyFields, into: &keyBytes)
-                if cursor.groupFields == cursor.sortFields {
-                    duplicate = filter.isDuplicate(key: keyBytes, group: keys[index])
-                } else {
-                    cursor.groupKey.load(from: cursor.scanner, columns: cursor.groupFields, parseInstants: true)
-                    duplicate = filter.isDuplicate(key: keyBytes, group: cursor.groupKey)
-                }
+                cursor.groupKey.load(from: cursor.scanner, columns: cursor.groupFields, parseInstants: true)
+                duplicate = filter.isDuplicate(key: keyBytes, group: cursor.groupKey)
             }
             if duplicate {
                 cursor.duplicates += 1
@@ -247,7 +242,7 @@ public struct CSVMerger: Sendable {
             }
             written += 1
             if written & 0xFFFF == 0 { try checkCancelled(cursor) }
-            if try advance(cursor, &keys[index], &previousKeys[index]) {
+            if try advance(cursor, index, keys) {
                 heap.topChanged(by: less)
             } else {
                 heap.removeTop(by: less)
@@ -255,16 +250,15 @@ public struct CSVMerger: Sendable {
         }
     }
 
-    /// Moves `cursor` to its next record and loads its sort key into `key`; `false` at the end of its file.
-    private func advance(_ cursor: InputCursor, _ key: inout RecordKey, _ previous: inout RecordKey) throws -> Bool {
-        swap(&key, &previous)
+    /// Moves `cursor` (input `index`) to its next record and loads its sort key; `false` at the end of its file.
+    private func advance(_ cursor: InputCursor, _ index: Int, _ keys: SortKeyTable) throws -> Bool {
         guard let record = try cursor.scanner.next() else {
             cursor.scanner.closeFile()
             return false
         }
         cursor.rows += 1
-        key.load(from: cursor.scanner, columns: cursor.sortFields, parseInstants: true)
-        if options.requireSortedInputs && record.number > 2 && RecordKey.compare(key, previous) < 0 {
+        keys.load(input: index, from: cursor.scanner, fields: cursor.sortFields)
+        if options.requireSortedInputs && record.number > 2 && keys.compareToPrevious(index) < 0 {
             var columns: [String] = []
             if case .sorted(let names) = options.mode { columns = names }
             throw CSVMergeError(
