@@ -69,8 +69,9 @@ struct MergeInvocation: Equatable {
     }
 
     init?(plainArguments arguments: [String]) {
-        // Plain variables and a switch rather than a dictionary: every generic type instantiated here costs code
-        // pages, which is what this reader exists to avoid.
+        // Plain variables and byte comparisons rather than a dictionary and `String` comparisons (which follow
+        // Unicode canonical equivalence): every generic type instantiated and every table touched here costs
+        // code pages, which is what this reader exists to avoid.
         var out: String?
         var sortBy: String?
         var dedupeOn: String?
@@ -80,31 +81,40 @@ struct MergeInvocation: Equatable {
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
-            guard argument.hasPrefix("-") else {
+            guard argument.utf8.first == UInt8(ascii: "-") else {
                 files.append(argument)
                 continue
             }
-            var name = argument
-            var value: String?
-            if let equals = argument.firstIndex(of: "=") {
-                name = String(argument[..<equals])
-                value = String(argument[argument.index(after: equals)...])
+            var name = Substring(argument)
+            var value: Substring?
+            if let equals = argument.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                name = argument[..<equals]
+                value = argument[argument.utf8.index(after: equals)...]
             } else if index < arguments.count {
-                value = arguments[index]
+                value = Substring(arguments[index])
                 index += 1
             }
-            guard let value, !value.isEmpty, !value.hasPrefix("-") else { return nil }
-            switch name {
-            case "--out" where out == nil: out = value
-            case "--sort-by" where sortBy == nil: sortBy = value
-            case "--dedupe-on" where dedupeOn == nil: dedupeOn = value
-            case "--manifest" where manifest == nil: manifest = value
-            default: return nil
+            guard let value, let first = value.utf8.first, first != UInt8(ascii: "-") else { return nil }
+            if Self.is(name, "--out"), out == nil {
+                out = String(value)
+            } else if Self.is(name, "--sort-by"), sortBy == nil {
+                sortBy = String(value)
+            } else if Self.is(name, "--dedupe-on"), dedupeOn == nil {
+                dedupeOn = String(value)
+            } else if Self.is(name, "--manifest"), manifest == nil {
+                manifest = String(value)
+            } else {
+                return nil
             }
         }
         guard let out else { return nil }
         self.init(out: out, sortBy: sortBy, dedupeOn: dedupeOn, manifest: manifest, files: files)
         if problem != nil { return nil }
+    }
+
+    private static func `is`(_ name: Substring, _ option: StaticString) -> Bool {
+        let bytes = UnsafeBufferPointer(start: option.utf8Start, count: option.utf8CodeUnitCount)
+        return name.utf8.elementsEqual(bytes)
     }
 
     /// What is wrong with the invocation, in ArgumentParser's validation wording; `nil` when it can run.
@@ -140,9 +150,12 @@ struct MergeInvocation: Equatable {
 
     /// The names in a comma-separated list, blanks around them removed, empty ones dropped.
     static func columns(_ list: String) -> [String] {
-        list.split(separator: ",").compactMap { name in
-            let trimmed = name.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }
-            return trimmed.isEmpty ? nil : String(trimmed.reversed())
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        return list.utf8.split(separator: UInt8(ascii: ",")).compactMap { name in
+            guard let first = name.firstIndex(where: { !isBlank($0) }),
+                let last = name.lastIndex(where: { !isBlank($0) })
+            else { return nil }
+            return String(decoding: name[first...last], as: UTF8.self)
         }
     }
 }
