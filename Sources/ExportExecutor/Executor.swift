@@ -71,17 +71,24 @@ public actor Executor {
         var downloadURL: String
     }
 
-    private var pending: [Pending] = []
-    private var userWork: [String: [Work]] = [:]
-    private var busyWorkers = 0
+    // The scheduling state. Every change wakes the tasks waiting in `waitForChange` (workers without work,
+    // downloaders without downloads, submissions waiting for their turn), which then look again.
+    private var pending: [Pending] = [] { didSet { stateChanged() } }
+    private var userWork: [String: [Work]] = [:] { didSet { stateChanged() } }
+    private var busyWorkers = 0 { didSet { stateChanged() } }
     /// Per user: the next submission ticket handed out, and the ticket whose turn it is to submit.
     private var submitTickets: [String: Int] = [:]
-    private var submitTurn: [String: Int] = [:]
-    private var downloads: [Download] = []
-    private var activeDownloads = 0
-    private var fatal: ExecutorError?
+    private var submitTurn: [String: Int] = [:] { didSet { stateChanged() } }
+    private var downloads: [Download] = [] { didSet { stateChanged() } }
+    private var activeDownloads = 0 { didSet { stateChanged() } }
+    private var fatal: ExecutorError? { didSet { stateChanged() } }
     private var summary = ExecutionSummary()
     private let clock = ContinuousClock()
+    /// Tasks suspended in `waitForChange`, by waiter number, with the timer that wakes each at its deadline.
+    private var waiters: [Int: (continuation: CheckedContinuation<Void, Never>, timer: Task<Void, Never>?)] = [:]
+    private var nextWaiter = 0
+    /// The longest a waiter sleeps without news: a safety net only (every state change wakes waiters at once).
+    private static let longestWait: Duration = .seconds(1)
 
     public init(
         configuration: ExecutorConfiguration, client: AnalyticsClient, journal: Journal,
@@ -241,7 +248,8 @@ public actor Executor {
                 busyWorkers > 0 || !downloads.isEmpty || activeDownloads > 0
                 || userWork.values.contains { !$0.isEmpty }
             if pending.isEmpty && !othersBusy { return nil }
-            try? await Task.sleep(nanoseconds: 5_000_000)
+            // Nothing to take yet: wait for a change, or for the first cooled-down chunk to become due.
+            await waitForChange(until: pending.map(\.notBefore).min() ?? now + Self.longestWait)
         }
     }
 
@@ -261,7 +269,8 @@ public actor Executor {
             do {
                 defer { submitTurn[user.username] = max(submitTurn[user.username, default: 0], ticket + 1) }
                 while submitTurn[user.username, default: 0] < ticket {
-                    try await Task.sleep(nanoseconds: 1_000_000)
+                    try Task.checkCancellation()
+                    await waitForChange(until: clock.now + Self.longestWait)
                 }
                 job = try await client.submit(item.request, as: user)
             } catch let error as AnalyticsClientError {
@@ -487,7 +496,7 @@ public actor Executor {
                 busyWorkers > 0 || activeDownloads > 0 || !pending.isEmpty
                 || userWork.values.contains { !$0.isEmpty }
             if !othersBusy { return nil }
-            try? await Task.sleep(nanoseconds: 5_000_000)
+            await waitForChange(until: clock.now + Self.longestWait)
         }
     }
 
@@ -536,6 +545,46 @@ public actor Executor {
                     error: "the downloaded file did not verify: \(error)", retriable: true, sizeRelated: false,
                     stopsRun: false)
             } catch { fail(with: error) }
+        }
+    }
+
+    // MARK: - Waiting for a change
+
+    /// Suspends until the scheduling state changes, `deadline` passes or the task is cancelled (at most
+    /// `longestWait`), without polling: an idle executor over a multi-hour backfill costs no CPU.
+    private func waitForChange(until deadline: ContinuousClock.Instant) async {
+        guard !Task.isCancelled else { return }
+        let id = nextWaiter
+        nextWaiter += 1
+        let wakeAt = min(deadline, clock.now + Self.longestWait)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let timer = Task { [clock] in
+                    try? await clock.sleep(until: wakeAt)
+                    self.wake(id)
+                }
+                waiters[id] = (continuation, timer)
+            }
+        } onCancel: {
+            Task { await self.wake(id) }
+        }
+    }
+
+    /// Resumes waiter `id` (no-op when it was already resumed).
+    private func wake(_ id: Int) {
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        waiter.timer?.cancel()
+        waiter.continuation.resume()
+    }
+
+    /// Resumes every waiter: they look at the new state themselves.
+    private func stateChanged() {
+        guard !waiters.isEmpty else { return }
+        let woken = waiters
+        waiters.removeAll()
+        for waiter in woken.values {
+            waiter.timer?.cancel()
+            waiter.continuation.resume()
         }
     }
 

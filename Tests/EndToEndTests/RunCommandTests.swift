@@ -137,7 +137,7 @@ struct RunCommandTests {
         let process = Process()
         process.executableURL = runner.binary
         // Slow enough that the run is still going when the signal arrives.
-        process.arguments = ["run", workspace.specPath, "--time-scale", "20", "--progress", "plain"]
+        process.arguments = ["run", workspace.specPath, "--time-scale", "5", "--progress", "plain"]
         process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { _, new in new }
         let stderr = Pipe()
         process.standardOutput = FileHandle.nullDevice
