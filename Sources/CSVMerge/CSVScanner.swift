@@ -186,6 +186,13 @@ public final class CSVScanner {
             output.append(contentsOf: raw)
             return
         }
+        Self.forEachUnquotedByte(of: raw) { output.append($0) }
+    }
+
+    /// Calls `body` with each byte of a quoted raw field's value: the surrounding quotes dropped, doubled quotes
+    /// undoubled. `raw` must start and end with a quote.
+    @inline(__always)
+    static func forEachUnquotedByte(of raw: UnsafeRawBufferPointer, _ body: (UInt8) -> Void) {
         var previousWasQuote = false
         for byte in raw[1..<(raw.count - 1)] {
             if byte == Byte.quote && previousWasQuote {
@@ -193,7 +200,7 @@ public final class CSVScanner {
                 continue
             }
             previousWasQuote = byte == Byte.quote
-            output.append(byte)
+            body(byte)
         }
     }
 

@@ -81,14 +81,7 @@ final class SortKeyTable {
             let storage = bytes[slot]
             let start = used
             if raw.count >= 2 && raw[0] == Byte.quote {
-                // Quoted: drop the quotes and undouble inner ones.
-                var previousWasQuote = false
-                for byte in raw[1..<(raw.count - 1)] {
-                    if byte == Byte.quote && previousWasQuote {
-                        previousWasQuote = false
-                        continue
-                    }
-                    previousWasQuote = byte == Byte.quote
+                CSVScanner.forEachUnquotedByte(of: raw) { byte in
                     storage.storeBytes(of: byte, toByteOffset: used, as: UInt8.self)
                     used += 1
                 }

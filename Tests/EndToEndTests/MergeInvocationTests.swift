@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportTestSupport
 import Testing
 
 @testable import exportpipe
@@ -46,7 +47,7 @@ struct MergeInvocationTests {
     /// plain reader accepts one, ArgumentParser reads the same invocation from it.
     @Test("random command lines: the plain reader never disagrees with ArgumentParser")
     func randomLines() {
-        var generator = SplitMix64(seed: 0x6d65_7267_65)
+        var generator = SeededGenerator(seed: 0x6d65_7267_65)
         let tokens = [
             "--out", "--sort-by", "--dedupe-on", "--manifest", "--out=o.csv", "--sort-by=t,id", "--dedupe-on=id",
             "--manifest=m.json", "a.csv", "b.csv", "o.csv", "t,id", "id", " ", ",", "-", "--", "-x", "--help",
@@ -61,18 +62,5 @@ struct MergeInvocationTests {
             #expect(plain == parsed(line), "\(line)")
         }
         #expect(accepted > 100)
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing line can be reproduced.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
