@@ -6,9 +6,9 @@ import Dispatch
 /// Commands whose work is synchronous (`validate`, `plan`, `status`, `schema`, `merge`) run on the main thread
 /// and never start Swift concurrency's thread pool; `run` and `simulator` run in a task while the main thread
 /// serves the main queue. ArgumentParser's own async entry point would start the runtime for every command:
-/// keeping the synchronous path off it saves about 1 MiB of `exportpipe merge`'s peak resident memory (measured
-/// in BENCHMARKS.md, § Merge), which matters for a command whose memory promise is a constant few MiB. A plain
-/// `exportpipe merge` command line is read without ArgumentParser at all (`MergeInvocation`).
+/// keeping the synchronous path off it took `exportpipe --version` from 23.8 to 21.6 MiB peak resident memory
+/// (docs/merge.md, § Where the memory goes), which matters for `exportpipe merge`, whose memory promise is a
+/// constant few MiB. A plain `exportpipe merge` command line is read without ArgumentParser (`MergeInvocation`).
 @main
 enum ExportPipeMain {
     static func main() {
