@@ -13,6 +13,8 @@ import Crypto
 /// deinit without commit) removes the temporary file. Until `commit()` the previous destination stays intact.
 final class AtomicOutputFile {
     let destination: String
+    /// The destination's directory, fsynced after the rename.
+    let directory: String
     let temporaryPath: String
     private var fd: Int32
     private var buffer: UnsafeMutableRawPointer
@@ -28,6 +30,7 @@ final class AtomicOutputFile {
     init(destination: String, bufferSize: Int = 1 << 20) throws {
         self.destination = destination
         let (directory, name) = Self.split(destination)
+        self.directory = directory
         Self.removeStaleTemporaries(of: name, in: directory)
         var descriptor: Int32 = -1
         var candidate = ""
@@ -147,7 +150,7 @@ final class AtomicOutputFile {
         fd = -1
         guard rename(temporaryPath, destination) == 0 else { throw writeError("rename into place") }
         finished = true
-        let directoryFD = open(Self.split(destination).directory, O_RDONLY | O_CLOEXEC)
+        let directoryFD = open(directory, O_RDONLY | O_CLOEXEC)
         if directoryFD >= 0 {
             _ = fsync(directoryFD)
             close(directoryFD)
