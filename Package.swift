@@ -67,6 +67,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The composition of a run (state directory lock → journal → plan → execute → merge → manifest) and its
+        // settings; shared by the CLI and the end-to-end tests. The executor knows neither the simulator nor the
+        // command line.
+        .target(
+            name: "ExportRun",
+            dependencies: [
+                "ExportExecutor", "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A local server that behaves like the Analytics Reports API.
         .target(
             name: "AnalyticsSimulator",
@@ -81,14 +91,14 @@ let package = Package(
             name: "ExportTestSupport",
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
-                "AnalyticsSimulator", "ExportExecutor",
+                "AnalyticsSimulator", "ExportExecutor", "ExportRun",
             ]
         ),
         .executableTarget(
             name: "exportpipe",
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
-                "AnalyticsSimulator", "ExportExecutor",
+                "AnalyticsSimulator", "ExportExecutor", "ExportRun",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -123,6 +133,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportTestSupport"]),
+        .testTarget(name: "ExportRunTests", dependencies: ["ExportRun", "ExportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "exportpipe"]),
     ]
 )

@@ -43,7 +43,7 @@ public struct PipelineRun: Sendable {
     }
 
     /// Where the journal of `spec` lives.
-    public static func journalPath(stateDirectory: String) -> String { stateDirectory + "/journal.sqlite" }
+    public static func journalPath(stateDirectory: String) -> String { StateDirectory(stateDirectory).journalPath }
 
     /// A spec path (`output.dir`, `output.state_dir`, `password_file`) as used: absolute paths as written,
     /// relative ones against the spec's folder.
@@ -120,11 +120,7 @@ public struct PipelineRun: Sendable {
     /// A run killed mid-download or mid-merge leaves temporary files (never partial outputs): remove them.
     private func removeLeftovers(of plan: Plan) {
         let manager = FileManager.default
-        let chunks = configuration.stateDirectory + "/chunks"
-        for name in (try? manager.contentsOfDirectory(atPath: chunks)) ?? [] where name.hasSuffix(".part") {
-            try? manager.removeItem(atPath: chunks + "/" + name)
-        }
-        try? manager.removeItem(atPath: configuration.stateDirectory + "/merge")
+        StateDirectory(configuration.stateDirectory).removeTemporaries()
         let output = resolve(spec.output.dir)
         let finals = Set(plan.exports.map { "\($0.name).csv" } + ["manifest.json"])
         for name in (try? manager.contentsOfDirectory(atPath: output)) ?? []
@@ -177,9 +173,9 @@ public struct PipelineRun: Sendable {
             groups[Self.filterTag(request), default: []].append((record, request))
         }
         let output = directory + "/\(export.name).csv"
-        let scratch = configuration.stateDirectory + "/merge"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let state = StateDirectory(configuration.stateDirectory)
+        try FileManager.default.createDirectory(atPath: state.mergeScratchPath, withIntermediateDirectories: true)
+        defer { state.removeMergeScratch() }
 
         var inputs: [MergeInput] = []
         var manifestChunks: [Manifest.Chunk] = []
@@ -203,7 +199,7 @@ public struct PipelineRun: Sendable {
                 inputs.append(chunkInputs[0])
             } else {
                 // One stream per filter combination, so a k-way merge opens one file per combination.
-                let joined = scratch + "/\(inputs.count).csv"
+                let joined = state.mergeScratchFile(index: inputs.count)
                 _ = try CSVMerger(options: MergeOptions(mode: .concatenate, deduplication: dedupe))
                     .merge(chunkInputs, into: joined)
                 inputs.append(MergeInput(path: joined, id: "group-\(inputs.count)", tag: tag))

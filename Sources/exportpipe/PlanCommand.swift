@@ -21,7 +21,7 @@ struct PlanCommand: ParsableCommand {
     var format: PlanRenderer.Format = .table
 
     @Option(
-        help: "Resolve relative windows against this instant instead of the current time, e.g. 2026-11-29T12:00:00Z.")
+        help: "Plan as of this instant (YYYY-MM-DD or ISO 8601 with an offset): windows and the retention check.")
     var now: String?
 
     func validate() throws {
@@ -29,18 +29,15 @@ struct PlanCommand: ParsableCommand {
         if format == .json && specs.count > 1 {
             throw ValidationError("--format json plans one spec at a time; got \(specs.count).")
         }
-        if let now, InstantFormat.parse(now) == nil {
-            throw ValidationError(
-                "--now '\(now)' is not an ISO 8601 instant with an offset; use e.g. 2026-11-29T12:00:00Z.")
-        }
+        try NowOption.validate(now)
     }
 
     func run() throws {
-        let instant = now.flatMap(InstantFormat.parse).map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
+        let instant = now.flatMap(NowOption.parse) ?? Date()
         var failed = false
         var printedPlans = 0
         for path in specs {
-            let loaded = SpecLoader.load(contentsOf: path)
+            let loaded = SpecLoader.load(contentsOf: path, now: instant)
             if !loaded.diagnostics.isEmpty {
                 printError(
                     DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human), newline: false

@@ -3,6 +3,7 @@ import AnalyticsSimulator
 import ArgumentParser
 import ExportExecutor
 import ExportPlanner
+import ExportRun
 import ExportSpec
 import Foundation
 
@@ -14,8 +15,9 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             A run resumes from its journal (<state_dir>/journal.sqlite) when there is one: finished chunks are \
             kept, jobs still in flight are followed again through their status URLs, nothing is submitted twice. \
-            Exit status: 0 all done, 1 some chunks failed for good, 2 spec errors, 130 interrupted (journal saved; \
-            run again to resume).
+            One run holds a state directory at a time: a second run of the same pipeline waits for the first (or \
+            exits with --no-wait). Exit status: 0 all done, 1 some chunks failed for good, 2 spec errors, 75 the \
+            state directory is held by another run (--no-wait), 130 interrupted (journal saved; run again to resume).
             """
     )
 
@@ -25,11 +27,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Progress display: auto (bars on a terminal, plain lines otherwise), tty, plain or json.")
     var progress: ProgressStyleOption = .auto
 
-    @Option(help: "Resolve relative windows against this instant (ISO 8601) instead of the current time.")
+    @Option(help: "Run as of this instant (YYYY-MM-DD or ISO 8601 with an offset): windows and the retention check.")
     var now: String?
 
-    @Flag(help: "Forget the journal and chunk files of earlier runs and start over.")
+    @Flag(
+        help: ArgumentHelp(
+            "Forget the journal and chunk files of earlier runs and start over (only the files exportpipe wrote are "
+                + "removed)."))
     var noResume = false
+
+    @Flag(
+        help: ArgumentHelp(
+            "When another run holds the state directory, exit at once (status \(ExitCodes.stateDirectoryBusy)) "
+                + "instead of waiting for it."))
+    var noWait = false
 
     @Option(
         help: ArgumentHelp(
@@ -44,9 +55,7 @@ struct RunCommand: AsyncParsableCommand {
     var simulatorFaults: String?
 
     func validate() throws {
-        if let now, NowOption.parse(now) == nil {
-            throw ValidationError("--now '\(now)' is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ")
-        }
+        try NowOption.validate(now)
         if let timeScale, !(timeScale > 0) { throw ValidationError("--time-scale must be positive") }
         if let simulatorFaults {
             do { _ = try FaultConfiguration(parsing: simulatorFaults) } catch {
@@ -56,7 +65,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = SpecLoader.load(contentsOf: spec)
+        let instant = now.flatMap(NowOption.parse) ?? Date()
+        let loaded = SpecLoader.load(contentsOf: spec, now: instant)
         if !loaded.diagnostics.isEmpty {
             FileHandle.standardError.write(
                 Data(DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human).utf8))
@@ -64,8 +74,43 @@ struct RunCommand: AsyncParsableCommand {
         guard let pipeline = loaded.spec else { throw ExitCode(ExitCodes.specErrors) }
         let baseDirectory = URL(fileURLWithPath: spec).deletingLastPathComponent().path
         let stateDirectory = PipelineRun.resolve(pipeline.output.stateDir, against: baseDirectory)
+
+        // One run per state directory: held until this process ends (the kernel frees it however it ends).
+        let lock: StateDirectoryLock
+        do {
+            lock = try await StateDirectoryLock.acquire(
+                StateDirectory(stateDirectory), as: .current(pipeline: pipeline.name, command: "run"), wait: !noWait,
+                waiting: { busy in
+                    FileHandle.standardError.write(
+                        Data("\(busy); waiting for it to finish (--no-wait exits instead)\n".utf8))
+                })
+        } catch let busy as StateDirectoryLock.Busy {
+            FileHandle.standardError.write(
+                Data(
+                    ("error: \(busy). Nothing was changed; run again when it has finished, or give this run its own "
+                        + "output.state_dir.\n").utf8))
+            throw ExitCode(ExitCodes.stateDirectoryBusy)
+        } catch is CancellationError {
+            throw ExitCode(ExitCodes.interrupted)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(ExitCodes.failed)
+        }
+        defer { lock.release() }
         if noResume {
-            try? FileManager.default.removeItem(atPath: stateDirectory)
+            do {
+                let cleanup = try StateDirectory(stateDirectory).reset()
+                if !cleanup.kept.isEmpty {
+                    FileHandle.standardError.write(
+                        Data(
+                            ("--no-resume: kept what exportpipe did not create in \(stateDirectory): "
+                                + cleanup.kept.joined(separator: ", ") + "\n").utf8))
+                }
+            } catch {
+                FileHandle.standardError.write(
+                    Data("error: --no-resume could not remove the earlier run's files: \(error)\n".utf8))
+                throw ExitCode(ExitCodes.failed)
+            }
         }
 
         let settings: RunSettings
@@ -102,7 +147,6 @@ struct RunCommand: AsyncParsableCommand {
             timeScale: scale, stateDirectory: stateDirectory,
             settleSeconds: pipeline.run.settle.approximateSeconds,
             stuckAfterSeconds: pipeline.run.stuckAfter.approximateSeconds)
-        let instant = now.flatMap(NowOption.parse) ?? Date()
         let run = PipelineRun(
             spec: pipeline, client: client, configuration: configuration, now: instant,
             toolVersion: ExportPipeVersion.current, baseDirectory: baseDirectory)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExportExecutor
+import ExportRun
 import ExportSpec
 import Foundation
 
@@ -29,6 +30,10 @@ struct StatusCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: path) else {
             print("no journal at \(path): this pipeline has not run yet")
             return
+        }
+        // Reads only: never waits for a run that holds the state directory, says who does.
+        if let busy = StateDirectoryLock.holder(of: StateDirectory(state)) {
+            FileHandle.standardError.write(Data("a run is in progress: \(busy)\n".utf8))
         }
         let report = JournalReport(records: try Journal(path: path).records())
         if json {

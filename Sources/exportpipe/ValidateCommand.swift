@@ -25,9 +25,7 @@ struct ValidateCommand: ParsableCommand {
 
     func validate() throws {
         if specs.isEmpty { throw ValidationError("give at least one pipeline file, e.g. pipelines/demo.yaml") }
-        if let now, NowOption.parse(now) == nil {
-            throw ValidationError("--now '\(now)' is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ")
-        }
+        try NowOption.validate(now)
     }
 
     func run() throws {
@@ -57,16 +55,5 @@ enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
         case .human: .human
         case .github: .github
         }
-    }
-}
-
-/// Parses `--now`: a date (midnight UTC) or an ISO 8601 date-time with offset.
-enum NowOption {
-    static func parse(_ text: String) -> Date? {
-        let full = ISO8601DateFormatter()
-        if let date = full.date(from: text) { return date }
-        let dateOnly = ISO8601DateFormatter()
-        dateOnly.formatOptions = [.withFullDate]
-        return dateOnly.date(from: text)
     }
 }

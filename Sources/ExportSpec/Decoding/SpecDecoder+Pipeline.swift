@@ -96,14 +96,17 @@ extension SpecDecoder {
         }
         var output = OutputConfig()
         if let value = section.value("dir"), let dir = string(value, "output.dir") { output.dir = dir }
+        var stateNode = section.value("dir") ?? node
         if let value = section.value("state_dir"), let dir = string(value, "output.state_dir") {
-            if dir == output.dir {
-                error(
-                    value, "output.state_dir is the same folder as output.dir ('\(dir)')",
-                    fix: "keep the journal and chunk files apart from the results, e.g. 'state_dir: .exportpipe'")
-            } else {
-                output.stateDir = dir
-            }
+            output.stateDir = dir
+            stateNode = value
+        }
+        let paths = StateDirectoryRule(
+            specFile: file, stateDir: output.stateDir, outputDir: output.dir,
+            home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
+        if let problem = paths.problem {
+            error(stateNode, problem.message, fix: problem.fix)
+            return nil
         }
         return output
     }

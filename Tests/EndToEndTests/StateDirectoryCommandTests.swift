@@ -1,0 +1,126 @@
+import ExportTestSupport
+import Foundation
+import Testing
+
+/// One run per state directory, and `--no-resume` removing only what exportpipe wrote: `exportpipe run` as real
+/// processes against `exportpipe simulator`.
+@Suite("exportpipe run holds its state directory", .serialized)
+struct StateDirectoryCommandTests {
+    typealias Workspace = RunCommandTests.Workspace
+
+    func start(_ runner: CLIRunner, _ workspace: Workspace, _ extra: [String] = []) throws -> (Process, URL) {
+        let process = Process()
+        process.executableURL = runner.binary
+        process.arguments =
+            ["run", workspace.specPath, "--time-scale", RunCommandTests.scale, "--progress", "plain"] + extra
+        process.environment = ProcessInfo.processInfo.environment.merging(RunCommandTests.environment) { _, new in new }
+        let log = workspace.directory.appendingPathComponent("run-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = handle
+        try process.run()
+        return (process, log)
+    }
+
+    /// Waits until a run holds the workspace's state directory (its lock file names the holder).
+    func waitForHolder(_ workspace: Workspace, _ process: Process) async throws {
+        let lock = workspace.directory.appendingPathComponent("state/lock").path
+        for _ in 0..<3_000 {
+            let size = ((try? FileManager.default.attributesOfItem(atPath: lock))?[.size] as? NSNumber)?.intValue ?? 0
+            if size > 0 { return }
+            guard process.isRunning else { break }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        Issue.record("the first run never took the state directory's lock")
+    }
+
+    func wait(_ process: Process) async {
+        while process.isRunning { try? await Task.sleep(nanoseconds: 20_000_000) }
+        process.waitUntilExit()
+    }
+
+    func submissions(_ workspace: Workspace) async throws -> Int {
+        ((try await workspace.simulator.stats()["users"] as? [String: Any])?["submissions"] as? Int) ?? 0
+    }
+
+    @Test func twoRunsOfOneSpecStartedTogetherBothEndWellOneAfterTheOther() async throws {
+        let runner = try CLIRunner()
+        let workspace = try Workspace(runner: runner)
+        defer { workspace.cleanup() }
+        let (first, firstLog) = try start(runner, workspace)
+        try await waitForHolder(workspace, first)
+        let second = try await runner.run(
+            ["run", workspace.specPath, "--time-scale", RunCommandTests.scale, "--progress", "plain"],
+            environment: RunCommandTests.environment, timeout: 300)
+        await wait(first)
+        let firstText = (try? String(contentsOf: firstLog, encoding: .utf8)) ?? ""
+        #expect(first.terminationStatus == 0, "\(firstText)")
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("is in use by exportpipe run of pipeline 'e2e' (pid \(first.processIdentifier)"))
+        #expect(second.stderr.contains("waiting for it to finish"))
+        for text in [firstText, second.stderr] {
+            #expect(!text.contains("failed for good"), "\(text)")
+        }
+        // The second run found every chunk verified by the first: nothing was submitted twice.
+        let reference = try Workspace(runner: runner)
+        defer { reference.cleanup() }
+        let alone = try await runner.run(
+            ["run", reference.specPath, "--time-scale", RunCommandTests.scale, "--progress", "plain"],
+            environment: RunCommandTests.environment, timeout: 300)
+        #expect(alone.status == 0, "\(alone.stderr)")
+        #expect(try await submissions(workspace) == (try await submissions(reference)))
+        #expect(try workspace.outputs() == (try reference.outputs()))
+    }
+
+    @Test func noWaitExitsNamingTheHolderAndKillingTheHolderLetsTheWaiterProceed() async throws {
+        let runner = try CLIRunner()
+        let workspace = try Workspace(runner: runner)
+        defer { workspace.cleanup() }
+        let (first, _) = try start(runner, workspace)
+        try await waitForHolder(workspace, first)
+
+        let refused = try await runner.run(
+            ["run", workspace.specPath, "--time-scale", RunCommandTests.scale, "--no-wait"],
+            environment: RunCommandTests.environment, timeout: 60)
+        #expect(refused.status == 75, "\(refused.stderr)")
+        #expect(refused.stderr.contains("pid \(first.processIdentifier) on "), "\(refused.stderr)")
+        #expect(refused.stderr.contains("Nothing was changed"))
+
+        let (waiter, waiterLog) = try start(runner, workspace)
+        // The waiter has found the directory busy once it says so.
+        for _ in 0..<2_000 {
+            if ((try? String(contentsOf: waiterLog, encoding: .utf8)) ?? "").contains("waiting for it") { break }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        kill(first.processIdentifier, SIGKILL)
+        await wait(first)
+        await wait(waiter)
+        let text = (try? String(contentsOf: waiterLog, encoding: .utf8)) ?? ""
+        #expect(waiter.terminationStatus == 0, "\(text)")
+        #expect(text.contains("waiting for it to finish"))
+        #expect(
+            FileManager.default.fileExists(atPath: workspace.directory.appendingPathComponent("out/posts.csv").path))
+    }
+
+    @Test func noResumeKeepsTheUsersFilesInTheStateDirectory() async throws {
+        let runner = try CLIRunner()
+        let workspace = try Workspace(runner: runner)
+        defer { workspace.cleanup() }
+        let arguments = ["run", workspace.specPath, "--time-scale", RunCommandTests.scale, "--progress", "plain"]
+        let first = try await runner.run(arguments, environment: RunCommandTests.environment, timeout: 300)
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try await submissions(workspace)
+        let notes = workspace.directory.appendingPathComponent("state/notes.txt")
+        try Data("mine".utf8).write(to: notes)
+
+        let again = try await runner.run(
+            arguments + ["--no-resume"], environment: RunCommandTests.environment, timeout: 300)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Data(contentsOf: notes) == Data("mine".utf8))
+        #expect(again.stderr.contains("kept what exportpipe did not create"))
+        #expect(again.stderr.contains("notes.txt"))
+        // It started over: every chunk was submitted again.
+        #expect(try await submissions(workspace) == 2 * before)
+    }
+}
