@@ -57,11 +57,11 @@ let package = Package(
             // tests keep them, so a conflicting access is still caught there.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        // Scheduler, journal, retries, progress.
+        // Scheduler, journal, retries, progress. Knows neither the spec nor the planner (splitting is injected).
         .target(
             name: "ExportExecutor",
             dependencies: [
-                "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
+                "AnalyticsClient", "CSVMerge", "AnalyticsAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -132,7 +132,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportTestSupport"]),
+        .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportRun", "ExportTestSupport"]),
         .testTarget(name: "ExportRunTests", dependencies: ["ExportRun", "ExportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "exportpipe"]),
     ]

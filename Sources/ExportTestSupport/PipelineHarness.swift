@@ -2,6 +2,7 @@ import AnalyticsAPI
 import AnalyticsClient
 import AnalyticsSimulator
 import ExportExecutor
+import ExportRun
 import ExportSpec
 import Foundation
 

@@ -1,6 +1,7 @@
 import AnalyticsAPI
 import AnalyticsSimulator
 import ExportExecutor
+import ExportRun
 import ExportSpec
 import ExportTestSupport
 import Foundation

@@ -1,6 +1,7 @@
 import AnalyticsAPI
 import AnalyticsClient
 import CSVMerge
+import ExportExecutor
 import ExportPlanner
 import ExportSpec
 import Foundation

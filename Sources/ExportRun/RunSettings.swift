@@ -1,4 +1,5 @@
 import AnalyticsClient
+import ExportExecutor
 import ExportSpec
 import Foundation
 
