@@ -134,6 +134,7 @@ let package = Package(
         ),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportRun", "ExportTestSupport"]),
         .testTarget(name: "ExportRunTests", dependencies: ["ExportRun", "ExportTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "exportpipe"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["ExportTestSupport", "ExportExecutor", "ExportRun", "exportpipe"]),
     ]
 )

@@ -13,7 +13,7 @@ import Testing
     @Test func aMalformedNowIsAUsageError() async throws {
         let outcome = try await run(["plan", "pipelines/demo.yaml", "--now", "yesterday"])
         #expect(outcome.status == 64)
-        #expect(outcome.stderr.contains("--now 'yesterday' is not an ISO 8601 instant"))
+        #expect(outcome.stderr.contains("--now 'yesterday' is not a date (YYYY-MM-DD) or an ISO 8601 instant"))
         #expect(outcome.stdout.isEmpty)
     }
 

@@ -48,13 +48,14 @@ struct RunCommandTests {
         let simulator: SimulatorProcess
         var specPath: String { directory.appendingPathComponent("pipeline.yaml").path }
 
-        init(runner: CLIRunner) throws {
+        /// - Parameter scale: the simulator's time scale (runs must pass the same `--time-scale`).
+        init(runner: CLIRunner, scale: String = RunCommandTests.scale) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("ep-run-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             simulator = try SimulatorProcess(
                 binary: runner.binary,
                 arguments: [
-                    "--seed", "11", "--time-scale", RunCommandTests.scale, "--user", "u1:\(RunCommandTests.password)",
+                    "--seed", "11", "--time-scale", scale, "--user", "u1:\(RunCommandTests.password)",
                     "--company-key", RunCommandTests.companyKey,
                 ])
             try RunCommandTests.spec(baseURL: simulator.baseURL).write(

@@ -1,3 +1,5 @@
+import ExportExecutor
+import ExportRun
 import ExportTestSupport
 import Foundation
 import Testing
@@ -7,12 +9,13 @@ import Testing
 @Suite("exportpipe run holds its state directory", .serialized)
 struct StateDirectoryCommandTests {
     typealias Workspace = RunCommandTests.Workspace
+    /// Slow enough that a run is still going while the test starts another one, on a loaded machine too.
+    static let slowScale = "50"
 
-    func start(_ runner: CLIRunner, _ workspace: Workspace, _ extra: [String] = []) throws -> (Process, URL) {
+    func start(_ runner: CLIRunner, _ workspace: Workspace, scale: String = slowScale) throws -> (Process, URL) {
         let process = Process()
         process.executableURL = runner.binary
-        process.arguments =
-            ["run", workspace.specPath, "--time-scale", RunCommandTests.scale, "--progress", "plain"] + extra
+        process.arguments = ["run", workspace.specPath, "--time-scale", scale, "--progress", "plain"]
         process.environment = ProcessInfo.processInfo.environment.merging(RunCommandTests.environment) { _, new in new }
         let log = workspace.directory.appendingPathComponent("run-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -48,40 +51,50 @@ struct StateDirectoryCommandTests {
         let runner = try CLIRunner()
         let workspace = try Workspace(runner: runner)
         defer { workspace.cleanup() }
-        let (first, firstLog) = try start(runner, workspace)
-        try await waitForHolder(workspace, first)
-        let second = try await runner.run(
-            ["run", workspace.specPath, "--time-scale", RunCommandTests.scale, "--progress", "plain"],
-            environment: RunCommandTests.environment, timeout: 300)
+        // The test holds the directory while both runs start, so both find it busy, then lets them race for it.
+        let gate = try StateDirectoryLock.tryAcquire(
+            StateDirectory(workspace.directory.appendingPathComponent("state").path),
+            as: .current(pipeline: "test gate", command: "test")
+        ).get()
+        let (first, firstLog) = try start(runner, workspace, scale: RunCommandTests.scale)
+        let (second, secondLog) = try start(runner, workspace, scale: RunCommandTests.scale)
+        for log in [firstLog, secondLog] {
+            for _ in 0..<3_000 {
+                if ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("waiting for it") { break }
+                try await Task.sleep(nanoseconds: 10_000_000)
+            }
+        }
+        gate.release()
         await wait(first)
-        let firstText = (try? String(contentsOf: firstLog, encoding: .utf8)) ?? ""
-        #expect(first.terminationStatus == 0, "\(firstText)")
-        #expect(second.status == 0, "\(second.stderr)")
-        #expect(second.stderr.contains("is in use by exportpipe run of pipeline 'e2e' (pid \(first.processIdentifier)"))
-        #expect(second.stderr.contains("waiting for it to finish"))
-        for text in [firstText, second.stderr] {
+        await wait(second)
+        let texts = [firstLog, secondLog].map { (try? String(contentsOf: $0, encoding: .utf8)) ?? "" }
+        #expect(first.terminationStatus == 0, "\(texts[0])")
+        #expect(second.terminationStatus == 0, "\(texts[1])")
+        for text in texts {
+            #expect(text.contains("is in use by exportpipe test of pipeline 'test gate' (pid \(getpid())"), "\(text)")
             #expect(!text.contains("failed for good"), "\(text)")
         }
-        // The second run found every chunk verified by the first: nothing was submitted twice.
+        // One after the other: whichever ran second found every chunk verified by the first.
+        #expect(texts.contains { $0.contains("12 chunks verified (12 from earlier runs)") }, "\(texts)")
         let reference = try Workspace(runner: runner)
         defer { reference.cleanup() }
         let alone = try await runner.run(
             ["run", reference.specPath, "--time-scale", RunCommandTests.scale, "--progress", "plain"],
             environment: RunCommandTests.environment, timeout: 300)
         #expect(alone.status == 0, "\(alone.stderr)")
-        #expect(try await submissions(workspace) == (try await submissions(reference)))
+        #expect(try await submissions(workspace) == (try await submissions(reference)), "nothing submitted twice")
         #expect(try workspace.outputs() == (try reference.outputs()))
     }
 
     @Test func noWaitExitsNamingTheHolderAndKillingTheHolderLetsTheWaiterProceed() async throws {
         let runner = try CLIRunner()
-        let workspace = try Workspace(runner: runner)
+        let workspace = try Workspace(runner: runner, scale: Self.slowScale)
         defer { workspace.cleanup() }
         let (first, _) = try start(runner, workspace)
         try await waitForHolder(workspace, first)
 
         let refused = try await runner.run(
-            ["run", workspace.specPath, "--time-scale", RunCommandTests.scale, "--no-wait"],
+            ["run", workspace.specPath, "--time-scale", Self.slowScale, "--no-wait"],
             environment: RunCommandTests.environment, timeout: 60)
         #expect(refused.status == 75, "\(refused.stderr)")
         #expect(refused.stderr.contains("pid \(first.processIdentifier) on "), "\(refused.stderr)")
