@@ -23,23 +23,31 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // One helper per job, shared by every target: civil dates and ISO 8601 instants, hex and SHA-256, JSON
+        // string escaping, Unix signals.
+        .target(
+            name: "ExportBasics", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The API's vocabulary: export catalog, parameters, envelopes, job states, limits.
         .target(name: "AnalyticsAPI"),
         // YAML → typed PipelineSpec with diagnostics.
         .target(
             name: "ExportSpec",
-            dependencies: ["CLibYAML", "AnalyticsAPI", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "CLibYAML", "AnalyticsAPI", "ExportBasics", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Pure: spec + now → plan.
         .target(
             name: "ExportPlanner",
-            dependencies: ["ExportSpec", "AnalyticsAPI", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "ExportSpec", "AnalyticsAPI", "ExportBasics", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // HTTP client for the API (the only target that touches AsyncHTTPClient).
         .target(
             name: "AnalyticsClient",
             dependencies: [
-                "AnalyticsAPI",
+                "AnalyticsAPI", "ExportBasics",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -49,6 +57,7 @@ let package = Package(
         .target(
             name: "CSVMerge",
             dependencies: [
+                "ExportBasics",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Collections", package: "swift-collections"),
             ],
@@ -61,7 +70,7 @@ let package = Package(
         .target(
             name: "ExportExecutor",
             dependencies: [
-                "AnalyticsClient", "CSVMerge", "AnalyticsAPI",
+                "AnalyticsClient", "CSVMerge", "AnalyticsAPI", "ExportBasics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -81,7 +90,7 @@ let package = Package(
         .target(
             name: "AnalyticsSimulator",
             dependencies: [
-                "AnalyticsAPI",
+                "AnalyticsAPI", "ExportBasics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -91,14 +100,14 @@ let package = Package(
             name: "ExportTestSupport",
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
-                "AnalyticsSimulator", "ExportExecutor", "ExportRun",
+                "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics",
             ]
         ),
         .executableTarget(
             name: "exportpipe",
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
-                "AnalyticsSimulator", "ExportExecutor", "ExportRun",
+                "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,12 +126,13 @@ let package = Package(
         // Release-mode benchmark of the planner (scripts/bench-planner); not part of the product.
         .executableTarget(
             name: "exportpipe-bench-planner",
-            dependencies: ["ExportPlanner", "ExportSpec", "AnalyticsAPI"],
+            dependencies: ["ExportPlanner", "ExportSpec", "AnalyticsAPI", "ExportBasics"],
             path: "Benchmarks/exportpipe-bench-planner"
         ),
         .testTarget(name: "AnalyticsAPITests", dependencies: ["AnalyticsAPI"]),
         .testTarget(name: "ExportSpecTests", dependencies: ["ExportSpec", "ExportTestSupport"]),
-        .testTarget(name: "ExportPlannerTests", dependencies: ["ExportPlanner", "ExportTestSupport"]),
+        .testTarget(name: "ExportPlannerTests", dependencies: ["ExportPlanner", "ExportBasics", "ExportTestSupport"]),
+        .testTarget(name: "ExportBasicsTests", dependencies: ["ExportBasics"]),
         .testTarget(name: "AnalyticsClientTests", dependencies: ["AnalyticsClient", "ExportTestSupport"]),
         .testTarget(name: "CSVMergeTests", dependencies: ["CSVMerge", "ExportTestSupport"]),
         .testTarget(

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 import Foundation
 import Hummingbird
 import Logging
@@ -43,10 +44,13 @@ public enum AnalyticsSimulator {
     public static func run(
         _ configuration: SimulatorConfiguration, onListening: @escaping @Sendable (String) -> Void
     ) async throws {
-        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        // Installed before the server starts, so a signal sent the moment it listens is not lost.
+        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+        let signals = SignalHandler([SIGINT, SIGTERM]) { continuation.yield($0) }
+        defer { signals.stop() }
         let simulator = try await start(configuration)
         onListening(simulator.baseURL)
-        await signals.wait()
+        for await _ in stream { break }
         try await simulator.shutdown()
     }
 
@@ -140,41 +144,6 @@ private final class StartSignal: @unchecked Sendable {
                 return nil
             }
             if let ready { c.resume(with: ready) }
-        }
-    }
-}
-
-/// The self-pipe the signal handler writes to: the only thing an async-signal-safe handler may touch.
-private nonisolated(unsafe) var signalPipeWriteEnd: Int32 = -1
-
-/// Waits for the first of some Unix signals, which no longer terminate the process once this exists.
-///
-/// A plain `sigaction` handler writing to a pipe is installed synchronously, so no signal is lost between
-/// start-up and the wait (a dispatch signal source registers asynchronously and can miss an early one).
-private final class SignalWaiter: Sendable {
-    private let readEnd: Int32
-
-    init(signals: [Int32]) {
-        var fds: [Int32] = [-1, -1]
-        if pipe(&fds) != 0 { fds = [-1, -1] }
-        readEnd = fds[0]
-        signalPipeWriteEnd = fds[1]
-        for number in signals {
-            signal(number) { _ in
-                var byte: UInt8 = 1
-                _ = write(signalPipeWriteEnd, &byte, 1)
-            }
-        }
-    }
-
-    func wait() async {
-        let fd = readEnd
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                var byte: UInt8 = 0
-                while read(fd, &byte, 1) < 0 && errno == EINTR {}
-                c.resume()
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import Crypto
+import ExportBasics
 
 /// Stable chunk ids: the first 16 hex digits of SHA-256 over the export type and the query parameters as sent.
 ///
@@ -34,15 +35,7 @@ public enum ChunkID {
             canonical.append(UInt8(ascii: "&"))
             canonical += encodedRest.utf8
         }
-        let digest = SHA256.hash(data: canonical)
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        for byte in digest.prefix(8) {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return Hex.encode(SHA256.hash(data: canonical).prefix(8))
     }
 
     /// `String(value)`'s digits, appended without building a `String` (this runs twice per chunk).

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 import Foundation
 
 /// The `plan --format json` document: every chunk with its id, export, exact query parameters and window.

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 import Foundation
 
 /// Renders a plan for people (`table`) and for machines (`json`).

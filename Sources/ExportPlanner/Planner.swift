@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 import ExportSpec
 import Foundation
 

@@ -1,3 +1,4 @@
+import ExportBasics
 import ExportSpec
 
 /// Cuts a half-open window into consecutive half-open time windows.

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 import ExportSpec
 
 /// Resolves `window:` against "now" in a zone, and clips it to the retention horizon.

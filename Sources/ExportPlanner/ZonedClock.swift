@@ -1,3 +1,4 @@
+import ExportBasics
 import Foundation
 
 /// Wall-clock arithmetic in one time zone: instants (epoch milliseconds) to and from "local milliseconds"
@@ -13,9 +14,9 @@ import Foundation
 public struct ZonedClock: Sendable {
     public let timeZone: TimeZone
 
-    public static let millisPerMinute: Int64 = 60_000
-    public static let millisPerHour: Int64 = 3_600_000
-    public static let millisPerDay: Int64 = 86_400_000
+    public static let millisPerMinute = CivilDate.millisPerMinute
+    public static let millisPerHour = CivilDate.millisPerHour
+    public static let millisPerDay = CivilDate.millisPerDay
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone
@@ -58,11 +59,4 @@ public struct ZonedClock: Sendable {
     public func startOfLocalDay(_ instant: Int64) -> Int64 {
         floorDiv(local(instant), Self.millisPerDay) * Self.millisPerDay
     }
-}
-
-/// Division rounding toward negative infinity.
-@inline(__always)
-func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-    let q = a / b
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }

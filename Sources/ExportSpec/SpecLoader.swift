@@ -1,4 +1,4 @@
-import Crypto
+import ExportBasics
 import Foundation
 
 /// Reads a pipeline file: YAML → `PipelineSpec`, with every problem as a `Diagnostic`.
@@ -67,13 +67,5 @@ public enum SpecLoader {
     }
 
     /// Lowercase hex SHA-256 of `bytes`.
-    public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        var out = ""
-        for byte in SHA256.hash(data: bytes) {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return out
-    }
+    public static func sha256Hex(_ bytes: [UInt8]) -> String { Hex.sha256(bytes) }
 }

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 import ExportPlanner
 import ExportSpec
 import Foundation

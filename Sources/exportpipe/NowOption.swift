@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportBasics
 import ExportPlanner
 import Foundation
 

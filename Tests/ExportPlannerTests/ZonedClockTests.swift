@@ -1,3 +1,4 @@
+import ExportBasics
 import ExportPlanner
 import Foundation
 import Testing

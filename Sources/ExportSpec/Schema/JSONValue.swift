@@ -1,3 +1,5 @@
+import ExportBasics
+
 /// A JSON value with ordered object keys, rendered deterministically (for `exportpipe schema`).
 public indirect enum JSONValue: Sendable, Hashable {
     case null
@@ -45,24 +47,5 @@ public indirect enum JSONValue: Sendable, Hashable {
         }
     }
 
-    private static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    private static func quote(_ text: String) -> String { JSONString.quoted(text) }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// ISO 8601 instants with an explicit UTC offset, formatted and parsed without locale or platform differences.
 public enum InstantFormat {
-    /// `2025-03-09T03:00:00-04:00` (with `.123` when the milliseconds are not zero).
-    public static func iso8601(_ instant: Int64, in clock: ZonedClock) -> String {
-        let offset = clock.offsetMillis(at: instant)
+    /// `2025-03-09T03:00:00-04:00` (with `.123` when the milliseconds are not zero): `instant` (epoch
+    /// milliseconds) written in local time at `offsetMillis` from UTC.
+    public static func iso8601(_ instant: Int64, offsetMillis offset: Int64) -> String {
         let parts = LocalDateTimeParts(localMillis: instant + offset)
         var text = "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T"
         text += "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2))"
@@ -13,8 +13,7 @@ public enum InstantFormat {
     }
 
     /// `2025-03-09 03:00 -04:00` (seconds shown only when not zero), for tables.
-    public static func readable(_ instant: Int64, in clock: ZonedClock) -> String {
-        let offset = clock.offsetMillis(at: instant)
+    public static func readable(_ instant: Int64, offsetMillis offset: Int64) -> String {
         let parts = LocalDateTimeParts(localMillis: instant + offset)
         var text = "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2)) "
         text += "\(pad(parts.hour, 2)):\(pad(parts.minute, 2))"
@@ -23,12 +22,12 @@ public enum InstantFormat {
     }
 
     /// `+02:00`, `-04:00`, `+05:45`, `+00:00`.
-    static func offsetText(_ offsetMillis: Int64) -> String {
+    public static func offsetText(_ offsetMillis: Int64) -> String {
         let minutes = Int(offsetMillis.magnitude / 60_000)
         return (offsetMillis < 0 ? "-" : "+") + pad(minutes / 60, 2) + ":" + pad(minutes % 60, 2)
     }
 
-    static func pad(_ value: Int, _ width: Int) -> String {
+    public static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text
     }

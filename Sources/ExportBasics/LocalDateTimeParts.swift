@@ -21,13 +21,13 @@ public struct LocalDateTimeParts: Sendable, Hashable {
 
     /// The fields of a local-milliseconds value.
     public init(localMillis: Int64) {
-        let days = floorDiv(localMillis, ZonedClock.millisPerDay)
+        let days = floorDiv(localMillis, CivilDate.millisPerDay)
         let civil = CivilDate.fromDays(days)
-        var rest = localMillis - days * ZonedClock.millisPerDay
-        let hour = rest / ZonedClock.millisPerHour
-        rest -= hour * ZonedClock.millisPerHour
-        let minute = rest / ZonedClock.millisPerMinute
-        rest -= minute * ZonedClock.millisPerMinute
+        var rest = localMillis - days * CivilDate.millisPerDay
+        let hour = rest / CivilDate.millisPerHour
+        rest -= hour * CivilDate.millisPerHour
+        let minute = rest / CivilDate.millisPerMinute
+        rest -= minute * CivilDate.millisPerMinute
         self.init(
             year: civil.year, month: civil.month, day: civil.day, hour: Int(hour), minute: Int(minute),
             second: Int(rest / 1000), millisecond: Int(rest % 1000))
@@ -36,8 +36,8 @@ public struct LocalDateTimeParts: Sendable, Hashable {
     /// Local milliseconds; out-of-range fields carry over (day 32 is the next month's first).
     public var localMillis: Int64 {
         let days = CivilDate.days(year: year, month: month, day: 1) + Int64(day - 1)
-        return days * ZonedClock.millisPerDay + Int64(hour) * ZonedClock.millisPerHour
-            + Int64(minute) * ZonedClock.millisPerMinute + Int64(second) * 1000 + Int64(millisecond)
+        return days * CivilDate.millisPerDay + Int64(hour) * CivilDate.millisPerHour
+            + Int64(minute) * CivilDate.millisPerMinute + Int64(second) * 1000 + Int64(millisecond)
     }
 
     /// Months added on the calendar; the day is clamped to the target month's length (Jan 31 + 1mo = Feb 28/29).

@@ -1,7 +1,13 @@
-/// Integer civil-date arithmetic (proleptic Gregorian), after Howard Hinnant's `days_from_civil`.
+/// Integer civil-date arithmetic (proleptic Gregorian), after Howard Hinnant's `days_from_civil`: the one
+/// implementation the planner, the merger and the simulator share. Inlinable, because the merger calls it once per
+/// record.
 public enum CivilDate {
+    public static let millisPerMinute: Int64 = 60_000
+    public static let millisPerHour: Int64 = 3_600_000
+    public static let millisPerDay: Int64 = 86_400_000
+
     /// Days since 1970-01-01 of a date.
-    public static func days(year: Int, month: Int, day: Int) -> Int64 {
+    @inlinable public static func days(year: Int, month: Int, day: Int) -> Int64 {
         // Normalise the month first so callers may pass months outside 1...12.
         let monthIndex = Int64(year) * 12 + Int64(month - 1)
         let y0 = floorDiv(monthIndex, 12)
@@ -15,7 +21,7 @@ public enum CivilDate {
     }
 
     /// The date of a day number (days since 1970-01-01).
-    public static func fromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
+    @inlinable public static func fromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = floorDiv(z, 146_097)
         let dayOfEra = z - era * 146_097
@@ -28,13 +34,22 @@ public enum CivilDate {
         return (Int(year), Int(month), Int(day))
     }
 
-    public static func isLeapYear(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+    @inlinable public static func isLeapYear(_ year: Int) -> Bool {
+        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    }
 
-    public static func daysInMonth(year: Int, month: Int) -> Int {
+    @inlinable public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: isLeapYear(year) ? 29 : 28
         case 4, 6, 9, 11: 30
         default: 31
         }
     }
+}
+
+/// Division rounding toward negative infinity.
+@inlinable @inline(__always)
+public func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
