@@ -173,6 +173,7 @@ public struct ExportMergePlan: Sendable {
             defer { try? FileManager.default.removeItem(atPath: scratchDirectory) }
             var inputs: [MergeInput] = []
             var scratchNames: [(String, String)] = []
+            var groupDuplicates = 0
             for (index, entry) in groups.enumerated() {
                 let members = entry.chunks.map { input($0, windowed: true) }
                 if members.count == 1 {
@@ -186,16 +187,20 @@ public struct ExportMergePlan: Sendable {
                     options: MergeOptions(mode: .concatenate, deduplication: dedupe, isCancelled: isCancelled)
                 ).merge(members, into: joined)
                 warnings += groupResult.warnings
+                groupDuplicates += groupResult.duplicatesDropped
                 inputs.append(
                     MergeInput(
                         path: joined, id: "group-\(index)", tag: entry.group,
                         timeReading: entry.chunks[0].timeReading))
             }
-            result = try CSVMerger(
+            var merged = try CSVMerger(
                 options: MergeOptions(
                     mode: .sorted(by: key), deduplication: dedupe, timeColumn: time, requireSortedInputs: false,
                     isCancelled: isCancelled)
             ).merge(inputs, into: output)
+            // Rows the groups' concatenations dropped at their chunk boundaries count too.
+            merged.duplicatesDropped += groupDuplicates
+            result = merged
             warnings += result.warnings.map { warning in
                 scratchNames.reduce(warning) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
             }

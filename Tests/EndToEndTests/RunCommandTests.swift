@@ -48,7 +48,7 @@ struct RunCommandTests {
         let simulator: SimulatorProcess
         var specPath: String { directory.appendingPathComponent("pipeline.yaml").path }
 
-        init(runner: CLIRunner) throws {
+        init(runner: CLIRunner, simulatorStyle: [String] = []) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("ep-run-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             simulator = try SimulatorProcess(
@@ -56,7 +56,7 @@ struct RunCommandTests {
                 arguments: [
                     "--seed", "11", "--time-scale", RunCommandTests.scale, "--user", "u1:\(RunCommandTests.password)",
                     "--company-key", RunCommandTests.companyKey,
-                ])
+                ] + simulatorStyle)
             try RunCommandTests.spec(baseURL: simulator.baseURL).write(
                 toFile: specPath, atomically: true, encoding: .utf8)
         }

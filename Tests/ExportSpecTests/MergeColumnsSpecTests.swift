@@ -22,7 +22,7 @@ struct MergeColumnsSpecTests {
 
     @Test func aTypoedKeyIsReportedAtItsLineWithTheClosestKey() {
         let result = load(specText(exports: "  - { name: a, type: response, chunk: 1d, merge: { time_colum: T } }"))
-        #expect(result.shorts == ["11:53: error: unknown key 'time_colum' in exports[0].merge"])
+        #expect(result.shorts == ["11:52: error: unknown key 'time_colum' in exports[0].merge"])
         #expect(result.fixes == ["did you mean 'time_column'?"])
     }
 
@@ -37,10 +37,10 @@ struct MergeColumnsSpecTests {
                     """))
         #expect(
             result.shorts == [
-                "11:59: error: exports[0].merge.key is an empty list",
-                "12:67: error: exports[1].merge.time_column is empty",
-                "13:52: error: exports[2].merge names no column",
-                "14:52: error: exports[3].merge must be a mapping, got a list",
+                "11:57: error: exports[0].merge.key is an empty list",
+                "12:65: error: exports[1].merge.time_column must not be empty",
+                "13:50: error: exports[2].merge names no column",
+                "14:50: error: exports[3].merge must be a mapping, got a list",
             ], "\(result.shorts)")
     }
 }

@@ -228,6 +228,7 @@ extension SpecDecoder {
                 return nil
             }
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                // (`string` already reports an empty value; this catches one of blanks only.)
                 error(value, "\(path).\(key) is empty", fix: "write the column's name as the CSV header has it")
                 ok = false
                 return nil
@@ -243,7 +244,7 @@ extension SpecDecoder {
                 ok = false
             }
         }
-        if merge == MergeColumns() && ok {
+        if node.mapping?.isEmpty == true {
             error(
                 node, "\(path) names no column",
                 fix: "set time_column, id_column or key, or remove '\(path)'")
