@@ -148,7 +148,10 @@ public struct JobStatus: Codable, Sendable, Hashable {
     public var outcome: JobOutcome {
         if result.runnerState != .closed { return .inFlight }
         if result.detail == JobResult.completed { return .completed }
-        if result.reason == APILimits.tooManyExportsReason { return .rejectedByQueue }
+        // Recognised by its phrase, in either field and any case: the sentence's exact wording is not documented.
+        if APILimits.isQueueRejection(result.reason) || APILimits.isQueueRejection(result.detail) {
+            return .rejectedByQueue
+        }
         return .failed(reason: result.reason, detail: result.detail)
     }
 }
@@ -159,7 +162,8 @@ public enum JobOutcome: Sendable, Hashable {
     case inFlight
     /// CLOSED + COMPLETED: download.
     case completed
-    /// CLOSED with the "too many exports" reason: the queue was full; resubmit when a slot frees.
+    /// CLOSED with "too many exports" (any case) in its reason or detail: the queue was full; resubmit when a slot
+    /// frees.
     case rejectedByQueue
     /// CLOSED with any other detail: the job failed, with the server's reason.
     case failed(reason: String?, detail: String?)

@@ -39,6 +39,15 @@ public enum APILimits {
     public static let maxIntervalBuckets = 40
     /// The text with which the API closes a job submitted over a queue limit.
     public static let tooManyExportsReason = "User is attempting to run too many exports."
+    /// The phrase a queue rejection is recognised by, case-insensitively, wherever the server puts it (`reason` or
+    /// `detail`): the exact wording of the sentence around it is not documented.
+    public static let tooManyExportsPhrase = "too many exports"
+
+    /// Whether `text` carries the queue rejection's phrase (any case).
+    public static func isQueueRejection(_ text: String?) -> Bool {
+        guard let text else { return false }
+        return text.lowercased().contains(tooManyExportsPhrase)
+    }
     /// The documented `timeInterval` values, in milliseconds (5 min … 1 week).
     public static let timeIntervalsMillis: [Int64] = [
         300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000, 43_200_000,

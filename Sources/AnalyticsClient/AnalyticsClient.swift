@@ -164,9 +164,9 @@ public struct AnalyticsClient: Sendable {
             }
             switch final.status {
             case 200..<300:
-                if let expected = final.header("Content-Length").flatMap({ Int64($0) }), expected != final.bytesWritten
-                {
-                    lastProblem = "the file was cut short (\(final.bytesWritten) of \(expected) bytes)"
+                let arrived = final.bytesReceived ?? final.bytesWritten
+                if let expected = final.header("Content-Length").flatMap({ Int64($0) }), expected != arrived {
+                    lastProblem = "the file was cut short (\(arrived) of \(expected) bytes)"
                 } else {
                     return DownloadResult(bytes: final.bytesWritten, sha256: final.sha256, refreshes: refreshes)
                 }

@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import AsyncHTTPClient
+import CompressNIO
 import Crypto
 import Foundation
 import NIOCore
@@ -55,26 +56,55 @@ public final class AsyncHTTPClientTransport: AnalyticsTransport {
         defer { try? handle.close() }
         var hasher = SHA256()
         var written: Int64 = 0
+        var received: Int64 = 0
+        // A gzip body (Content-Encoding: gzip, or the gzip magic bytes without it) is inflated while it streams:
+        // the file, its length and its SHA-256 are the CSV's.
+        let declaredGzip = headers.contains {
+            $0.name.lowercased() == "content-encoding" && $0.value.lowercased().contains("gzip")
+        }
+        var inflater: GzipInflater?
+        var sawFirstBytes = false
+        func write(_ view: ByteBufferView) throws {
+            let data = Data(view)
+            hasher.update(data: data)
+            try handle.write(contentsOf: data)
+            written += Int64(data.count)
+        }
         do {
             for try await buffer in response.body {
-                let data = Data(buffer.readableBytesView)
-                hasher.update(data: data)
-                try handle.write(contentsOf: data)
-                written += Int64(data.count)
+                received += Int64(buffer.readableBytes)
+                if !sawFirstBytes && buffer.readableBytes > 0 {
+                    sawFirstBytes = true
+                    let view = buffer.readableBytesView
+                    if declaredGzip || (view.count >= 2 && view.first == 0x1F && view.dropFirst().first == 0x8B) {
+                        inflater = try GzipInflater()
+                    }
+                }
+                if let inflater {
+                    try inflater.inflate(buffer) { try write($0.readableBytesView) }
+                } else {
+                    try write(buffer.readableBytesView)
+                }
             }
+            try inflater?.finish()
             try handle.synchronize()
         } catch let error as TransportError {
             throw error
+        } catch let error as GzipInflater.Failure {
+            throw TransportError(
+                .interrupted, "the gzip body from \(redacted(request.url)) could not be inflated: \(error.detail)")
         } catch {
             if error is CocoaError {
                 throw TransportError(.file, "cannot write \(path): \(error.localizedDescription)")
             }
             throw TransportError(
-                .interrupted, "the download from \(redacted(request.url)) was cut short after \(written) bytes")
+                .interrupted, "the download from \(redacted(request.url)) was cut short after \(received) bytes")
         }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        return StreamedResponse(
+        var streamed = StreamedResponse(
             status: status, headers: headers, bytesWritten: written, errorBody: [], sha256: digest)
+        streamed.bytesReceived = received
+        return streamed
     }
 
     private func execute(_ request: TransportRequest) async throws -> HTTPClientResponse {

@@ -47,6 +47,9 @@ public struct StreamedResponse: Sendable {
     public var errorBody: [UInt8]
     /// SHA-256 of the bytes written, hex.
     public var sha256: String
+    /// Body bytes as they came over the wire, when they differ from `bytesWritten` (a gzip body inflated while
+    /// streaming); `Content-Length` counts these.
+    public var bytesReceived: Int64?
 
     public init(
         status: Int, headers: [(name: String, value: String)], bytesWritten: Int64, errorBody: [UInt8],

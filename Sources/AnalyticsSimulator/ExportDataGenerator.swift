@@ -61,10 +61,21 @@ public struct ExportDataGenerator: Sendable {
     public func render(_ request: ExportRequest, options: ExportRenderOptions) throws -> [UInt8] {
         let columns = try Self.outputColumns(for: request)
         var formatter = try Self.formatter(timezone: request.timezone, offsetMillis: options.timezoneOffsetMillis)
-        var writer = RowWriter(format: options.format, columns: columns.names)
+        formatter.style = options.timeFormat
+        let names = columns.names.map { name in
+            switch options.headers {
+            case .ids: name
+            case .labels: ColumnRoleNames.label(for: name)
+            case .upper: name.uppercased()
+            }
+        }
+        var writer = RowWriter(format: options.format, columns: names)
+        var rows = 0
         forEachRow(request, inclusiveEnd: options.inclusiveEndTime, buildCells: true) { row in
             writer.write(row.cells, indices: columns.indices, formatter: &formatter)
+            rows += 1
         }
+        if rows == 0 && options.format == .csv && options.emptyWindows == .empty { return [] }
         return writer.finish()
     }
 

@@ -4,6 +4,34 @@ public enum ReportFormat: String, Sendable, Codable, Hashable {
     case json
 }
 
+/// How CSV headers name the columns. The docs confirm none of these; each is plausible.
+public enum CSVHeaderStyle: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Our column ids: `created_time`, `conversation_id`.
+    case ids
+    /// The UI's display labels: `Created Time`, `Conversation ID`, `Work Queue ID`.
+    case labels
+    /// Upper-case ids, as in the documented JSON examples: `CREATED_TIME`.
+    case upper
+}
+
+/// How times are written. "Times follow the company setting or the locale" is all the docs say.
+public enum TimeFormatStyle: String, Sendable, Hashable, Codable, CaseIterable {
+    /// ISO 8601 with milliseconds and the offset: `2025-03-09T03:15:00.000-04:00`.
+    case iso
+    /// Wall-clock time in the requested zone, no offset: `2025-03-09 03:15:00` (`.fff` only when not zero).
+    case local
+    /// Epoch milliseconds: `1741504500000`.
+    case epoch
+}
+
+/// What a window without rows returns.
+public enum EmptyWindowStyle: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The header row alone.
+    case header
+    /// A 0-byte body.
+    case empty
+}
+
 /// How an export's rows are rendered; none of these change which rows there are.
 public struct ExportRenderOptions: Sendable, Hashable {
     public var format: ReportFormat
@@ -11,10 +39,19 @@ public struct ExportRenderOptions: Sendable, Hashable {
     public var timezoneOffsetMillis: Int64?
     /// Whether a row exactly at `endTime` is included (the simulator's `--inclusive-end-time`).
     public var inclusiveEndTime: Bool
+    public var headers: CSVHeaderStyle
+    public var timeFormat: TimeFormatStyle
+    public var emptyWindows: EmptyWindowStyle
 
-    public init(format: ReportFormat = .csv, timezoneOffsetMillis: Int64? = nil, inclusiveEndTime: Bool = false) {
+    public init(
+        format: ReportFormat = .csv, timezoneOffsetMillis: Int64? = nil, inclusiveEndTime: Bool = false,
+        headers: CSVHeaderStyle = .ids, timeFormat: TimeFormatStyle = .iso, emptyWindows: EmptyWindowStyle = .header
+    ) {
         self.format = format
         self.timezoneOffsetMillis = timezoneOffsetMillis
         self.inclusiveEndTime = inclusiveEndTime
+        self.headers = headers
+        self.timeFormat = timeFormat
+        self.emptyWindows = emptyWindows
     }
 }

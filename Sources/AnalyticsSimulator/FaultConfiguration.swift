@@ -31,11 +31,13 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
     public var stuck: Double
     /// Downloads whose 307 points at another host (`SimulatorConfiguration.foreignBaseURL`).
     public var foreign: Double
+    /// File downloads answered 200 with an HTML error page instead of the CSV (a proxy or gateway page).
+    public var html: Double
 
     public init(
         http5xx: Double = 0, http429: Double = 0, reset: Double = 0, fail: Double = 0, truncate: Double = 0,
         expire: Double = 0, background: Int = 0, garbage: Double = 0, envelope: Double = 0, stuck: Double = 0,
-        foreign: Double = 0
+        foreign: Double = 0, html: Double = 0
     ) {
         self.http5xx = http5xx
         self.http429 = http429
@@ -48,6 +50,7 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
         self.envelope = envelope
         self.stuck = stuck
         self.foreign = foreign
+        self.html = html
     }
 
     /// The share of API requests that meet a request fault (5xx, 429, reset, garbage, envelope).
@@ -59,7 +62,7 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
     /// The fault names `--faults` accepts.
     public static let names = [
         "http5xx", "http429", "reset", "fail", "truncate", "expire", "background", "garbage", "envelope", "stuck",
-        "foreign",
+        "foreign", "html",
     ]
 
     /// Parses `name=value,…`; an empty string means no faults.
@@ -98,6 +101,7 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
             case "envelope": envelope = p
             case "stuck": stuck = p
             case "foreign": foreign = p
+            case "html": html = p
             default:
                 throw FaultConfigurationError(
                     description:

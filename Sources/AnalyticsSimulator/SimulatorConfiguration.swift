@@ -39,6 +39,14 @@ public struct SimulatorConfiguration: Sendable {
     public var clock: SimulatorClock
     /// Answer 400 when a signed file link is fetched with an Authorization header, as S3 does.
     public var rejectCredentialsOnSignedURL: Bool
+    /// How CSV headers name the columns (`--csv-headers`): ids (default), display labels, or upper-case ids.
+    public var csvHeaders: CSVHeaderStyle
+    /// How times are written (`--time-format`): ISO 8601 with offset (default), local without offset, epoch ms.
+    public var timeFormat: TimeFormatStyle
+    /// What a window without rows returns (`--empty-windows`): the header alone (default), or a 0-byte body.
+    public var emptyWindows: EmptyWindowStyle
+    /// Send export files gzip-compressed with `Content-Encoding: gzip` (`--gzip`).
+    public var gzip: Bool
     /// Where the `foreign` fault points download redirects (`scheme://host:port`, no path): another host that
     /// must never see our credentials. Without it the fault does nothing.
     public var foreignBaseURL: String?
@@ -49,7 +57,9 @@ public struct SimulatorConfiguration: Sendable {
         faults: FaultConfiguration = .none, arrayStatusForm: Bool = false, inclusiveEndTime: Bool = false,
         limits: QueueLimits = .documented, signedURLLifetime: Double = 900, overRangePolicy: OverRangePolicy = .reject,
         host: String = "127.0.0.1", port: Int = 0, startEpochMillis: Int64? = nil,
-        clock: SimulatorClock = .system, rejectCredentialsOnSignedURL: Bool = true, foreignBaseURL: String? = nil
+        clock: SimulatorClock = .system, rejectCredentialsOnSignedURL: Bool = true, foreignBaseURL: String? = nil,
+        csvHeaders: CSVHeaderStyle = .ids, timeFormat: TimeFormatStyle = .iso, emptyWindows: EmptyWindowStyle = .header,
+        gzip: Bool = false
     ) {
         self.seed = seed
         self.timeScale = timeScale
@@ -68,6 +78,19 @@ public struct SimulatorConfiguration: Sendable {
         self.clock = clock
         self.rejectCredentialsOnSignedURL = rejectCredentialsOnSignedURL
         self.foreignBaseURL = foreignBaseURL
+        self.csvHeaders = csvHeaders
+        self.timeFormat = timeFormat
+        self.emptyWindows = emptyWindows
+        self.gzip = gzip
+    }
+
+    /// The render styles of this configuration, applied to `options`.
+    func styled(_ options: ExportRenderOptions) -> ExportRenderOptions {
+        var options = options
+        options.headers = csvHeaders
+        options.timeFormat = timeFormat
+        options.emptyWindows = emptyWindows
+        return options
     }
 
     /// Checks values that would make the server misbehave.

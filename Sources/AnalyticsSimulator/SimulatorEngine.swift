@@ -62,6 +62,7 @@ actor SimulatorEngine {
     private var requestDraws: UInt64 = 0
     private var jobDraws: UInt64 = 0
     private var fileDraws: UInt64 = 0
+    private var htmlDraws: UInt64 = 0
     private var linkDraws: UInt64 = 0
     private var backgroundDraws: UInt64 = 0
     private var foreignDraws: UInt64 = 0
@@ -369,6 +370,17 @@ actor SimulatorEngine {
             < configuration.faults.foreign
         if foreign { stats.faults["foreign", default: 0] += 1 }
         return foreign
+    }
+
+    /// Whether the next file download is answered with an HTML page instead of its CSV.
+    func drawHTMLBody() -> Bool {
+        guard configuration.faults.html > 0 else { return false }
+        htmlDraws += 1
+        let html =
+            DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("html"), htmlDraws)
+            < configuration.faults.html
+        if html { stats.faults["html", default: 0] += 1 }
+        return html
     }
 
     /// Whether the next file download is cut short.

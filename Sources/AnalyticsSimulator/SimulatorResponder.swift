@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import CompressNIO
 import Foundation
 import Hummingbird
 
@@ -257,7 +258,7 @@ struct SimulatorResponder: HTTPResponder {
             }
             let bytes: [UInt8]
             do {
-                bytes = try generator.render(submission.request, options: submission.options)
+                bytes = try generator.render(submission.request, options: configuration.styled(submission.options))
             } catch {
                 return xmlError(.internalServerError, code: "InternalError", message: "\(error)")
             }
@@ -266,10 +267,29 @@ struct SimulatorResponder: HTTPResponder {
             headers[.contentType] = isCSV ? "text/csv; charset=utf-8" : "application/json"
             headers[.contentDisposition] =
                 "attachment; filename=\"\(submission.request.type.rawValue).\(isCSV ? "csv" : "json")\""
-            if await engine.drawTruncation() {
-                return Response(status: .ok, headers: headers, body: Self.cutShort(bytes, keep: bytes.count / 2))
+            if await engine.drawHTMLBody() {
+                // A gateway's error page, answered 200 as some proxies do.
+                headers[.contentType] = "text/html; charset=utf-8"
+                headers[.contentDisposition] = nil
+                let page =
+                    "<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>"
+                    + "<body><h1>Service Temporarily Unavailable</h1></body></html>\n"
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
             }
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+            var body = ByteBuffer(bytes: bytes)
+            if configuration.gzip {
+                do {
+                    body = try body.compress(with: .gzip())
+                    headers[.contentEncoding] = "gzip"
+                } catch {
+                    return xmlError(.internalServerError, code: "InternalError", message: "gzip: \(error)")
+                }
+            }
+            if await engine.drawTruncation() {
+                let all = Array(body.readableBytesView)
+                return Response(status: .ok, headers: headers, body: Self.cutShort(all, keep: all.count / 2))
+            }
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
         }
     }
 

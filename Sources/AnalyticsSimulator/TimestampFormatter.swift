@@ -10,6 +10,8 @@ public struct TimestampFormatter: Sendable {
     }
 
     private let zone: Zone
+    /// How `format` writes an instant (ISO 8601 with offset unless set).
+    public var style: TimeFormatStyle = .iso
     /// Offsets by quarter-hour slot: every zone changes offset on a quarter hour, and rows arrive in time order.
     private var cache: [Int64: Int] = [:]
 
@@ -42,6 +44,7 @@ public struct TimestampFormatter: Sendable {
 
     /// `millis` (epoch milliseconds) as `yyyy-MM-ddTHH:mm:ss.SSS±hh:mm`.
     public mutating func format(_ millis: Int64) -> String {
+        if style == .epoch { return String(millis) }
         let offset = offsetSeconds(at: millis)
         let local = millis + Int64(offset) * 1000
         let days = floorDiv(local, 86_400_000)
@@ -56,6 +59,12 @@ public struct TimestampFormatter: Sendable {
         var out = ""
         out.reserveCapacity(29)
         out += pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+        if style == .local {
+            out.removeLast()
+            out += " " + pad(hour, 2) + ":" + pad(minute, 2) + ":" + pad(second, 2)
+            if ms != 0 { out += "." + pad(ms, 3) }
+            return out
+        }
         out += pad(hour, 2) + ":" + pad(minute, 2) + ":" + pad(second, 2) + "." + pad(ms, 3)
         out += sign + pad(Int64(absOffset / 3600), 2) + ":" + pad(Int64((absOffset / 60) % 60), 2)
         return out

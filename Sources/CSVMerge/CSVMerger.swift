@@ -45,11 +45,12 @@ public struct CSVMerger: Sendable {
             try writer.write(record: header, hasLineEnding: layout.headerHasLineEnding)
         }
         let filter = options.deduplication.map { DuplicateFilter(recentLimit: $0.recentKeyLimit) }
+        var warnings: [String] = []
         switch options.mode {
         case .concatenate:
             try concatenate(cursors, layout: &layout, writer: &writer, filter: filter)
         case .sorted:
-            try sortedMerge(cursors, writer: &writer, filter: filter)
+            try sortedMerge(cursors, layout: layout, writer: &writer, filter: filter, warnings: &warnings)
         }
         let sha256 = try file.commit()
         let summaries = cursors.sorted { $0.order < $1.order }.map {
@@ -59,7 +60,7 @@ public struct CSVMerger: Sendable {
         return MergeResult(
             output: output, columns: layout.columns, rows: summaries.reduce(0) { $0 + $1.rowsWritten },
             bytes: file.bytesWritten, sha256: sha256, duplicatesDropped: cursors.reduce(0) { $0 + $1.duplicates },
-            inputs: summaries)
+            inputs: summaries, warnings: warnings)
     }
 
     // MARK: - Set-up
@@ -93,6 +94,8 @@ public struct CSVMerger: Sendable {
         var sortColumns: [Int] = []
         var keyColumns: [Int] = []
         var groupColumns: [Int] = []
+        /// The position of `MergeOptions.timeColumn` among the sort columns.
+        var timeSortColumn: Int?
     }
 
     /// Reads headers up to the first non-empty one (`all`: every one), reconciles column orders and resolves the
@@ -106,7 +109,11 @@ public struct CSVMerger: Sendable {
         guard layout.headerBytes != nil else { return layout }
         func resolve(_ names: [String], _ role: String) throws -> [Int] {
             try names.map { name in
-                guard let index = layout.columns.firstIndex(of: name) else {
+                // The exact name, else the same name written another way (`Created Time` for `created_time`).
+                guard
+                    let index = layout.columns.firstIndex(of: name)
+                        ?? ColumnName.find([name], in: layout.columns).flatMap({ layout.columns.firstIndex(of: $0) })
+                else {
                     throw CSVMergeError(
                         kind: .unknownColumn, file: layout.referencePath, record: 1, byteOffset: 0,
                         message: "the \(role) column \"\(name)\" is not in the header; the columns are "
@@ -115,7 +122,12 @@ public struct CSVMerger: Sendable {
                 return index
             }
         }
-        if case .sorted(let names) = options.mode { layout.sortColumns = try resolve(names, "sort") }
+        if case .sorted(let names) = options.mode {
+            layout.sortColumns = try resolve(names, "sort")
+            if let time = options.timeColumn, let index = try resolve([time], "time").first {
+                layout.timeSortColumn = layout.sortColumns.firstIndex(of: index)
+            }
+        }
         if let dedupe = options.deduplication {
             layout.keyColumns = try resolve(dedupe.keyColumns, "de-duplication key")
             if let group = dedupe.groupColumn {
@@ -171,6 +183,7 @@ public struct CSVMerger: Sendable {
     ) throws {
         var keyBytes: [UInt8] = []
         let grouped = !layout.groupColumns.isEmpty
+        let boundaryOnly = options.deduplication?.boundaryOnly ?? false
         for cursor in cursors {
             // One file open at a time: read its header on arrival, close it when done.
             if !cursor.headerRead {
@@ -180,6 +193,7 @@ public struct CSVMerger: Sendable {
             guard cursor.columns != nil else { continue }
             let scanner = cursor.scanner
             defer { scanner.closeFile() }
+            if boundaryOnly && !grouped { filter?.beginInput() }
             if cursor.mapping == nil && filter == nil {
                 // The fast path: validated runs of records straight from the read buffer to the write buffer.
                 while let block = try scanner.nextBlock() {
@@ -198,6 +212,8 @@ public struct CSVMerger: Sendable {
                     if grouped {
                         cursor.groupKey.load(from: scanner, columns: cursor.groupFields, parseInstants: true)
                         duplicate = filter.isDuplicate(key: keyBytes, group: cursor.groupKey)
+                    } else if boundaryOnly {
+                        duplicate = filter.isBoundaryDuplicate(key: keyBytes)
                     } else {
                         duplicate = filter.isRecentDuplicate(key: keyBytes)
                     }
@@ -213,16 +229,26 @@ public struct CSVMerger: Sendable {
 
     // MARK: - Sorted (k-way) merge
 
-    private func sortedMerge(_ cursors: [InputCursor], writer: inout RecordWriter, filter: DuplicateFilter?) throws {
+    private func sortedMerge(
+        _ cursors: [InputCursor], layout: Layout, writer: inout RecordWriter, filter: DuplicateFilter?,
+        warnings: inout [String]
+    ) throws {
         let active = cursors.filter { $0.columns != nil }
         // Keys live in flat storage outside the cursors: the heap's comparison reads them on every record.
-        let keys = SortKeyTable(inputs: active.count, columns: active.first?.sortFields.count ?? 1)
+        let keys = SortKeyTable(
+            inputs: active.count, columns: active.first?.sortFields.count ?? 1, timeColumn: layout.timeSortColumn,
+            readings: active.map(\.input.timeReading))
+        defer { warnings += Self.timeWarnings(active, keys, layout) }
         var heap = IndexHeap()
         func less(_ a: Int, _ b: Int) -> Bool {
             let order = keys.compareInputs(a, b)
             return order < 0 || (order == 0 && a < b)
         }
-        for index in active.indices where try advance(active[index], index, keys) {
+        var outOfOrder = Set<Int>()
+        func advance(_ cursor: InputCursor, _ index: Int) throws -> Bool {
+            try self.advance(cursor, index, keys, outOfOrder: &outOfOrder, warnings: &warnings)
+        }
+        for index in active.indices where try advance(active[index], index) {
             heap.insert(index, by: less)
         }
         var keyBytes: [UInt8] = []
@@ -242,7 +268,7 @@ public struct CSVMerger: Sendable {
             }
             written += 1
             if written & 0xFFFF == 0 { try checkCancelled(cursor) }
-            if try advance(cursor, index, keys) {
+            if try advance(cursor, index) {
                 heap.topChanged(by: less)
             } else {
                 heap.removeTop(by: less)
@@ -251,22 +277,46 @@ public struct CSVMerger: Sendable {
     }
 
     /// Moves `cursor` (input `index`) to its next record and loads its sort key; `false` at the end of its file.
-    private func advance(_ cursor: InputCursor, _ index: Int, _ keys: SortKeyTable) throws -> Bool {
+    private func advance(
+        _ cursor: InputCursor, _ index: Int, _ keys: SortKeyTable, outOfOrder: inout Set<Int>,
+        warnings: inout [String]
+    ) throws -> Bool {
         guard let record = try cursor.scanner.next() else {
             cursor.scanner.closeFile()
             return false
         }
         cursor.rows += 1
         keys.load(input: index, from: cursor.scanner, fields: cursor.sortFields)
-        if options.requireSortedInputs && record.number > 2 && keys.compareToPrevious(index) < 0 {
+        if record.number > 2 && keys.compareToPrevious(index) < 0 {
             var columns: [String] = []
             if case .sorted(let names) = options.mode { columns = names }
+            guard options.requireSortedInputs else {
+                if outOfOrder.insert(index).inserted {
+                    warnings.append(
+                        "\(cursor.input.path): record \(record.number) sorts before the previous one by "
+                            + "(\(columns.joined(separator: ", "))); this file's rows keep their file order, so the "
+                            + "output is not in that order around them.")
+                }
+                return true
+            }
             throw CSVMergeError(
                 kind: .inputNotSorted, file: cursor.input.path, record: record.number, byteOffset: record.byteOffset,
                 message: "the record sorts before the previous one by (\(columns.joined(separator: ", "))); a sorted "
                     + "merge needs every chunk in the export's order. Check the sort columns, or concatenate instead.")
         }
         return true
+    }
+
+    /// One warning per input whose time values did not parse in any known form.
+    private static func timeWarnings(_ active: [InputCursor], _ keys: SortKeyTable, _ layout: Layout) -> [String] {
+        guard let column = layout.timeSortColumn, layout.sortColumns.indices.contains(column) else { return [] }
+        let name = layout.columns[layout.sortColumns[column]]
+        return active.indices.compactMap { index in
+            guard keys.unparsedTimes[index] > 0 else { return nil }
+            return "\(active[index].input.path): \(keys.unparsedTimes[index]) value(s) of the time column \"\(name)\" "
+                + "(the first: \"\(keys.firstUnparsedTime[index] ?? "")\") are in no known time form; they were "
+                + "compared as text, so this file's rows keep their file order among the others."
+        }
     }
 
     // MARK: - Helpers

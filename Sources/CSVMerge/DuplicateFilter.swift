@@ -26,6 +26,32 @@ final class DuplicateFilter {
         return !seen.insert(key).inserted
     }
 
+    /// Boundary form: the keys of the previous input's last `recentLimit` rows, and whether the current input is
+    /// still in its overlap with them.
+    private var boundary: Set<[UInt8]> = []
+    private var inOverlap = false
+
+    /// Starts the next input of a boundary de-duplication: the rows remembered so far become the boundary.
+    func beginInput() {
+        boundary = seen
+        seen.removeAll(keepingCapacity: true)
+        recent.removeAll(keepingCapacity: true)
+        recentNext = 0
+        inOverlap = !boundary.isEmpty
+    }
+
+    /// Whether `key` repeats one of the previous input's last rows while this input is still in the overlap (its
+    /// leading rows that the previous one also has); records it otherwise.
+    func isBoundaryDuplicate(key: [UInt8]) -> Bool {
+        if inOverlap {
+            if boundary.contains(key) { return true }
+            inOverlap = false
+            boundary.removeAll()
+        }
+        _ = isRecentDuplicate(key: key)
+        return false
+    }
+
     /// Whether `key` is among the last `recentLimit` keys; records it otherwise.
     func isRecentDuplicate(key: [UInt8]) -> Bool {
         if seen.contains(key) { return true }

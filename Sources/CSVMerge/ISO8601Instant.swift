@@ -6,7 +6,16 @@
 /// the caller falls back to comparing bytes.
 public enum ISO8601Instant {
     /// The instant `bytes` denotes, in milliseconds since 1970-01-01T00:00:00Z, or `nil` if it does not parse.
+    @inline(__always)
     public static func epochMilliseconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        var naive = false
+        return parse(bytes, naive: &naive)
+    }
+
+    /// The instant `bytes` denotes, like `epochMilliseconds`; `naive` is set when the value has no offset (the
+    /// result is then its wall-clock time read as UTC, for the caller to place in a zone).
+    @inline(__always)
+    public static func parse(_ bytes: UnsafeRawBufferPointer, naive: inout Bool) -> Int64? {
         // Straight-line code over an index (no closures capturing it): this runs once per record and sort column.
         let count = bytes.count
         guard count >= 10 else { return nil }
@@ -16,7 +25,10 @@ public enum ISO8601Instant {
             (1...31).contains(day)
         else { return nil }
         var milliseconds = daysFromCivil(year: year, month: month, day: day) * 86_400_000
-        if index == count { return milliseconds }
+        if index == count {
+            naive = true
+            return milliseconds
+        }
         guard bytes[index] == 0x54 || bytes[index] == 0x20 || bytes[index] == 0x74 else { return nil }
         index += 1
         guard let hour = digits(bytes, &index, 2), expect(bytes, &index, 0x3A), let minute = digits(bytes, &index, 2),
@@ -38,7 +50,10 @@ public enum ISO8601Instant {
                 guard sawDigit else { return nil }
             }
         }
-        if index == count { return milliseconds }
+        if index == count {
+            naive = true
+            return milliseconds
+        }
         let sign = bytes[index]
         if sign == 0x5A || sign == 0x7A {
             return index + 1 == count ? milliseconds : nil

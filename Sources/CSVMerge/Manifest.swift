@@ -22,6 +22,10 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var window: TimeWindow?
         /// The chunk files it was merged from, in the order given to the merger.
         public var chunks: [Chunk]
+        /// Which header column served which merge role (time, id, de-duplication key), when roles were resolved.
+        public var columnRoles: ResolvedColumnRoles?
+        /// What the merge could not do as one whole export would have it, and what it did instead.
+        public var warnings: [String]?
 
         public init(
             name: String, file: String, rows: Int, bytes: Int64, sha256: String, duplicatesDropped: Int,

@@ -8,12 +8,17 @@ public struct MergeInput: Sendable, Hashable {
     public var window: TimeWindow?
     /// The fan-out tag (team, work queue, smart view) that made this chunk, when there is one.
     public var tag: String?
+    /// How times without an offset are read: in the zone the chunk was requested in.
+    public var timeReading: TimeReading
 
-    public init(path: String, id: String? = nil, window: TimeWindow? = nil, tag: String? = nil) {
+    public init(
+        path: String, id: String? = nil, window: TimeWindow? = nil, tag: String? = nil, timeReading: TimeReading = .utc
+    ) {
         self.path = path
         let name = path.split(separator: "/").last.map(String.init) ?? path
         self.id = id ?? (name.hasSuffix(".csv") ? String(name.dropLast(4)) : name)
         self.window = window
         self.tag = tag
+        self.timeReading = timeReading
     }
 }

@@ -21,32 +21,43 @@ public struct MergeOptions: Sendable {
         public var groupColumn: String?
         /// How many recent keys a concatenation without `groupColumn` remembers.
         public var recentKeyLimit: Int
+        /// In a concatenation without `groupColumn`: compare only the leading rows of each input with the last
+        /// `recentKeyLimit` rows of the input before it (the overlap of adjacent windows), instead of any recent row.
+        public var boundaryOnly: Bool
 
-        public init(keyColumns: [String], groupColumn: String? = nil, recentKeyLimit: Int = 10_000) {
+        public init(
+            keyColumns: [String], groupColumn: String? = nil, recentKeyLimit: Int = 10_000, boundaryOnly: Bool = false
+        ) {
             self.keyColumns = keyColumns
             self.groupColumn = groupColumn
             self.recentKeyLimit = recentKeyLimit
+            self.boundaryOnly = boundaryOnly
         }
     }
 
     public var mode: Mode
     public var deduplication: Deduplication?
+    /// The sort column that holds times: read with `TimeValueReader` in each input's `timeReading` (offsets, zones
+    /// without offsets, epoch seconds or milliseconds). Other sort columns compare as described under `Mode`.
+    public var timeColumn: String?
     /// The read buffer per input (memory is about inputs × this in a sorted merge).
     public var readBufferSize: Int
     /// The write buffer of the output.
     public var writeBufferSize: Int
-    /// In a sorted merge, fail when an input is not itself ordered by the sort key (the output would not be).
+    /// In a sorted merge, fail when an input is not itself ordered by the sort key (the output would not be);
+    /// `false`: keep going (the input's rows keep their file order) and say so in `MergeResult.warnings`.
     public var requireSortedInputs: Bool
     /// Polled between blocks of records; returning `true` aborts the merge (the previous output is kept).
     public var isCancelled: @Sendable () -> Bool
 
     public init(
-        mode: Mode = .concatenate, deduplication: Deduplication? = nil,
+        mode: Mode = .concatenate, deduplication: Deduplication? = nil, timeColumn: String? = nil,
         readBufferSize: Int = CSVScanner.defaultBufferSize, writeBufferSize: Int = 256 << 10,
         requireSortedInputs: Bool = true, isCancelled: @escaping @Sendable () -> Bool = { false }
     ) {
         self.mode = mode
         self.deduplication = deduplication
+        self.timeColumn = timeColumn
         self.readBufferSize = readBufferSize
         self.writeBufferSize = writeBufferSize
         self.requireSortedInputs = requireSortedInputs

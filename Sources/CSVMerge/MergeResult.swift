@@ -25,4 +25,7 @@ public struct MergeResult: Sendable, Equatable {
     public var duplicatesDropped: Int
     /// Per input, in the order given to the merger.
     public var inputs: [InputSummary]
+    /// What the merge could not do as asked and did instead (an input out of order, times it could not read);
+    /// each a sentence naming the file.
+    public var warnings: [String] = []
 }

@@ -23,8 +23,14 @@ final class SortKeyTable {
     private let ends: UnsafeMutablePointer<Int>
     private var bytes: [UnsafeMutableRawPointer]
     private var capacities: [Int]
+    /// The sort column read as time (`TimeValueReader`, one per input), when there is one.
+    private let timeColumn: Int
+    private var readers: [TimeValueReader]
+    /// Per input: how many non-empty time values parsed in no known form, and the first of them.
+    private(set) var unparsedTimes: [Int]
+    private(set) var firstUnparsedTime: [String?]
 
-    init(inputs: Int, columns: Int) {
+    init(inputs: Int, columns: Int, timeColumn: Int? = nil, readings: [TimeReading] = []) {
         self.inputs = max(inputs, 1)
         slots = 2 * self.inputs
         self.columns = max(columns, 1)
@@ -41,6 +47,10 @@ final class SortKeyTable {
         ends.initialize(repeating: 0, count: cells)
         capacities = Array(repeating: 256, count: self.slots)
         bytes = (0..<self.slots).map { _ in UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 8) }
+        self.timeColumn = timeColumn ?? -1
+        readers = (0..<self.inputs).map { TimeValueReader(readings.indices.contains($0) ? readings[$0] : .utc) }
+        unparsedTimes = Array(repeating: 0, count: self.inputs)
+        firstUnparsedTime = Array(repeating: nil, count: self.inputs)
     }
 
     deinit {
@@ -55,7 +65,7 @@ final class SortKeyTable {
     /// Makes the scanner's current record `input`'s current key (its previous key stays for `compareToPrevious`).
     func load(input: Int, from scanner: CSVScanner, fields: [Int]) {
         let slot = currentSlots[input] < inputs ? currentSlots[input] + inputs : currentSlots[input] - inputs
-        load(slot, from: scanner, fields: fields)
+        load(slot, from: scanner, fields: fields, input: input)
         currentSlots[input] = slot
     }
 
@@ -72,7 +82,7 @@ final class SortKeyTable {
     }
 
     /// Loads the sort columns `fields` (the scanner's field indexes) of the scanner's current record into `slot`.
-    func load(_ slot: Int, from scanner: CSVScanner, fields: [Int]) {
+    func load(_ slot: Int, from scanner: CSVScanner, fields: [Int], input: Int = -1) {
         var used = 0
         let base = slot * columns
         for (column, field) in fields.enumerated() where column < columns {
@@ -92,9 +102,23 @@ final class SortKeyTable {
             let value = UnsafeRawBufferPointer(start: storage + start, count: used - start)
             starts[base + column] = start
             ends[base + column] = used
-            instants[base + column] = ISO8601Instant.epochMilliseconds(value) ?? Int64.min
+            if column == timeColumn && input >= 0 {
+                if let instant = readers[input].instant(value) {
+                    instants[base + column] = instant
+                } else {
+                    instants[base + column] = Int64.min
+                    if !value.isEmpty { noteUnparsed(value, input: input) }
+                }
+            } else {
+                instants[base + column] = ISO8601Instant.epochMilliseconds(value) ?? Int64.min
+            }
             numbers[base + column] = Self.number(value)
         }
+    }
+
+    private func noteUnparsed(_ value: UnsafeRawBufferPointer, input: Int) {
+        if unparsedTimes[input] == 0 { firstUnparsedTime[input] = String(decoding: value.prefix(64), as: UTF8.self) }
+        unparsedTimes[input] += 1
     }
 
     /// Orders the keys in slots `a` and `b` (negative, zero or positive), as `RecordKey.compare` does.

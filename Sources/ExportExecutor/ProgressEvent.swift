@@ -20,6 +20,10 @@ public struct ProgressEvent: Sendable, Codable, Hashable {
         case stuck
         /// A verified chunk is exported again (its window ended within the settle period, or its file changed).
         case replanned
+        /// The merge of an export worked around something the API's files did not have as expected (a column it
+        /// could not find, times in no known form): the message says what, and how the output differs from one
+        /// whole export. Also in the manifest's `warnings`.
+        case warning
         case finished
     }
 

@@ -38,6 +38,10 @@ public struct StateDirectory: Sendable, Hashable, CustomStringConvertible {
     /// The absolute path of a file the journal names relative to the state directory.
     public func path(ofRelative file: String) -> String { path + "/" + file }
     public func chunkPath(id: String) -> String { path(ofRelative: Self.chunkFile(id: id)) }
+    /// The file of chunk `id`: the one the journal recorded, or where it is written.
+    public func chunkPath(id: String, recorded: String?) -> String {
+        path(ofRelative: recorded ?? Self.chunkFile(id: id))
+    }
     /// Where a chunk's download is written before it is verified and renamed.
     public func partPath(id: String) -> String { chunkPath(id: id) + ".part" }
     /// The `index`th scratch file of a merge.

@@ -77,25 +77,25 @@ public struct PipelineRun: Sendable {
             plan.exports.map { ($0.name, TimeZone(identifier: $0.timezone) ?? TimeZone(identifier: "UTC")!) },
             uniquingKeysWith: { first, _ in first })
         let minimum = spec.run.minChunk
+        // A split keeps its chunk's reasons and fan-out values; the merge groups by the values as planned.
+        let lineage = ChunkLineage(
+            plan: plan,
+            parents: Dictionary(
+                try journal.records().compactMap { record in record.parentId.map { (record.id, $0) } },
+                uniquingKeysWith: { first, _ in first }))
         let splitter: ChunkSplitter = { item in
-            let chunk = Chunk(
-                exportName: item.exportName, request: item.request, reasons: [], expectedRows: item.expectedRows,
-                fanOut: [])
             let zone = timeZones[item.exportName] ?? TimeZone(identifier: "UTC")!
-            return Planner.split(chunk, minimumDuration: minimum, timeZone: zone)?.map { child in
-                WorkItem(
-                    id: child.id, exportName: child.exportName, request: child.request,
-                    expectedRows: child.expectedRows, expectedSeconds: child.expectedSeconds, parentId: item.id)
-            }
+            return lineage.split(item, minimumDuration: minimum, timeZone: zone)
         }
         let items = plan.chunks.map {
             WorkItem(
                 id: $0.id, exportName: $0.exportName, request: $0.request, expectedRows: $0.expectedRows,
                 expectedSeconds: $0.expectedSeconds)
         }
+        let verifier = ChunkFileVerifier.verifier(journal: journal)
         let executor = Executor(
             configuration: configuration, client: client, journal: journal, splitter: splitter,
-            verifier: ChunkFileVerifier.verify(path:), logger: logger, events: events)
+            verifier: verifier, logger: logger, events: events)
         let summary = try await executor.run(items)
 
         let outputDirectory = resolve(spec.output.dir)
@@ -110,7 +110,10 @@ public struct PipelineRun: Sendable {
                 outcome.incomplete.append(export.name)
                 continue
             }
-            let merged = try merge(export, leaves: leaves, into: outputDirectory)
+            let merged = try merge(export, leaves: leaves, lineage: lineage, into: outputDirectory)
+            for warning in merged.warnings ?? [] {
+                events(ProgressEvent(.warning, export: export.name, message: warning))
+            }
             try ManifestWriter.update(
                 at: manifestPath, with: merged, toolVersion: toolVersion, specHash: spec.sourceHash)
             outcome.merged.append(merged)
@@ -151,75 +154,40 @@ public struct PipelineRun: Sendable {
         return result
     }
 
-    /// Merges one export's verified chunks: chunks of one filter combination are disjoint in time and are
-    /// concatenated in window order; several combinations (fan-out) are then merged by the export's sort key.
-    private func merge(_ export: PlannedExport, leaves: [ChunkRecord], into directory: String) throws
-        -> Manifest.Export
+    /// Merges one export's verified chunks by `ExportMergePlan`'s policy: the fan-out groups as planned, the
+    /// columns found by role (or as the spec's `merge:` names them), the zone each chunk was requested in.
+    private func merge(_ export: PlannedExport, leaves: [ChunkRecord], lineage: ChunkLineage, into directory: String)
+        throws -> Manifest.Export
     {
         let descriptor = ExportCatalog.descriptor(for: export.type)
         let requests = try leaves.map { try $0.decodedRequest() }
-        let selection = requests.first?.selection
-        let key = descriptor.sortKey(conversationReportType: selection?.conversationReportType)
-        let sortKey = key.columns
-        let columns = selection.map { $0.columns.isEmpty ? descriptor.columns : $0.columns } ?? descriptor.columns
-        // Group by the column the rows are ordered by (closed_time for a CLOSED conversation export), so that
-        // rows repeated at a chunk boundary meet within one group.
-        let timeColumn = key.timeColumn.flatMap { columns.contains($0) ? $0 : nil }
-        // A row is a duplicate only when every column matches (an inclusive end time repeats boundary rows);
-        // comparing within one timestamp keeps memory constant.
-        let dedupe = MergeOptions.Deduplication(keyColumns: columns, groupColumn: timeColumn)
-
-        var groups: [String: [(ChunkRecord, ExportRequest)]] = [:]
-        for (record, request) in zip(leaves, requests) {
-            groups[Self.filterTag(request), default: []].append((record, request))
+        let roles = descriptor.columnRoles(conversationReportType: requests.first?.selection.conversationReportType)
+        let override = spec.exports.first { $0.name == export.specExportName }?.merge
+        let chunks = zip(leaves, requests).map { record, request in
+            ExportMergePlan.Chunk(
+                id: record.id,
+                path: StateDirectory(configuration.stateDirectory).chunkPath(id: record.id, recorded: record.file),
+                manifestFile: record.file ?? "",
+                window: TimeWindow(startMs: record.windowStart, endMs: record.windowEnd),
+                group: lineage.group(of: record.id), rows: Int(record.rows ?? 0),
+                timeReading: .zone(request.timezone ?? export.timezone))
         }
         let output = directory + "/\(export.name).csv"
-        let state = StateDirectory(configuration.stateDirectory)
-        try FileManager.default.createDirectory(atPath: state.mergeScratchPath, withIntermediateDirectories: true)
-        defer { state.removeMergeScratch() }
-
-        var inputs: [MergeInput] = []
-        var manifestChunks: [Manifest.Chunk] = []
-        for tag in groups.keys.sorted() {
-            let members = groups[tag]!.sorted { ($0.0.windowStart, $0.0.id) < ($1.0.windowStart, $1.0.id) }
-            let chunkInputs = members.map { record, _ in
-                MergeInput(
-                    path: configuration.stateDirectory + "/" + (record.file ?? "chunks/\(record.id).csv"),
-                    id: record.id, window: TimeWindow(startMs: record.windowStart, endMs: record.windowEnd),
-                    tag: tag.isEmpty ? nil : tag)
-            }
-            manifestChunks += members.map { record, _ in
-                Manifest.Chunk(
-                    id: record.id, file: record.file ?? "", rows: Int(record.rows ?? 0),
-                    window: TimeWindow(startMs: record.windowStart, endMs: record.windowEnd),
-                    tag: tag.isEmpty ? nil : tag)
-            }
-            if groups.count == 1 {
-                inputs = chunkInputs
-            } else if chunkInputs.count == 1 {
-                inputs.append(chunkInputs[0])
-            } else {
-                // One stream per filter combination, so a k-way merge opens one file per combination.
-                let joined = state.mergeScratchFile(index: inputs.count)
-                _ = try CSVMerger(options: MergeOptions(mode: .concatenate, deduplication: dedupe))
-                    .merge(chunkInputs, into: joined)
-                inputs.append(MergeInput(path: joined, id: "group-\(inputs.count)", tag: tag))
-            }
-        }
-        let mode: MergeOptions.Mode = groups.count > 1 ? .sorted(by: sortKey) : .concatenate
-        let result = try CSVMerger(options: MergeOptions(mode: mode, deduplication: dedupe)).merge(inputs, into: output)
+        let outcome = try ExportMergePlan(
+            exportName: export.name, chunks: chunks,
+            candidates: ColumnRoleCandidates(time: roles.time, id: roles.id, key: roles.key),
+            override: ColumnRoleOverride(time: override?.timeColumn, id: override?.idColumn, key: override?.key),
+            output: output, scratchDirectory: StateDirectory(configuration.stateDirectory).mergeScratchPath
+        ).merge()
         var entry = Manifest.Export(
             name: export.name,
             file: ManifestWriter.relativePath(of: output, toManifestAt: directory + "/manifest.json"),
-            result: result, sortKey: sortKey,
+            result: outcome.result, sortKey: outcome.sortKey,
             window: TimeWindow(startMs: export.windowStartMillis, endMs: export.windowEndMillis))
-        entry.chunks = manifestChunks
+        entry.chunks = outcome.chunks
+        entry.columnRoles = outcome.roles
+        entry.warnings = outcome.warnings.isEmpty ? nil : outcome.warnings
         return entry
-    }
-
-    /// The request's parameters other than its window: chunks with the same tag differ only in time.
-    static func filterTag(_ request: ExportRequest) -> String {
-        PercentEncoding.encodeQuery(request.queryItems.filter { $0.name != "startTime" && $0.name != "endTime" })
     }
 
     private func resolve(_ path: String) -> String { Self.resolve(path, against: baseDirectory) }

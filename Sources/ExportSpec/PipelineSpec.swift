@@ -222,12 +222,15 @@ public struct ExportEntry: Sendable, Hashable {
     /// Overrides `defaults.locale` / `defaults.timezone`.
     public var locale: String?
     public var timezone: String?
+    /// `merge:` — the header columns of the merge's roles, for headers the catalog's names do not match.
+    public var merge: MergeColumns?
     public var location: SourceLocation
 
     public init(
         name: String, type: ExportType, selection: ExportSelection = ExportSelection(), splitBy: FilterKind? = nil,
         chunk: ChunkSize? = nil, window: WindowSpec? = nil, keepCombined: Bool = false,
-        expectedRowsPerDay: Int? = nil, locale: String? = nil, timezone: String? = nil, location: SourceLocation
+        expectedRowsPerDay: Int? = nil, locale: String? = nil, timezone: String? = nil, merge: MergeColumns? = nil,
+        location: SourceLocation
     ) {
         self.name = name
         self.type = type
@@ -239,7 +242,23 @@ public struct ExportEntry: Sendable, Hashable {
         self.expectedRowsPerDay = expectedRowsPerDay
         self.locale = locale
         self.timezone = timezone
+        self.merge = merge
         self.location = location
+    }
+}
+
+/// An export's `merge:` section: which header columns hold the time rows are ordered by, the id that breaks
+/// ties, and the key that identifies a row, as the tenant's CSV names them (matched ignoring case, spaces,
+/// underscores and punctuation).
+public struct MergeColumns: Sendable, Hashable {
+    public var timeColumn: String?
+    public var idColumn: String?
+    public var key: [String]?
+
+    public init(timeColumn: String? = nil, idColumn: String? = nil, key: [String]? = nil) {
+        self.timeColumn = timeColumn
+        self.idColumn = idColumn
+        self.key = key
     }
 }
 

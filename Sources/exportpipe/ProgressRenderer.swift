@@ -54,7 +54,7 @@ final class ProgressRenderer: @unchecked Sendable {
             case .plain, .auto:
                 if let line = plainLine(event) { write(line + "\n") }
             case .tty:
-                if [.failed, .split, .stuck].contains(event.kind), let line = plainLine(event) {
+                if [.failed, .split, .stuck, .warning].contains(event.kind), let line = plainLine(event) {
                     clear()
                     write(line + "\n")
                 }
@@ -106,7 +106,7 @@ final class ProgressRenderer: @unchecked Sendable {
         case .verified:
             tally.done += 1
             tally.rows += event.rows ?? 0
-        case .started, .finished, .replanned, .stuck: break
+        case .started, .finished, .replanned, .stuck, .warning: break
         }
         tallies[export] = tally
     }

@@ -55,6 +55,21 @@ struct SimulatorCommand: AsyncParsableCommand {
         help: "Where the foreign fault points download redirects, e.g. http://127.0.0.1:9999 (another host).")
     var foreignURL: String?
 
+    @Option(name: .customLong("csv-headers"), help: "How CSV headers name columns: ids (default), labels or upper.")
+    var csvHeaders: CSVHeaderStyle = .ids
+
+    @Option(
+        name: .customLong("time-format"),
+        help: "How times are written: iso (with offset, default), local (no offset, in the requested zone) or epoch.")
+    var timeFormat: TimeFormatStyle = .iso
+
+    @Option(
+        name: .customLong("empty-windows"), help: "What a window without rows returns: header (default) or empty.")
+    var emptyWindows: EmptyWindowStyle = .header
+
+    @Flag(help: "Send export files gzip-compressed (Content-Encoding: gzip).")
+    var gzip = false
+
     func run() async throws {
         let configuration = try makeConfiguration()
         try await AnalyticsSimulator.run(configuration) { url in
@@ -81,7 +96,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             seed: seed, timeScale: timeScale, companyKey: companyKey,
             users: userTable.isEmpty ? ["demo": "demo-password"] : userTable, maxExportRows: maxExportRows,
             faults: faultConfiguration, arrayStatusForm: arrayStatus, inclusiveEndTime: inclusiveEndTime,
-            host: host, port: port, foreignBaseURL: foreignURL)
+            host: host, port: port, foreignBaseURL: foreignURL, csvHeaders: csvHeaders, timeFormat: timeFormat,
+            emptyWindows: emptyWindows, gzip: gzip)
         do {
             try configuration.validate()
         } catch {
@@ -90,3 +106,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         return configuration
     }
 }
+
+extension CSVHeaderStyle: ExpressibleByArgument {}
+extension TimeFormatStyle: ExpressibleByArgument {}
+extension EmptyWindowStyle: ExpressibleByArgument {}

@@ -48,8 +48,10 @@ struct RunCommandTests {
         let simulator: SimulatorProcess
         var specPath: String { directory.appendingPathComponent("pipeline.yaml").path }
 
-        /// - Parameter scale: the simulator's time scale (runs must pass the same `--time-scale`).
-        init(runner: CLIRunner, scale: String = RunCommandTests.scale) throws {
+        /// - Parameters:
+        ///   - scale: the simulator's time scale (runs must pass the same `--time-scale`).
+        ///   - simulatorStyle: `exportpipe simulator` options for the API's style (headers, time format, …).
+        init(runner: CLIRunner, scale: String = RunCommandTests.scale, simulatorStyle: [String] = []) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("ep-run-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             simulator = try SimulatorProcess(
@@ -57,7 +59,7 @@ struct RunCommandTests {
                 arguments: [
                     "--seed", "11", "--time-scale", scale, "--user", "u1:\(RunCommandTests.password)",
                     "--company-key", RunCommandTests.companyKey,
-                ])
+                ] + simulatorStyle)
             try RunCommandTests.spec(baseURL: simulator.baseURL).write(
                 toFile: specPath, atomically: true, encoding: .utf8)
         }

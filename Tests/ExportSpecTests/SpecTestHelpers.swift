@@ -60,6 +60,7 @@ let fullSpecText = """
         columns: [post_id, received_time]
         locale: fr
         timezone: Europe/Berlin
+        merge: { time_column: Received Time, id_column: Post ID, key: [Post ID] }
       - name: tpi
         type: team_performance_interval
         time_interval: 4h

@@ -191,6 +191,12 @@ extension SpecDecoder {
             expectedRows = integer(value, "\(path).expected_rows_per_day", in: 1...1_000_000_000).map(Int.init)
         }
 
+        var merge: MergeColumns?
+        if let value = section.value("merge") {
+            merge = decodeMerge(value, keyNode: section.key("merge"), path: "\(path).merge")
+            if merge == nil { ok = false }
+        }
+
         // Exports whose rows depend on the whole window cannot be cut by time.
         if let type, let descriptor, let typeNode = section.value("type") {
             checkUnsplittable(
@@ -204,8 +210,47 @@ extension SpecDecoder {
         let entry = ExportEntry(
             name: name, type: type, selection: selection, splitBy: splitBy, chunk: chunk, window: window,
             keepCombined: keepCombined, expectedRowsPerDay: expectedRows, locale: locale, timezone: timezone,
-            location: location(node))
+            merge: merge, location: location(node))
         return entry
+    }
+
+    /// `merge: { time_column: …, id_column: …, key: [...] }`: header names, each a non-empty string.
+    private mutating func decodeMerge(_ node: YAMLNode, keyNode: YAMLNode?, path: String) -> MergeColumns? {
+        guard let section = section(node, keyNode: keyNode, path: path, fields: SpecVocabulary.merge) else {
+            return nil
+        }
+        var ok = true
+        var merge = MergeColumns()
+        func name(_ key: String) -> String? {
+            guard let value = section.value(key) else { return nil }
+            guard let text = string(value, "\(path).\(key)") else {
+                ok = false
+                return nil
+            }
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                // (`string` already reports an empty value; this catches one of blanks only.)
+                error(value, "\(path).\(key) is empty", fix: "write the column's name as the CSV header has it")
+                ok = false
+                return nil
+            }
+            return text
+        }
+        merge.timeColumn = name("time_column")
+        merge.idColumn = name("id_column")
+        if let value = section.value("key") {
+            if let names = strings(value, "\(path).key") {
+                merge.key = names.map(\.0)
+            } else {
+                ok = false
+            }
+        }
+        if node.mapping?.isEmpty == true {
+            error(
+                node, "\(path) names no column",
+                fix: "set time_column, id_column or key, or remove '\(path)'")
+            ok = false
+        }
+        return ok ? merge : nil
     }
 
     static func isValidExportName(_ name: String) -> Bool {

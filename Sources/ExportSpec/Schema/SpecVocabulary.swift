@@ -154,6 +154,26 @@ public enum SpecVocabulary {
         SpecField("expected_rows_per_day", integer(minimum: 1), "Volume hint for chunk: auto."),
         SpecField("locale", enumeration(APILimits.locales), "Overrides defaults.locale."),
         SpecField("timezone", string, "Overrides defaults.timezone."),
+        SpecField(
+            "merge",
+            .object([
+                ("type", .string("object")), ("additionalProperties", .bool(false)),
+                ("properties", .object(merge.map { ($0.name, $0.documentedSchema) })),
+            ]),
+            "The header columns the merge orders and de-duplicates by, when the export's headers are not the catalog's."
+        ),
+    ]
+
+    /// Keys of an export's `merge:` section.
+    public static let merge: [SpecField] = [
+        SpecField("time_column", string, "The column rows are ordered by in time, as the CSV header names it."),
+        SpecField("id_column", string, "The column that breaks ties between rows of one instant."),
+        SpecField(
+            "key",
+            .object([
+                ("type", .string("array")), ("minItems", .int(1)), ("uniqueItems", .bool(true)),
+                ("items", .object([("type", .string("string"))])),
+            ]), "The columns that identify a row, for dropping rows two chunks both hold."),
     ]
 
     /// Keys of an export that set API options, one per `OptionKind`.
@@ -224,7 +244,8 @@ public enum SpecVocabulary {
     public static var sections: [(path: String, fields: [SpecField])] {
         [
             ("", topLevel), ("api", api), ("api.users[]", user), ("defaults", defaults), ("window", window),
-            ("exports[]", export), ("exports[].filters", filters), ("output", output), ("run", run),
+            ("exports[]", export), ("exports[].filters", filters), ("exports[].merge", merge),
+            ("output", output), ("run", run),
         ]
     }
 }
