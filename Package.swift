@@ -57,11 +57,13 @@ let package = Package(
             // tests keep them, so a conflicting access is still caught there.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        // Scheduler, journal, retries, progress.
+        // Pure: a chunk's lifecycle, slot allocation, poll schedule, failure policy, backoff (no clock, no I/O).
+        .target(name: "ExportScheduling", dependencies: ["AnalyticsAPI"]),
+        // The driver: performs the core's effects through the client, the journal and the downloader.
         .target(
             name: "ExportExecutor",
             dependencies: [
-                "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
+                "ExportScheduling", "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -81,7 +83,7 @@ let package = Package(
             name: "ExportTestSupport",
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
-                "AnalyticsSimulator", "ExportExecutor",
+                "AnalyticsSimulator", "ExportExecutor", "ExportScheduling",
             ]
         ),
         .executableTarget(
@@ -122,6 +124,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .testTarget(name: "ExportSchedulingTests", dependencies: ["ExportScheduling", "ExportTestSupport"]),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "exportpipe"]),
     ]

@@ -20,6 +20,15 @@ public struct ProgressEvent: Sendable, Codable, Hashable {
         case stuck
         /// A verified chunk is exported again (its window ended within the settle period, or its file changed).
         case replanned
+        /// A submit's outcome was unknown (a job may exist): its slot is held for the job's expected time × 1.5,
+        /// then the chunk is submitted again.
+        case held
+        /// A job of a chunk no longer in the plan was followed to CLOSED (counted against the limits) and forgotten.
+        case retired
+        /// An export stopped after several of its chunks failed for good in a row with the same error.
+        case exportStopped
+        /// Something worth knowing that changes nothing.
+        case warning
         case finished
     }
 

@@ -30,5 +30,7 @@ enum ExitCodes {
     static let success: Int32 = 0
     static let failed: Int32 = 1
     static let specErrors: Int32 = 2
+    /// `run.deadline` passed: the run stopped cleanly with its journal; run again to go on.
+    static let deadline: Int32 = 3
     static let interrupted: Int32 = 130
 }
