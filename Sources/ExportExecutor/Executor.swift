@@ -74,7 +74,10 @@ public actor Executor {
                 perform(effects, in: &group)
                 if fatal != nil || core.isFinished || Task.isCancelled { break }
                 let now = clock.now()
-                if let wake = core.nextWakeup(after: now), wake < (timers.min() ?? .infinity) {
+                if let wake = core.nextWakeup(after: now), wake <= now {
+                    effects = core.handle(.tick, now: now)
+                    continue
+                } else if let wake = core.nextWakeup(after: now), wake < (timers.min() ?? .infinity) {
                     timers.append(wake)
                     group.addTask { [clock] in
                         try? await clock.sleep(until: wake)

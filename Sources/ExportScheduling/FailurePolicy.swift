@@ -51,7 +51,7 @@ public struct FailurePolicy: Sendable, Hashable {
 
     public init(
         attempts: Int = 3, cooldownSeconds: Double = 60, holdFactor: Double = 1.5, failureBudget: Int = 3,
-        undecodableStatusLimit: Int = 5, overrunFactor: Double = 20, sizeRelatedMinimumSeconds: Double = 3_600
+        undecodableStatusLimit: Int = 10, overrunFactor: Double = 20, sizeRelatedMinimumSeconds: Double = 3_600
     ) {
         self.attempts = max(1, attempts)
         self.cooldownSeconds = cooldownSeconds

@@ -132,24 +132,28 @@ public struct Scheduler: Sendable {
     }
 
     /// The next instant at which time alone changes something (a poll, a hold's end, a backoff's end, the
-    /// deadline), or nil when only an event can.
+    /// deadline), or nil when only an event can. It may be `<= now` (a poll came due while the driver was busy):
+    /// the driver then sends `.tick` at once.
     public func nextWakeup(after now: Double) -> Double? {
         guard stopped == nil else { return nil }
+        // Times that always lead to an action when they come.
         var times: [Double] = abandoned.map(\.until)
+        // Times that matter only in the future (a due chunk without a free slot waits for an event).
+        var later: [Double] = []
         var anyWaiting = false
         for entry in entries.values {
             switch entry.phase {
             case .waiting(let notBefore):
                 anyWaiting = true
-                times.append(notBefore)
+                later.append(notBefore)
             case .holding(_, let until): times.append(until)
             case .following(_, let follow) where !follow.polling: times.append(follow.nextPoll)
             default: break
             }
         }
-        if anyWaiting { times += configuration.users.map { backoff.readyAt(user: $0) } }
+        if anyWaiting { later += configuration.users.map { backoff.readyAt(user: $0) } }
         if let deadline = configuration.deadline { times.append(deadline) }
-        return times.filter { $0 > now }.min()
+        return (times + later.filter { $0 > now }).min()
     }
 
     /// The expected seconds of a chunk's job: the estimate corrected by what this export's jobs really took.

@@ -185,7 +185,7 @@ struct AnalyticsClientTests {
 
     @Test func aRefusedJobTokenIsThatJobsProblemAndCredentialsStayOnTheirOrigin() async throws {
         let transport = ScriptedTransport { request, _ in
-            request.url.hasPrefix("https://api.test")
+            request.url.hasPrefix("https://api.test/")
                 ? .response(status: 403, body: #"{"status":"FAIL","message":"bad token","result":"x"}"#)
                 : .response(status: 200, body: Self.statusBody(state: "RUNNING", detail: ""))
         }

@@ -112,7 +112,7 @@ struct SchedulerPropertyTests {
                     }
                     continue
                 }
-                now = wake
+                now = max(now, wake)
                 check(core.handle(.tick, now: now))
                 continue
             }
