@@ -75,6 +75,8 @@ extension Scheduler {
                 follow.lastChange = now
             }
             let elapsed = now - follow.started
+            let observed = now - (follow.firstAnswer ?? now)
+            if follow.firstAnswer == nil { follow.firstAnswer = now }
             if now - follow.lastChange >= configuration.stuckAfterSeconds {
                 counters.stuck += 1
                 abandon(lease, follow: follow, now: now)
@@ -85,7 +87,7 @@ extension Scheduler {
                     + (entry.orphan ? retire(id) : failed(id, Failure(.transient, text), now: now))
             }
             let policy = configuration.failure
-            if elapsed > follow.expected * policy.overrunFactor && elapsed > policy.sizeRelatedMinimumSeconds
+            if observed > follow.expected * policy.overrunFactor && observed > policy.sizeRelatedMinimumSeconds
                 && !entry.orphan
             {
                 abandon(lease, follow: follow, now: now)
@@ -203,9 +205,9 @@ extension Scheduler {
         guard let entry = entries[id], case .downloading(let url, let user) = entry.phase else { return [] }
         activeDownloads -= 1
         if failure.failureClass == .credentials { return stop(id, failure) }
-        if failure.failureClass == .jobToken && entry.downloadTries == 0 {
-            // Ask the download endpoint once more before giving the job up.
-            entries[id]?.downloadTries = 1
+        if entry.downloadTries < 3 {
+            // Ask the download endpoint again (a fresh link, a whole file) before giving the job up.
+            entries[id]?.downloadTries = entry.downloadTries + 1
             entries[id]?.phase = .toDownload(url: url, user: user)
             return []
         }

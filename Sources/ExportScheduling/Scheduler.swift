@@ -64,6 +64,8 @@ public struct Scheduler: Sendable {
         var polling = false
         var lastProgress: String?
         var lastChange: Double
+        /// When the first status answer came: overrun is measured from it, so a late first poll is not an overrun.
+        var firstAnswer: Double?
         var unreadable = 0
         var accepted = false
         /// Re-attached from the journal: its start is unknown, so it teaches nothing about durations.
