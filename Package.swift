@@ -69,11 +69,14 @@ let package = Package(
             // tests keep them, so a conflicting access is still caught there.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        // Scheduler, journal, retries, progress. Knows neither the spec nor the planner (splitting is injected).
+        // Pure: a chunk's lifecycle, slot allocation, poll schedule, failure policy, backoff (no clock, no I/O).
+        .target(name: "ExportScheduling", dependencies: ["AnalyticsAPI"]),
+        // The driver: performs the core's effects through the client, the journal and the downloader. Knows neither
+        // the spec nor the planner (splitting is injected).
         .target(
             name: "ExportExecutor",
             dependencies: [
-                "AnalyticsClient", "CSVMerge", "AnalyticsAPI", "ExportBasics",
+                "ExportScheduling", "AnalyticsClient", "CSVMerge", "AnalyticsAPI", "ExportBasics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -104,7 +107,7 @@ let package = Package(
             name: "ExportTestSupport",
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
-                "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics",
+                "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "ExportScheduling",
             ]
         ),
         .executableTarget(
@@ -146,6 +149,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .testTarget(name: "ExportSchedulingTests", dependencies: ["ExportScheduling", "ExportTestSupport"]),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportRun", "ExportTestSupport"]),
         .testTarget(name: "ExportRunTests", dependencies: ["ExportRun", "ExportTestSupport"]),
         .testTarget(

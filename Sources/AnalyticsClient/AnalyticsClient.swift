@@ -46,15 +46,16 @@ public struct DownloadResult: Sendable, Hashable {
 
 /// The Analytics Reports API, as exportpipe uses it: submit, status, download, teams.
 ///
-/// Every wait is in API seconds, divided by `timeScale` (1 against the real API; the simulator's scale against
-/// a simulator) so backoff and polling behave the same at any speed.
+/// Every wait is in API seconds on the injected `APIClock` (real time against the real API; the simulator's scale
+/// against a simulator) so backoff behaves the same at any speed.
+///
+/// Credentials go only to the configured API origin (scheme, host, port), and only over https or to a loopback
+/// host; a status or download URL on another origin is used without them, with one warning.
 public struct AnalyticsClient: Sendable {
     public struct Configuration: Sendable {
         /// The API host, e.g. `https://analytics-api.app.lithium.com` (a trailing `/api/public` is accepted).
         public var baseURL: String
         public var companyKey: String
-        /// API seconds per real second.
-        public var timeScale: Double
         public var retry: RetryPolicy
         /// Real seconds one HTTP exchange may take before it counts as failed.
         public var requestTimeout: Double
@@ -64,7 +65,7 @@ public struct AnalyticsClient: Sendable {
         public var maxDownloadRefreshes: Int
 
         public init(
-            baseURL: String, companyKey: String, timeScale: Double = 1, retry: RetryPolicy = RetryPolicy(),
+            baseURL: String, companyKey: String, retry: RetryPolicy = RetryPolicy(),
             requestTimeout: Double = 60, downloadTimeout: Double = 3600, maxDownloadRefreshes: Int = 5
         ) {
             var base = baseURL
@@ -72,7 +73,6 @@ public struct AnalyticsClient: Sendable {
             if base.hasSuffix(APIPaths.root) { base.removeLast(APIPaths.root.count) }
             self.baseURL = base
             self.companyKey = companyKey
-            self.timeScale = timeScale
             self.retry = retry
             self.requestTimeout = requestTimeout
             self.downloadTimeout = downloadTimeout
@@ -84,14 +84,17 @@ public struct AnalyticsClient: Sendable {
     private let transport: any AnalyticsTransport
     private let logger: Logger
     private let random: @Sendable () -> Double
+    private let clock: any APIClock
+    private let warnings = OnceWarnings()
 
     public init(
-        configuration: Configuration, transport: any AnalyticsTransport,
+        configuration: Configuration, transport: any AnalyticsTransport, clock: any APIClock = ScaledClock(),
         logger: Logger = Logger(label: "exportpipe.client"),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.configuration = configuration
         self.transport = transport
+        self.clock = clock
         self.logger = logger
         self.random = random
     }
@@ -99,6 +102,8 @@ public struct AnalyticsClient: Sendable {
     // MARK: - Calls
 
     /// Submits one export. Parameters travel in the query string (as most of the vendor's samples do).
+    /// Only a 429 and a refused connection (nothing was sent) are retried here: a 5xx, a timeout, a reset after
+    /// sending or a 200 that does not decode may come after the job was accepted, so they are `.outcomeUnknown`.
     /// - Throws: `AnalyticsClientError`: `.badRequest` with the server's message for a refused request,
     ///   `.unauthorized` for 401/403, `.outcomeUnknown` when the answer was lost after the request may have
     ///   been received (a job may exist), `.server`/`.transport` when retries ran out.
@@ -107,10 +112,16 @@ public struct AnalyticsClient: Sendable {
         let url = configuration.baseURL + APIPaths.submit(request.type) + "?" + PercentEncoding.encodeQuery(query)
         let response = try await send(
             TransportRequest(
-                method: "POST", url: url, headers: headers(credentials), body: [],
+                method: "POST", url: url, headers: try headers(credentials, for: url), body: [],
                 timeoutSeconds: configuration.requestTimeout),
             idempotent: false, credentials: credentials)
-        let envelope: Envelope<SubmitResult> = try decode(response, what: "submit answer", credentials: credentials)
+        let envelope: Envelope<SubmitResult>
+        do {
+            envelope = try decode(response, what: "submit answer", credentials: credentials)
+        } catch let error as AnalyticsClientError where error.kind == .malformedResponse {
+            // A 200 we cannot read may still have created a job.
+            throw AnalyticsClientError.outcomeUnknown(error.message)
+        }
         let result = envelope.result
         guard !result.workflowId.isEmpty, !result.runId.isEmpty else {
             throw AnalyticsClientError.malformedResponse("the submit answer has no workflowId or runId")
@@ -125,12 +136,15 @@ public struct AnalyticsClient: Sendable {
     }
 
     /// Asks for a job's status through its status URL. Accepts the object and the array form of `result`.
+    /// - Throws: `.jobRefused` for a 403/404/410 (that job's token or the job itself is gone, not the
+    ///   credentials), `.unauthorized` for a 401.
     public func status(of job: SubmittedJob, as credentials: APICredentials) async throws -> JobStatus {
+        let url = absolute(job.statusURL)
         let response = try await send(
             TransportRequest(
-                method: "GET", url: absolute(job.statusURL), headers: headers(credentials),
+                method: "GET", url: url, headers: try headers(credentials, for: url),
                 timeoutSeconds: configuration.requestTimeout),
-            idempotent: true, credentials: credentials)
+            idempotent: true, credentials: credentials, jobLevel: true)
         let envelope: Envelope<StatusPayload> = try decode(response, what: "status answer", credentials: credentials)
         return envelope.result.status
     }
@@ -148,7 +162,8 @@ public struct AnalyticsClient: Sendable {
             // Ask the API for the file; it answers with a redirect to a short-lived signed URL.
             let first = try await streamWithRetries(
                 TransportRequest(
-                    method: "GET", url: absolute(downloadURL), headers: headers(credentials),
+                    method: "GET", url: absolute(downloadURL),
+                    headers: try headers(credentials, for: absolute(downloadURL)),
                     timeoutSeconds: configuration.downloadTimeout),
                 to: path, credentials: credentials)
             var final = first
@@ -192,7 +207,8 @@ public struct AnalyticsClient: Sendable {
             + PercentEncoding.encodeQuery([QueryItem("companyKey", configuration.companyKey)])
         let response = try await send(
             TransportRequest(
-                method: "GET", url: url, headers: headers(credentials), timeoutSeconds: configuration.requestTimeout),
+                method: "GET", url: url, headers: try headers(credentials, for: url),
+                timeoutSeconds: configuration.requestTimeout),
             idempotent: true, credentials: credentials)
         let envelope: Envelope<[TeamInfo]> = try decode(response, what: "teams listing", credentials: credentials)
         return envelope.result
@@ -201,7 +217,7 @@ public struct AnalyticsClient: Sendable {
     // MARK: - Retries
 
     private func send(
-        _ request: TransportRequest, idempotent: Bool, credentials: APICredentials
+        _ request: TransportRequest, idempotent: Bool, credentials: APICredentials, jobLevel: Bool = false
     ) async throws -> TransportResponse {
         var attempt = 0
         while true {
@@ -223,9 +239,17 @@ public struct AnalyticsClient: Sendable {
             switch response.status {
             case 200..<300:
                 return response
+            case 403, 404,
+                410 where jobLevel:
+                throw AnalyticsClientError.jobRefused(
+                    serverMessage(response.body, credentials), status: response.status)
             case 401, 403:
                 throw AnalyticsClientError.unauthorized(
                     serverMessage(response.body, credentials), status: response.status)
+            case 500...599 where !idempotent:
+                // A gateway's 502/504 may come after the backend accepted the job.
+                throw AnalyticsClientError.outcomeUnknown(
+                    "HTTP \(response.status): \(serverMessage(response.body, credentials))")
             case 429, 500...599:
                 guard attempt < configuration.retry.maxAttempts else {
                     throw AnalyticsClientError.server(
@@ -274,13 +298,30 @@ public struct AnalyticsClient: Sendable {
         logger.debug(
             "retrying",
             metadata: ["attempt": .stringConvertible(attempt), "why": .string(redact(why, credentials))])
-        try await Task.sleep(nanoseconds: UInt64(max(0, apiSeconds / configuration.timeScale) * 1e9))
+        try await clock.sleep(for: apiSeconds)
     }
 
     // MARK: - Helpers
 
-    private func headers(_ credentials: APICredentials) -> [(name: String, value: String)] {
-        [("Authorization", credentials.authorizationHeader), ("Accept", "application/json")]
+    /// The headers for a request to `url`: Authorization only on the configured API origin, and only over https
+    /// or to a loopback host.
+    /// - Throws: `.insecureTransport` when the configured API itself is plain http on a non-loopback host.
+    private func headers(_ credentials: APICredentials, for url: String) throws -> [(name: String, value: String)] {
+        let accept = [(name: "Accept", value: "application/json")]
+        guard let api = Origin(configuration.baseURL), let target = Origin(url) else { return accept }
+        guard api == target else {
+            if warnings.first("origin:\(target)") {
+                logger.warning(
+                    "a status or download URL points at \(target), not the configured API \(api): it is used without credentials"
+                )
+            }
+            return accept
+        }
+        guard target.scheme == "https" || target.isLoopback else {
+            throw AnalyticsClientError.insecureTransport(
+                "the API \(api) is plain http on a host that is not loopback: credentials are sent only over https")
+        }
+        return [("Authorization", credentials.authorizationHeader)] + accept
     }
 
     private func absolute(_ url: String) -> String {
@@ -331,4 +372,30 @@ public struct AnalyticsClient: Sendable {
         guard let value, !value.isEmpty else { return nil }
         return value
     }
+}
+
+/// An URL's scheme, host and port (default ports made explicit), to decide where credentials may go.
+struct Origin: Hashable, CustomStringConvertible {
+    var scheme: String
+    var host: String
+    var port: Int
+
+    init?(_ text: String) {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            let host = components.host?.lowercased(), !host.isEmpty
+        else { return nil }
+        self.scheme = scheme
+        self.host = host
+        port = components.port ?? (scheme == "https" ? 443 : 80)
+    }
+
+    var isLoopback: Bool { host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.") }
+    var description: String { "\(scheme)://\(host):\(port)" }
+}
+
+/// Warnings given once per key.
+final class OnceWarnings: @unchecked Sendable {
+    private let lock = NSLock()
+    private var given: Set<String> = []
+    func first(_ key: String) -> Bool { lock.withLock { given.insert(key).inserted } }
 }

@@ -10,6 +10,8 @@ public struct AnalyticsClientError: Error, Sendable, Equatable, CustomStringConv
         case outcomeUnknown
         case malformedResponse
         case downloadFailed
+        case jobRefused
+        case insecureTransport
     }
 
     let kind: Kind
@@ -41,8 +43,19 @@ public struct AnalyticsClientError: Error, Sendable, Equatable, CustomStringConv
     /// The export file could not be fetched completely.
     public static func downloadFailed(_ message: String) -> Self { Self(.downloadFailed, message) }
 
+    /// 403/404/410 on one job's status: that job's token was refused or the job is gone (not the credentials).
+    public static func jobRefused(_ message: String, status: Int) -> Self {
+        Self(.jobRefused, message, httpStatus: status)
+    }
+    /// The configured API is plain http on a non-loopback host: credentials are not sent there.
+    public static func insecureTransport(_ message: String) -> Self { Self(.insecureTransport, message) }
+
     /// Whether the whole run must stop (credentials refused), rather than just this chunk.
-    public var stopsRun: Bool { kind == .unauthorized }
+    public var stopsRun: Bool { kind == .unauthorized || kind == .insecureTransport }
+    /// Whether the problem is one job's (its token or the job itself), not the run's.
+    public var isJobLevel: Bool { kind == .jobRefused }
+    /// Whether the server refused these parameters (400).
+    public var isBadRequest: Bool { kind == .badRequest }
     /// Whether the same request may succeed later.
     public var isTransient: Bool { [.server, .transport, .downloadFailed, .malformedResponse].contains(kind) }
     /// Whether a submit may have created a job anyway.
@@ -59,6 +72,8 @@ public struct AnalyticsClientError: Error, Sendable, Equatable, CustomStringConv
         case .outcomeUnknown: "the answer to a submit was lost: \(message)"
         case .malformedResponse: "the API answered something unexpected: \(message)"
         case .downloadFailed: "the download failed: \(message)"
+        case .jobRefused: "the job's status was refused (HTTP \(httpStatus ?? 403)): \(message)"
+        case .insecureTransport: "\(message); the run stops"
         }
     }
 }

@@ -2,6 +2,7 @@ import AnalyticsAPI
 import AsyncHTTPClient
 import CompressNIO
 import Crypto
+import ExportBasics
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -100,7 +101,7 @@ public final class AsyncHTTPClientTransport: AnalyticsTransport {
             throw TransportError(
                 .interrupted, "the download from \(redacted(request.url)) was cut short after \(received) bytes")
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(hasher.finalize())
         var streamed = StreamedResponse(
             status: status, headers: headers, bytesWritten: written, errorBody: [], sha256: digest)
         streamed.bytesReceived = received

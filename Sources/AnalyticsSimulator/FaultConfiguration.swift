@@ -6,7 +6,9 @@ import Foundation
 /// `http5xx=0.05,http429=0.02,reset=0.02,fail=0.03,truncate=0.01,expire=0.05,background=2`. Probabilities are
 /// per request (`http5xx`, `http429`, `reset` on API calls), per job (`fail`), per file download (`truncate`)
 /// and per issued link (`expire`); `garbage`/`envelope` per API request, `stuck` per job, `foreign` per
-/// download redirect; `background` is a count of synthetic users. Draws come from the seed and a
+/// download redirect; `background` is a count of synthetic users. After-effect faults happen once the request
+/// had its effect: `accepted5xx`/`acceptedReset` per submit (the job exists, its answer is lost), `jobToken403` and
+/// `foreignStatus` per job. Draws come from the seed and a
 /// counter, so the same sequence of requests meets the same faults; no fault ever changes an export's data.
 public struct FaultConfiguration: Sendable, Hashable, Codable {
     /// API requests answered 503 (or 500/502) with a FAIL envelope, before they have any effect.
@@ -33,6 +35,14 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
     public var foreign: Double
     /// File downloads answered 200 with an HTML error page instead of the CSV (a proxy or gateway page).
     public var html: Double
+    /// Submits that create the job and are then answered 502 or 504 (a gateway lost the backend's answer).
+    public var accepted5xx: Double = 0
+    /// Submits that create the job and then drop the connection mid-answer.
+    public var acceptedReset: Double = 0
+    /// Jobs whose status requests are all answered 403 (that job's token is refused), per job.
+    public var jobToken403: Double = 0
+    /// Jobs whose statusUrl names another origin (`SimulatorConfiguration.foreignBaseURL`), per job.
+    public var foreignStatus: Double = 0
 
     public init(
         http5xx: Double = 0, http429: Double = 0, reset: Double = 0, fail: Double = 0, truncate: Double = 0,
@@ -62,7 +72,7 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
     /// The fault names `--faults` accepts.
     public static let names = [
         "http5xx", "http429", "reset", "fail", "truncate", "expire", "background", "garbage", "envelope", "stuck",
-        "foreign", "html",
+        "foreign", "html", "accepted5xx", "acceptedReset", "jobToken403", "foreignStatus",
     ]
 
     /// Parses `name=value,…`; an empty string means no faults.
@@ -102,6 +112,10 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
             case "stuck": stuck = p
             case "foreign": foreign = p
             case "html": html = p
+            case "accepted5xx": accepted5xx = p
+            case "acceptedReset": acceptedReset = p
+            case "jobToken403": jobToken403 = p
+            case "foreignStatus": foreignStatus = p
             default:
                 throw FaultConfigurationError(
                     description:

@@ -57,7 +57,7 @@ actor SimulatorEngine {
     private var waiting: [String] = []
     private var running: [String] = []
     private var seq = 0
-    private var stats = SimulatorStats()
+    var stats = SimulatorStats()
     private var links: [String: Link] = [:]
     private var requestDraws: UInt64 = 0
     private var jobDraws: UInt64 = 0
@@ -67,6 +67,9 @@ actor SimulatorEngine {
     private var backgroundDraws: UInt64 = 0
     private var foreignDraws: UInt64 = 0
     private var stuckDraws: UInt64 = 0
+    private var afterEffectDraws: UInt64 = 0
+    /// Jobs whose status requests the `jobToken403` fault refuses.
+    var tokenRefusedJobs: Set<String> = []
     private let backgroundUsers: [String]
     private var backgroundStarted = false
 
@@ -330,6 +333,12 @@ actor SimulatorEngine {
     }
 
     // MARK: Faults
+
+    /// The next draw of the after-effect faults (`SimulatorEngine+AfterEffects.swift`).
+    func nextAfterEffectDraw(_ name: String) -> Double {
+        afterEffectDraws += 1
+        return DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag(name), afterEffectDraws)
+    }
 
     /// Draws the fault (if any) for the next API request.
     func drawRequestFault() -> RequestFault? {

@@ -20,6 +20,13 @@ struct SimulatorResponder: HTTPResponder {
             return await failure(.badRequest, "The query string is not valid percent-encoding.")
         }
         if segments == ["_sim", "stats"] { return json(await engine.snapshot()) }
+        if isForeign(request) {
+            let carried = request.headers[.authorization] != nil
+            await engine.record { stats in
+                stats.foreignRequests += 1
+                if carried { stats.foreignRequestsWithAuthorization += 1 }
+            }
+        }
         if segments == ["_sim", "jobs"] { return json(await engine.jobRecords()) }
         if segments.count == 2 && segments[0] == "files" {
             return await file(id: segments[1], query: query, request: request)
@@ -127,7 +134,19 @@ struct SimulatorResponder: HTTPResponder {
             submission.overRange
             ? 0 : generator.rowCount(for: submission.request, inclusiveEndTime: configuration.inclusiveEndTime)
         let job = await engine.submit(user: user, submission: submission, rows: rows)
-        let urls = jobURLs(job, base: base)
+        let jobFaults = await engine.drawJobFaults(workflowId: job.workflowId)
+        var urls = jobURLs(job, base: base)
+        if jobFaults.foreignStatus, let foreign = foreignBase(request) {
+            urls.status = jobURLs(job, base: foreign).status
+        }
+        switch await engine.drawAcceptedFault() {
+        case .http5xx(let code)?:
+            return envelopeFailure(
+                HTTPResponse.Status(code: code), "Bad gateway (simulated): the backend's answer was lost.")
+        case .reset?:
+            return faultResponse(.reset)
+        case nil: break
+        }
         return json(
             Envelope(
                 result: SubmitResult(
@@ -190,6 +209,10 @@ struct SimulatorResponder: HTTPResponder {
             await engine.record { $0.authFailures += 1 }
             return envelopeFailure(.forbidden, "A valid analyticsAccessToken (or companyKey) is required.")
         }
+        if !download, await engine.isTokenRefused(workflowId: job.workflowId) {
+            await engine.record { $0.authFailures += 1 }
+            return envelopeFailure(.forbidden, "The analyticsAccessToken is not valid for this job (simulated).")
+        }
         let urls = jobURLs(job, base: base)
         // A stuck job (fault) reports RUNNING forever, whatever it did inside.
         let phase = job.stuck ? SimulatorEngine.Phase.waiting : job.phase
@@ -224,6 +247,15 @@ struct SimulatorResponder: HTTPResponder {
                 statusUrl: urls.status),
             result: result)
         return json(Envelope(result: StatusPayload(status, arrayForm: configuration.arrayStatusForm && !completed)))
+    }
+
+    /// Whether the request reached this server by the foreign origin's host name.
+    private func isForeign(_ request: Request) -> Bool {
+        guard let foreign = configuration.foreignBaseURL, let host = URL(string: foreign)?.host,
+            let authority = request.head.authority
+        else { return false }
+        let requestHost = authority.split(separator: ":").first.map(String.init) ?? authority
+        return requestHost.lowercased() == host.lowercased()
     }
 
     /// The foreign fault's host; without a port in it, this server's own port (so a test can name this server

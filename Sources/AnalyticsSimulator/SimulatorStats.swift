@@ -42,6 +42,10 @@ public struct SimulatorStats: Codable, Sendable, Hashable {
     public var fileRequests = 0
     /// Signed-file requests that carried an `Authorization` header: credentials sent where they do not belong.
     public var fileRequestsWithAuthorization = 0
+    /// Requests that reached this server by the foreign origin's name (`foreignBaseURL`), and how many of them
+    /// carried an `Authorization` header (credentials sent to another origin: must stay 0).
+    public var foreignRequests = 0
+    public var foreignRequestsWithAuthorization = 0
     /// Requests answered 400 (bad parameters, downloads of jobs without a file).
     public var badRequests = 0
     /// Requests answered 401 or 403 (credentials, company key, token).

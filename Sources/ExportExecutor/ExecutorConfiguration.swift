@@ -1,7 +1,7 @@
 import AnalyticsAPI
 import AnalyticsClient
 
-/// How the executor behaves. All durations are in API seconds (see `timeScale`).
+/// How the executor behaves. All durations are in API seconds, on `clock`.
 public struct ExecutorConfiguration: Sendable {
     /// The API users whose queues are pooled.
     public var users: [APICredentials]
@@ -14,36 +14,44 @@ public struct ExecutorConfiguration: Sendable {
     public var attempts: Int
     /// Wait before retrying a failed chunk, multiplied by the attempts spent.
     public var cooldownSeconds: Double
-    /// API seconds per real second (1 against the real API).
-    public var timeScale: Double
+    /// The run's time: `ScaledClock(scale: 1)` against the real API, the simulator's scale against a simulator,
+    /// a `ManualClock` in tests. Give the client the same clock.
+    public var clock: any APIClock
     /// Where `chunks/` lives.
     public var stateDirectory: String
     /// Polling never comes closer together than this, nor further apart than `maximumPollSeconds`.
     public var minimumPollSeconds: Double
     public var maximumPollSeconds: Double
-    /// Backoff after a queue rejection, growing with consecutive rejections of the same chunk.
+    /// Backoff after a queue rejection, per user (and per company when several users are rejected): its
+    /// `baseDelay` doubles with each rejection in a row, up to `maxDelay` (the stated cap). Attempts are unused.
     public var rejectionBackoff: RetryPolicy
     /// Chunks whose window ended less than this before they were verified are exported again next run.
     public var settleSeconds: Double
     /// Concurrent downloads.
     public var downloadConcurrency: Int
     /// A job whose status has not changed for this long is reported stuck, abandoned and submitted again
-    /// (spending an attempt). The abandoned job is forgotten: its status URL is no longer polled.
+    /// (spending an attempt). The abandoned job is no longer polled.
     public var stuckAfterSeconds: Double
+    /// `run.deadline`: the run stops cleanly this many API seconds after it started (journal kept), or never.
+    public var deadlineSeconds: Double?
+    /// Chunks of one export failing for good in a row with the same error before that export stops.
+    public var failureBudget: Int
 
     public init(
         users: [APICredentials], outstandingPerUser: Int = APILimits.bestPracticeOutstandingPerUser,
-        limits: QueueLimits = .documented, attempts: Int = 3, cooldownSeconds: Double = 60, timeScale: Double = 1,
+        limits: QueueLimits = .documented, attempts: Int = 3, cooldownSeconds: Double = 60,
+        clock: any APIClock = ScaledClock(),
         stateDirectory: String, minimumPollSeconds: Double = 5, maximumPollSeconds: Double = 120,
         rejectionBackoff: RetryPolicy = RetryPolicy(maxAttempts: .max, baseDelay: 30, maxDelay: 600),
-        settleSeconds: Double = 2 * 86_400, downloadConcurrency: Int = 4, stuckAfterSeconds: Double = 6 * 3_600
+        settleSeconds: Double = 2 * 86_400, downloadConcurrency: Int = 4, stuckAfterSeconds: Double = 6 * 3_600,
+        deadlineSeconds: Double? = nil, failureBudget: Int = 3
     ) {
         self.users = users
         self.outstandingPerUser = outstandingPerUser
         self.limits = limits
         self.attempts = attempts
         self.cooldownSeconds = cooldownSeconds
-        self.timeScale = timeScale
+        self.clock = clock
         self.stateDirectory = stateDirectory
         self.minimumPollSeconds = minimumPollSeconds
         self.maximumPollSeconds = maximumPollSeconds
@@ -51,11 +59,7 @@ public struct ExecutorConfiguration: Sendable {
         self.settleSeconds = settleSeconds
         self.downloadConcurrency = downloadConcurrency
         self.stuckAfterSeconds = stuckAfterSeconds
+        self.deadlineSeconds = deadlineSeconds
+        self.failureBudget = failureBudget
     }
-
-    /// Outstanding slots per user after applying the documented per-user queue cap.
-    public var slotsPerUser: Int { max(1, min(outstandingPerUser, limits.queuedPerUser)) }
-
-    /// Slots across all users after applying the company's queue cap.
-    public var totalSlots: Int { min(users.count * slotsPerUser, limits.queuedPerCompany) }
 }

@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import AnalyticsClient
+import ExportScheduling
 import Foundation
 import GRDB
 
@@ -75,6 +76,17 @@ public final class Journal: Sendable {
                 table.column("milliseconds", .integer).notNull()
             }
         }
+        migrator.registerMigration("v2-durations") { db in
+            // API seconds from submit to CLOSED of the chunk's last job, and what jobs of each export really took.
+            try db.alter(table: "chunk") { table in table.add(column: "jobSeconds", .double) }
+            try db.create(table: "duration") { table in
+                table.primaryKey("exportName", .text)
+                table.column("rows", .integer).notNull()
+                table.column("seconds", .double).notNull()
+                table.column("expectedSeconds", .double).notNull()
+                table.column("jobs", .integer).notNull()
+            }
+        }
         return migrator
     }
 
@@ -93,6 +105,21 @@ public final class Journal: Sendable {
     public func volumeHints() throws -> [String: Double] {
         try read { db in
             Dictionary(uniqueKeysWithValues: try VolumeRecord.fetchAll(db).map { ($0.exportName, $0.rowsPerDay) })
+        }
+    }
+
+    /// What jobs of each export really took (API seconds from submit to CLOSED) against the cost model.
+    public func learnedDurations() throws -> LearnedDurations {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT exportName, rows, seconds, expectedSeconds, jobs FROM duration")
+            var samples: [String: LearnedDurations.Sample] = [:]
+            for row in rows {
+                samples[row["exportName"]] = LearnedDurations.Sample(
+                    rows: row["rows"], seconds: row["seconds"], expectedSeconds: row["expectedSeconds"],
+                    jobs: row["jobs"])
+            }
+            return LearnedDurations(samples)
         }
     }
 
@@ -144,12 +171,23 @@ public final class Journal: Sendable {
     }
 
     /// CLOSED + COMPLETED: the file may be downloaded.
-    public func markCompleted(_ id: String, downloadURL: String?) throws {
+    /// `jobSeconds`: API seconds from submit to CLOSED, when this run followed the job from its submit.
+    public func markCompleted(_ id: String, downloadURL: String?, jobSeconds: Double? = nil) throws {
         let now = clock()
         try update(id) { record in
             record.state = .completed
             if let downloadURL, !downloadURL.isEmpty { record.downloadUrl = downloadURL }
             record.closedAt = now
+            record.jobSeconds = jobSeconds
+        }
+    }
+
+    /// A job of a chunk no longer in the plan has closed: forget the job (the chunk stays planned).
+    public func retire(_ id: String) throws {
+        try update(id) { record in
+            record.state = .planned
+            record.lastError = "retired: its job closed after the chunk left the plan"
+            record.clearJob()
         }
     }
 
@@ -173,6 +211,15 @@ public final class Journal: Sendable {
             volume.rows += rows
             volume.milliseconds += record.windowEnd - record.windowStart
             try volume.save(db)
+            if let seconds = record.jobSeconds, seconds > 0 {
+                try db.execute(
+                    sql: """
+                        INSERT INTO duration (exportName, rows, seconds, expectedSeconds, jobs) VALUES (?, ?, ?, ?, 1)
+                        ON CONFLICT(exportName) DO UPDATE SET rows = rows + excluded.rows,
+                          seconds = seconds + excluded.seconds, expectedSeconds = expectedSeconds + excluded.expectedSeconds,
+                          jobs = jobs + 1
+                        """, arguments: [record.exportName, rows, seconds, record.expectedSeconds])
+            }
         }
     }
 
@@ -253,5 +300,6 @@ extension ChunkRecord {
         downloadUrl = nil
         submittedAt = nil
         closedAt = nil
+        jobSeconds = nil
     }
 }

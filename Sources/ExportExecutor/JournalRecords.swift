@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportScheduling
 import Foundation
 import GRDB
 
@@ -40,6 +41,8 @@ public struct ChunkRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     public var updatedAt: Double
     /// Queue rejections absorbed (another user's load filled the queue).
     public var rejections: Int
+    /// API seconds from submit to CLOSED of the last job, when the run followed it from its submit.
+    public var jobSeconds: Double?
 
     public init(item: WorkItem, now: Double) throws {
         id = item.id

@@ -20,9 +20,17 @@ public struct ProgressEvent: Sendable, Codable, Hashable {
         case stuck
         /// A verified chunk is exported again (its window ended within the settle period, or its file changed).
         case replanned
-        /// The merge of an export worked around something the API's files did not have as expected (a column it
-        /// could not find, times in no known form): the message says what, and how the output differs from one
-        /// whole export. Also in the manifest's `warnings`.
+        /// A submit's outcome was unknown (a job may exist): its slot is held for the job's expected time × 1.5,
+        /// then the chunk is submitted again.
+        case held
+        /// A job of a chunk no longer in the plan was followed to CLOSED (counted against the limits) and forgotten.
+        case retired
+        /// An export stopped after several of its chunks failed for good in a row with the same error.
+        case exportStopped
+        /// Something worth knowing that changes nothing in the run: a credential kept off a foreign origin, or a
+        /// merge that worked around something the API's files did not have as expected (a column it could not
+        /// find, times in no known form) — the message says what, and how the output differs from one whole
+        /// export; merge warnings are also in the manifest's `warnings`.
         case warning
         case finished
     }

@@ -90,7 +90,7 @@ public struct PipelineRun: Sendable {
         let items = plan.chunks.map {
             WorkItem(
                 id: $0.id, exportName: $0.exportName, request: $0.request, expectedRows: $0.expectedRows,
-                expectedSeconds: $0.expectedSeconds)
+                expectedSeconds: $0.expectedSeconds, timeZone: timeZones[$0.exportName]?.identifier)
         }
         let verifier = ChunkFileVerifier.verifier(journal: journal)
         let executor = Executor(

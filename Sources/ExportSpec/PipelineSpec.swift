@@ -279,7 +279,7 @@ public struct OutputConfig: Sendable, Hashable {
 public struct RunConfig: Sendable, Hashable {
     /// Jobs outstanding (running + queued) per user; default 2 (the vendor's best practice), at most 5.
     public var outstandingPerUser: Int
-    /// Tries per chunk before it is split or given up.
+    /// Tries per chunk before it is given up (only size-related failures split a chunk).
     public var attempts: Int
     /// Chunks whose window ends within this period of now are exported again on the next run (late data).
     public var settle: CalendarDuration
@@ -289,11 +289,13 @@ public struct RunConfig: Sendable, Hashable {
     public var targetRowsPerJob: Int
     /// A job whose status has not changed for this long is reported stuck, abandoned and submitted again.
     public var stuckAfter: CalendarDuration
+    /// `run.deadline`: the run stops cleanly this long after it started (journal kept, its own exit code), or never.
+    public var deadline: CalendarDuration?
 
     public init(
         outstandingPerUser: Int = 2, attempts: Int = 3, settle: CalendarDuration = CalendarDuration(2, .day),
         minChunk: CalendarDuration = CalendarDuration(1, .hour), targetRowsPerJob: Int = 200_000,
-        stuckAfter: CalendarDuration = CalendarDuration(6, .hour)
+        stuckAfter: CalendarDuration = CalendarDuration(6, .hour), deadline: CalendarDuration? = nil
     ) {
         self.outstandingPerUser = outstandingPerUser
         self.attempts = attempts
@@ -301,5 +303,6 @@ public struct RunConfig: Sendable, Hashable {
         self.minChunk = minChunk
         self.targetRowsPerJob = targetRowsPerJob
         self.stuckAfter = stuckAfter
+        self.deadline = deadline
     }
 }

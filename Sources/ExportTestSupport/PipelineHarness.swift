@@ -29,23 +29,27 @@ public enum PipelineHarness {
     public static func run(
         _ spec: PipelineSpec, on simulator: RunningSimulator, directory: String, now: Date, timeScale: Double,
         companyKey: String = "demo-company", passwords: [String: String], outstandingPerUser: Int? = nil,
-        attempts: Int? = nil, settleSeconds: Double = 0, stuckAfterSeconds: Double? = nil, log: EventLog = EventLog()
+        attempts: Int? = nil, settleSeconds: Double = 0, stuckAfterSeconds: Double? = nil,
+        deadlineSeconds: Double? = nil,
+        log: EventLog = EventLog()
     ) async throws -> PipelineRun.Outcome {
         let users = spec.api.users.map { user in
             APICredentials(username: user.username.raw, password: passwords[user.username.raw] ?? "")
         }
         let transport = AsyncHTTPClientTransport()
+        let clock = ScaledClock(scale: timeScale)
         let client = AnalyticsClient(
             configuration: .init(
-                baseURL: simulator.baseURL, companyKey: companyKey, timeScale: timeScale,
+                baseURL: simulator.baseURL, companyKey: companyKey,
                 retry: RetryPolicy(maxAttempts: 8, baseDelay: 1, maxDelay: 30)),
-            transport: transport)
+            transport: transport, clock: clock)
         let configuration = ExecutorConfiguration(
             users: users, outstandingPerUser: outstandingPerUser ?? spec.run.outstandingPerUser,
-            attempts: attempts ?? spec.run.attempts, cooldownSeconds: 10, timeScale: timeScale,
+            attempts: attempts ?? spec.run.attempts, cooldownSeconds: 10, clock: clock,
             stateDirectory: directory + "/state", minimumPollSeconds: 2, maximumPollSeconds: 60,
             rejectionBackoff: RetryPolicy(maxAttempts: .max, baseDelay: 10, maxDelay: 120),
-            settleSeconds: settleSeconds, stuckAfterSeconds: stuckAfterSeconds ?? 6 * 3_600)
+            settleSeconds: settleSeconds, stuckAfterSeconds: stuckAfterSeconds ?? 6 * 3_600,
+            deadlineSeconds: deadlineSeconds)
         let run = PipelineRun(
             spec: spec, client: client, configuration: configuration, now: now, toolVersion: "test",
             baseDirectory: directory)

@@ -30,6 +30,8 @@ enum ExitCodes {
     static let success: Int32 = 0
     static let failed: Int32 = 1
     static let specErrors: Int32 = 2
+    /// `run.deadline` passed: the run stopped cleanly with its journal; run again to go on.
+    static let deadline: Int32 = 3
     /// `run --no-wait` found the state directory held by another run (EX_TEMPFAIL: try again later).
     static let stateDirectoryBusy: Int32 = 75
     static let interrupted: Int32 = 130

@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import AnalyticsClient
 import AnalyticsSimulator
 import ArgumentParser
@@ -16,8 +17,9 @@ struct RunCommand: AsyncParsableCommand {
             A run resumes from its journal (<state_dir>/journal.sqlite) when there is one: finished chunks are \
             kept, jobs still in flight are followed again through their status URLs, nothing is submitted twice. \
             One run holds a state directory at a time: a second run of the same pipeline waits for the first (or \
-            exits with --no-wait). Exit status: 0 all done, 1 some chunks failed for good, 2 spec errors, 75 the \
-            state directory is held by another run (--no-wait), 130 interrupted (journal saved; run again to resume).
+            exits with --no-wait). Exit status: 0 all done, 1 some chunks failed for good, 2 spec errors, 3 \
+            run.deadline passed (journal saved; run again to go on), 75 the state directory is held by another run \
+            (--no-wait), 130 interrupted (journal saved; run again to resume).
             """
     )
 
@@ -139,14 +141,17 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let transport = AsyncHTTPClientTransport()
+        // One clock for the client and the executor: API seconds at the simulator's speed (1 for the real API).
+        let clock = ScaledClock(scale: scale)
         let client = AnalyticsClient(
-            configuration: .init(baseURL: baseURL, companyKey: settings.companyKey, timeScale: scale),
-            transport: transport)
+            configuration: .init(baseURL: baseURL, companyKey: settings.companyKey), transport: transport,
+            clock: clock)
         let configuration = ExecutorConfiguration(
             users: settings.users, outstandingPerUser: pipeline.run.outstandingPerUser, attempts: pipeline.run.attempts,
-            timeScale: scale, stateDirectory: stateDirectory,
+            clock: clock, stateDirectory: stateDirectory,
             settleSeconds: pipeline.run.settle.approximateSeconds,
-            stuckAfterSeconds: pipeline.run.stuckAfter.approximateSeconds)
+            stuckAfterSeconds: pipeline.run.stuckAfter.approximateSeconds,
+            deadlineSeconds: pipeline.run.deadline?.approximateSeconds)
         let run = PipelineRun(
             spec: pipeline, client: client, configuration: configuration, now: instant,
             toolVersion: ExportPipeVersion.current, baseDirectory: baseDirectory)
@@ -179,6 +184,13 @@ struct RunCommand: AsyncParsableCommand {
         renderer.renderer?.finish(summary: outcome.summary)
         try? await shutdown(transport, simulator)
 
+        if outcome.summary.deadlineReached {
+            FileHandle.standardError.write(
+                Data(
+                    ("run.deadline passed: nothing new was submitted; the journal keeps every job in flight. Run the "
+                        + "same command again to go on\n").utf8))
+            throw ExitCode(ExitCodes.deadline)
+        }
         if outcome.summary.interrupted || task.isCancelled {
             FileHandle.standardError.write(
                 Data("interrupted: the journal is saved; run the same command again to resume\n".utf8))

@@ -14,21 +14,21 @@ struct AnalyticsClientTests {
     func client(_ transport: ScriptedTransport, attempts: Int = 4) -> AnalyticsClient {
         AnalyticsClient(
             configuration: .init(
-                baseURL: "http://api.test/api/public/", companyKey: "company-key-123", timeScale: 1_000_000,
+                baseURL: "https://api.test/api/public/", companyKey: "company-key-123",
                 retry: RetryPolicy(maxAttempts: attempts, baseDelay: 1, maxDelay: 10)),
-            transport: transport, random: { 0.5 })
+            transport: transport, clock: ScaledClock(scale: 1_000_000), random: { 0.5 })
     }
 
     static let submitBody = """
         {"status":"PASS","request":null,"message":null,"result":{"workflowId":"2951efa0-ea55-3a74-8a60-66ea888bb83d",\
-        "runId":"23ab+c/d=","downloadUrl":"","statusUrl":"http://api.test/api/public/reports/report/2951efa0-ea55-3a74-8a60-66ea888bb83d/23ab%2Bc%2Fd%3D/status?analyticsAccessToken=tok%3D%3D"}}
+        "runId":"23ab+c/d=","downloadUrl":"","statusUrl":"https://api.test/api/public/reports/report/2951efa0-ea55-3a74-8a60-66ea888bb83d/23ab%2Bc%2Fd%3D/status?analyticsAccessToken=tok%3D%3D"}}
         """
 
     static func statusBody(state: String, detail: String, reason: String? = nil, array: Bool = false) -> String {
         let reasonJSON = reason.map { "\"\($0)\"" } ?? "null"
         let inner = """
-            {"jobInfo":{"workflowId":"w","runId":"23r=","downloadUrl":"\(detail == "COMPLETED" ? "http://api.test/dl?analyticsAccessToken=t" : "")",\
-            "statusUrl":"http://api.test/st"},"result":{"runnerState":"\(state)","reason":\(reasonJSON),"detail":"\(detail)",\
+            {"jobInfo":{"workflowId":"w","runId":"23r=","downloadUrl":"\(detail == "COMPLETED" ? "https://api.test/dl?analyticsAccessToken=t" : "")",\
+            "statusUrl":"https://api.test/st"},"result":{"runnerState":"\(state)","reason":\(reasonJSON),"detail":"\(detail)",\
             "currentCount":null,"totalCount":null,"lastAcknowledgeTime":null}}
             """
         return "{\"status\":\"PASS\",\"request\":null,\"message\":null,\"result\":\(array ? "[\(inner)]" : inner)}"
@@ -45,7 +45,7 @@ struct AnalyticsClientTests {
         #expect(sent.method == "POST")
         #expect(
             sent.url
-                == "http://api.test/api/public/reports/report/incoming_post?companyKey=company-key-123"
+                == "https://api.test/api/public/reports/report/incoming_post?companyKey=company-key-123"
                 + "&startTime=1700000000000&endTime=1700086400000&reportFormat=csv&workqueueIds=15%2C21")
         let auth = sent.headers.first { $0.name == "Authorization" }?.value
         #expect(auth == "Basic " + Data("api-user:s3cret-pass".utf8).base64EncodedString())
@@ -58,19 +58,19 @@ struct AnalyticsClientTests {
                 ? .response(status: 200, body: Self.statusBody(state: "RUNNING", detail: "", array: array))
                 : .response(status: 200, body: Self.statusBody(state: "CLOSED", detail: "COMPLETED"))
         }
-        let job = SubmittedJob(workflowId: "w", runId: "23r=", statusURL: "http://api.test/st", downloadURL: nil)
+        let job = SubmittedJob(workflowId: "w", runId: "23r=", statusURL: "https://api.test/st", downloadURL: nil)
         let running = try await client(transport).status(of: job, as: credentials)
         #expect(running.outcome == .inFlight)
         let done = try await client(transport).status(of: job, as: credentials)
         #expect(done.outcome == .completed)
-        #expect(done.jobInfo.downloadUrl == "http://api.test/dl?analyticsAccessToken=t")
+        #expect(done.jobInfo.downloadUrl == "https://api.test/dl?analyticsAccessToken=t")
     }
 
     @Test func queueRejectionIsNotAFailure() async throws {
         let body = Self.statusBody(
             state: "CLOSED", detail: "FAILED", reason: APILimits.tooManyExportsReason, array: true)
         let transport = ScriptedTransport { _, _ in .response(status: 200, body: body) }
-        let job = SubmittedJob(workflowId: "w", runId: "23r=", statusURL: "http://api.test/st", downloadURL: nil)
+        let job = SubmittedJob(workflowId: "w", runId: "23r=", statusURL: "https://api.test/st", downloadURL: nil)
         let status = try await client(transport).status(of: job, as: credentials)
         #expect(status.outcome == .rejectedByQueue)
         let failed = Self.statusBody(state: "CLOSED", detail: "FAILED", reason: "Export timed out")
@@ -83,13 +83,22 @@ struct AnalyticsClientTests {
         let transport = ScriptedTransport { _, index in
             switch index {
             case 0: .response(status: 429, headers: [("Retry-After", "3")], body: "slow down")
-            case 1: .response(status: 503, body: "")
+            case 1: .response(status: 429, body: "")
             default: .response(status: 200, body: Self.submitBody)
             }
         }
         let job = try await client(transport).submit(request, as: credentials)
         #expect(job.runId == "23ab+c/d=")
         #expect(transport.requests.count == 3)
+        // A status (idempotent) is retried after a 5xx too.
+        let flaky = ScriptedTransport { _, index in
+            index == 0
+                ? .response(status: 503, body: "")
+                : .response(status: 200, body: Self.statusBody(state: "RUNNING", detail: ""))
+        }
+        let handle = SubmittedJob(workflowId: "w", runId: "r", statusURL: "https://api.test/st", downloadURL: nil)
+        _ = try await client(flaky).status(of: handle, as: credentials)
+        #expect(flaky.requests.count == 2)
         // The delays: Retry-After wins; otherwise full jitter under an exponential ceiling.
         let policy = RetryPolicy(maxAttempts: 6, baseDelay: 1, maxDelay: 10)
         #expect(policy.delay(afterAttempt: 1, retryAfter: 3, random: 0.9) == 3)
@@ -154,6 +163,49 @@ struct AnalyticsClientTests {
         #expect(refused.requests.count == 2)
     }
 
+    @Test(arguments: [502, 504])
+    func aGatewayErrorOnSubmitIsAnUnknownOutcomeNotARetry(status: Int) async throws {
+        let transport = ScriptedTransport { _, _ in .response(status: status, body: "<html>Bad Gateway</html>") }
+        do {
+            _ = try await client(transport).submit(request, as: credentials)
+            Issue.record("expected an error")
+        } catch let error as AnalyticsClientError {
+            #expect(error.mayHaveCreatedJob)
+        }
+        #expect(transport.requests.count == 1)
+        // A 200 that does not decode may have created a job as well.
+        let garbage = ScriptedTransport { _, _ in .response(status: 200, body: "<html>oops</html>") }
+        do {
+            _ = try await client(garbage).submit(request, as: credentials)
+            Issue.record("expected an error")
+        } catch let error as AnalyticsClientError {
+            #expect(error.mayHaveCreatedJob)
+        }
+    }
+
+    @Test func aRefusedJobTokenIsThatJobsProblemAndCredentialsStayOnTheirOrigin() async throws {
+        let transport = ScriptedTransport { request, _ in
+            request.url.hasPrefix("https://api.test/")
+                ? .response(status: 403, body: #"{"status":"FAIL","message":"bad token","result":"x"}"#)
+                : .response(status: 200, body: Self.statusBody(state: "RUNNING", detail: ""))
+        }
+        let own = SubmittedJob(workflowId: "w", runId: "r", statusURL: "https://api.test/st?t=1", downloadURL: nil)
+        do {
+            _ = try await client(transport).status(of: own, as: credentials)
+            Issue.record("expected an error")
+        } catch let error as AnalyticsClientError {
+            #expect(error.isJobLevel)
+            #expect(!error.stopsRun)
+        }
+        // Another origin (or the same host on plain http) gets no Authorization header.
+        for url in ["https://elsewhere.test/st", "http://api.test/st", "https://api.test:8443/st"] {
+            let job = SubmittedJob(workflowId: "w", runId: "r", statusURL: url, downloadURL: nil)
+            _ = try await client(transport).status(of: job, as: credentials)
+            let sent = try #require(transport.requests.last)
+            #expect(!sent.headers.contains { $0.name == "Authorization" }, "\(url)")
+        }
+    }
+
     @Test func downloadFollowsTheRedirectWithoutCredentialsAndRefreshesExpiredLinks() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -169,7 +221,7 @@ struct AnalyticsClientTests {
             }
         }
         let result = try await client(transport).download(
-            from: "http://api.test/dl?analyticsAccessToken=t", to: path, as: credentials)
+            from: "https://api.test/dl?analyticsAccessToken=t", to: path, as: credentials)
         #expect(result.bytes == Int64(csv.utf8.count))
         #expect(result.refreshes == 2)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == csv)

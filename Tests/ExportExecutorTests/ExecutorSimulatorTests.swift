@@ -192,7 +192,7 @@ struct ExecutorSimulatorTests {
             let outcome = try await PipelineHarness.run(
                 spec, on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
                 passwords: Self.passwords, log: log)
-            #expect(outcome.summary.failed.isEmpty)
+            #expect(outcome.summary.failed.isEmpty, "\(outcome.summary.failed.map(\.error))")
             #expect(outcome.summary.splits >= 3)
             #expect(log.count(.split) == outcome.summary.splits)
             let whole = ExportRequest(

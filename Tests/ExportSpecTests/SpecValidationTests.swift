@@ -49,7 +49,7 @@ struct SpecValidationTests {
                 == RunConfig(
                     outstandingPerUser: 2, attempts: 4, settle: CalendarDuration(3, .day),
                     minChunk: CalendarDuration(30, .minute), targetRowsPerJob: 100_000,
-                    stuckAfter: CalendarDuration(12, .hour)))
+                    stuckAfter: CalendarDuration(12, .hour), deadline: CalendarDuration(8, .hour)))
         #expect(spec.sourceHash == SpecLoader.sha256Hex(Array(text.utf8)))
         #expect(spec.sourceHash.count == 64)
     }

@@ -141,6 +141,13 @@ extension SpecDecoder {
         if let value = section.value("stuck_after"), let limit = duration(value, "run.stuck_after") {
             run.stuckAfter = limit
         }
+        if let value = section.value("deadline"), let limit = duration(value, "run.deadline") {
+            if limit.unit == .month {
+                error(value, "run.deadline cannot be in months", fix: "write it in hours or days, e.g. '8h' or '2d'")
+            } else {
+                run.deadline = limit
+            }
+        }
         if let value = section.value("target_rows_per_job"),
             let number = integer(value, "run.target_rows_per_job", in: 1_000...50_000_000)
         {

@@ -228,13 +228,16 @@ public enum SpecVocabulary {
         SpecField(
             "outstanding_per_user", integer(minimum: 1, maximum: 5), "Jobs running + queued per user (default 2)."),
         SpecField(
-            "attempts", integer(minimum: 1, maximum: 10), "Tries per chunk before it is split or given up (default 3)."),
+            "attempts", integer(minimum: 1, maximum: 10), "Tries per chunk before it is given up (default 3)."),
         SpecField(
             "settle", duration, "Chunks ending within this period of now are exported again next run (default 2d)."),
         SpecField("min_chunk", duration, "Failing chunks are split in half down to this size (default 1h)."),
         SpecField(
             "stuck_after", duration,
             "A job whose status has not changed for this long is abandoned and submitted again (default 6h)."),
+        SpecField(
+            "deadline", duration,
+            "Stop the run cleanly this long after it started, keeping the journal (exit 3); default: no deadline."),
         SpecField(
             "target_rows_per_job", integer(minimum: 1000, maximum: 50_000_000),
             "Target rows per job for chunk: auto (default 200000)."),

@@ -12,10 +12,13 @@ public struct WorkItem: Sendable, Hashable, Codable {
     public var expectedSeconds: Double
     /// The chunk this one was split from, if any.
     public var parentId: String?
+    /// The spec's time zone (IANA id), in which messages show the chunk's window; the request's time zone, or
+    /// UTC, when nil.
+    public var timeZone: String?
 
     public init(
         id: String, exportName: String, request: ExportRequest, expectedRows: Int, expectedSeconds: Double,
-        parentId: String? = nil
+        parentId: String? = nil, timeZone: String? = nil
     ) {
         self.id = id
         self.exportName = exportName
@@ -23,5 +26,6 @@ public struct WorkItem: Sendable, Hashable, Codable {
         self.expectedRows = expectedRows
         self.expectedSeconds = expectedSeconds
         self.parentId = parentId
+        self.timeZone = timeZone
     }
 }

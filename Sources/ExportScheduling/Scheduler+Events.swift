@@ -1,0 +1,217 @@
+import AnalyticsAPI
+
+extension Scheduler {
+    /// Applies one event at `now`; returns the effects to perform, in order.
+    public mutating func handle(_ event: SchedulerEvent, now: Double) -> [SchedulerEffect] {
+        guard stopped == nil else { return [] }
+        var effects: [SchedulerEffect] = []
+        switch event {
+        case .tick: break
+        case .submitAnswered(let id, let job): effects += submitAnswered(id, job: job, now: now)
+        case .submitFailed(let id, let failure): effects += submitFailed(id, failure, now: now)
+        case .statusAnswered(let id, let outcome, let progress, let url):
+            effects += statusAnswered(id, outcome: outcome, progress: progress, downloadURL: url, now: now)
+        case .statusFailed(let id, let failure): effects += statusFailed(id, failure, now: now)
+        case .downloaded(let id, let rows, let bytes, let sha256, let file):
+            effects += downloaded(id, rows: rows, bytes: bytes, sha256: sha256, file: file)
+        case .downloadFailed(let id, let failure): effects += downloadFailed(id, failure, now: now)
+        }
+        return effects + pass(now: now)
+    }
+
+    // MARK: - Submit
+
+    mutating func submitAnswered(_ id: String, job: JobHandle, now: Double) -> [SchedulerEffect] {
+        guard let entry = entries[id], case .submitting(let lease) = entry.phase else { return [] }
+        submittingUsers.remove(lease.user)
+        slots.record(job: job.workflowId + "/" + job.runId, on: lease)
+        let following = follow(job, now: now, item: entry.item, resumed: false)
+        entries[id]?.phase = .following(lease, following)
+        return [
+            .journal(.submitted(chunk: id, job: job)),
+            .notify(Notice(.submitted, chunk: id, export: entry.item.exportName, user: lease.user)),
+        ]
+    }
+
+    mutating func submitFailed(_ id: String, _ failure: Failure, now: Double) -> [SchedulerEffect] {
+        guard let entry = entries[id], case .submitting(let lease) = entry.phase else { return [] }
+        submittingUsers.remove(lease.user)
+        if failure.failureClass == .outcomeUnknown {
+            // A job may exist: keep its slot for as long as it would run, so the limits stay true, then resubmit.
+            let hold = expectedSeconds(of: entry.item) * configuration.failure.holdFactor
+            entries[id]?.phase = .holding(lease, until: now + hold)
+            counters.unknownOutcomes += 1
+            return [
+                .notify(
+                    Notice(
+                        .held, chunk: id, export: entry.item.exportName, user: lease.user,
+                        message: "\(entry.item.windowDescription): \(failure.message); a job may exist, so its slot "
+                            + "stays held for \(Int(hold.rounded())) s, then the chunk is submitted again"))
+            ]
+        }
+        slots.release(lease)
+        return failed(id, failure, now: now)
+    }
+
+    // MARK: - Status
+
+    mutating func statusAnswered(
+        _ id: String, outcome: JobOutcome, progress: String, downloadURL: String?, now: Double
+    ) -> [SchedulerEffect] {
+        guard let entry = entries[id], case .following(let lease, var follow) = entry.phase else { return [] }
+        counters.statusRequests += 1
+        follow.polls += 1
+        follow.polling = false
+        follow.unreadable = 0
+        let item = entry.item
+        switch outcome {
+        case .inFlight:
+            if !follow.accepted {
+                follow.accepted = true
+                backoff.accepted(user: lease.user)
+            }
+            if progress != follow.lastProgress {
+                follow.lastProgress = progress
+                follow.lastChange = now
+            }
+            let elapsed = now - follow.started
+            let observed = now - (follow.firstAnswer ?? now)
+            if follow.firstAnswer == nil { follow.firstAnswer = now }
+            if now - follow.lastChange >= configuration.stuckAfterSeconds {
+                counters.stuck += 1
+                abandon(lease, follow: follow, now: now)
+                let text =
+                    "the job's status has not changed for \(Int(now - follow.lastChange)) s (stuck_after is "
+                    + "\(Int(configuration.stuckAfterSeconds)) s)"
+                return [.notify(Notice(.stuck, chunk: id, export: item.exportName, user: lease.user, message: text))]
+                    + (entry.orphan ? retire(id) : failed(id, Failure(.transient, text), now: now))
+            }
+            let policy = configuration.failure
+            if observed > follow.expected * policy.overrunFactor && observed > policy.sizeRelatedMinimumSeconds
+                && !entry.orphan
+            {
+                abandon(lease, follow: follow, now: now)
+                return failed(
+                    id,
+                    Failure(
+                        .sizeRelated,
+                        "the job has run \(Int(elapsed)) s, \(Int(policy.overrunFactor))× its expected "
+                            + "\(Int(follow.expected)) s"), now: now)
+            }
+            let offset = configuration.poll.nextOffset(
+                polls: follow.polls, elapsed: elapsed, expected: follow.expected, jitter: jitter())
+            follow.nextPoll = follow.started + offset
+            entries[id]?.phase = .following(lease, follow)
+            return []
+        case .completed:
+            slots.release(lease)
+            backoff.accepted(user: lease.user)
+            let seconds = now - follow.started
+            if !follow.resumed {
+                learned.observe(export: item.exportName, estimate: item.expectedSeconds, seconds: seconds)
+            }
+            let url = downloadURL ?? follow.job.downloadURL
+            var effects: [SchedulerEffect] = [
+                .journal(.completed(chunk: id, downloadURL: url, jobSeconds: seconds))
+            ]
+            if entry.orphan { return effects + retire(id) }
+            guard let url else {
+                return effects + failed(id, Failure(.transient, "the completed job has no download link"), now: now)
+            }
+            entries[id]?.phase = .toDownload(url: url, user: lease.user)
+            effects.append(.notify(Notice(.completed, chunk: id, export: item.exportName, user: lease.user)))
+            return effects
+        case .rejectedByQueue:
+            slots.release(lease)
+            counters.rejections += 1
+            let delay = backoff.rejected(user: lease.user, now: now, jitter: 0.8 + 0.4 * random.unit())
+            if entry.orphan { return retire(id) }
+            entries[id]?.phase = .waiting(notBefore: now)
+            return [
+                .journal(.rejected(chunk: id)),
+                .notify(
+                    Notice(
+                        .rejected, chunk: id, export: item.exportName, user: lease.user,
+                        message: "\(APILimits.tooManyExportsReason) \(lease.user) submits again in \(Int(delay)) s "
+                            + "(backoff per user, doubling, at most \(Int(backoff.cap)) s)")),
+            ]
+        case .failed(let reason, let detail):
+            slots.release(lease)
+            if entry.orphan { return retire(id) }
+            let text = "the job closed \(detail ?? "FAILED"): \(reason ?? "no reason given")"
+            let failureClass: FailureClass = FailurePolicy.isSizeRelated(reason) ? .sizeRelated : .permanent
+            return failed(id, Failure(failureClass, text), now: now)
+        }
+    }
+
+    mutating func statusFailed(_ id: String, _ failure: Failure, now: Double) -> [SchedulerEffect] {
+        guard let entry = entries[id], case .following(let lease, var follow) = entry.phase else { return [] }
+        counters.statusRequests += 1
+        follow.polls += 1
+        follow.polling = false
+        switch failure.failureClass {
+        case .credentials:
+            return stop(id, failure)
+        case .jobToken, .permanent:
+            // This job's token or URL no longer works: that job's problem. Its slot stays held for as long as it
+            // might still run; the chunk is submitted again.
+            abandon(lease, follow: follow, now: now)
+            if entry.orphan { return retire(id) }
+            return failed(id, Failure(.jobToken, failure.message), now: now)
+        default:
+            follow.unreadable += 1
+            if follow.unreadable >= configuration.failure.undecodableStatusLimit {
+                abandon(lease, follow: follow, now: now)
+                if entry.orphan { return retire(id) }
+                let text =
+                    "the job's status could not be read \(follow.unreadable) times in a row (last: \(failure.message))"
+                return failed(id, Failure(.transient, text), now: now)
+            }
+            let elapsed = now - follow.started
+            follow.nextPoll =
+                follow.started
+                + configuration.poll.nextOffset(
+                    polls: follow.polls, elapsed: elapsed, expected: follow.expected, jitter: jitter())
+            entries[id]?.phase = .following(lease, follow)
+            return []
+        }
+    }
+
+    /// Stops following a job that may still run: its slot stays held until it would have ended.
+    mutating func abandon(_ lease: Lease, follow: Follow, now: Double) {
+        let end = follow.started + follow.expected * configuration.failure.holdFactor
+        if end > now { abandoned.append((lease, end)) } else { slots.release(lease) }
+    }
+
+    // MARK: - Download
+
+    mutating func downloaded(_ id: String, rows: Int64, bytes: Int64, sha256: String, file: String)
+        -> [SchedulerEffect]
+    {
+        guard let entry = entries[id], case .downloading = entry.phase else { return [] }
+        activeDownloads -= 1
+        entries[id]?.phase = .done
+        counters.verified += 1
+        counters.rows += rows
+        counters.bytes += bytes
+        failureStreaks[entry.item.exportName] = nil
+        return [
+            .journal(.verified(chunk: id, rows: rows, bytes: bytes, sha256: sha256, file: file)),
+            .notify(Notice(.verified, chunk: id, export: entry.item.exportName, rows: rows, bytes: bytes)),
+        ]
+    }
+
+    mutating func downloadFailed(_ id: String, _ failure: Failure, now: Double) -> [SchedulerEffect] {
+        guard let entry = entries[id], case .downloading(let url, let user) = entry.phase else { return [] }
+        activeDownloads -= 1
+        if failure.failureClass == .credentials { return stop(id, failure) }
+        if entry.downloadTries < 3 {
+            // Ask the download endpoint again (a fresh link, a whole file) before giving the job up.
+            entries[id]?.downloadTries = entry.downloadTries + 1
+            entries[id]?.phase = .toDownload(url: url, user: user)
+            return []
+        }
+        entries[id]?.downloadTries = 0
+        return failed(id, failure, now: now)
+    }
+}

@@ -1,0 +1,92 @@
+import AnalyticsAPI
+import AnalyticsSimulator
+import ExportExecutor
+import ExportRun
+import ExportSpec
+import ExportTestSupport
+import Foundation
+import Testing
+
+/// Faults that happen after the request had its effect, as a gateway in front of the real API makes them: the
+/// executor must keep the limits, go on and keep credentials on the API's origin.
+@Suite("Executor against after-effect faults")
+struct AfterEffectFaultTests {
+    static let scale = 10_000.0
+    static let now = Date(timeIntervalSince1970: 1_741_000_000)
+
+    static func spec(outstanding: Int = 2) -> PipelineSpec {
+        var spec = SpecBuilders.spec(
+            window: SpecBuilders.window(from: SpecBuilders.date(2025, 2, 1), to: SpecBuilders.date(2025, 2, 9)),
+            exports: [SpecBuilders.export("posts", .incomingPost, chunk: .fixed(CalendarDuration(1, .day)))])
+        spec.run.outstandingPerUser = outstanding
+        return spec
+    }
+
+    static func configuration(_ faults: String) throws -> SimulatorConfiguration {
+        var configuration = SimulatorHarness.fastConfiguration(seed: 7, faults: try FaultConfiguration(parsing: faults))
+        configuration.users = ["user1": "pw1"]
+        configuration.foreignBaseURL = "http://localhost"
+        return configuration
+    }
+
+    static func expected(_ outcome: PipelineRun.Outcome) throws -> [UInt8] {
+        let export = outcome.plan.exports[0]
+        let whole = ExportRequest(
+            type: .incomingPost, startTime: export.windowStartMillis, endTime: export.windowEndMillis,
+            selection: outcome.plan.chunks[0].request.selection, locale: "en", timezone: "UTC")
+        return try ExportDataGenerator(seed: 7).csv(for: whole)
+    }
+
+    @Test func lostSubmitAnswersHoldTheirSlotSoTheQueueNeverOverflows() async throws {
+        let directory = try PipelineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await SimulatorHarness.withSimulator(try Self.configuration("accepted5xx=0.3")) { simulator in
+            let log = PipelineHarness.EventLog()
+            let outcome = try await PipelineHarness.run(
+                Self.spec(outstanding: 5), on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
+                passwords: ["user1": "pw1"], attempts: 10, log: log)
+            #expect(outcome.summary.failed.isEmpty)
+            let stats = await simulator.stats()
+            #expect((stats.faults["accepted5xx"] ?? 0) > 0)
+            #expect(stats.users.rejections == 0, "no rejection: every possible job kept its slot")
+            #expect((stats.maxQueuedPerUser["user1"] ?? 0) <= 5)
+            #expect(outcome.summary.unknownOutcomes == stats.faults["accepted5xx"])
+            #expect(log.count(.held) == outcome.summary.unknownOutcomes)
+            #expect(
+                try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/out/posts.csv")))
+                    == Self.expected(outcome))
+        }
+    }
+
+    @Test func aRefusedJobTokenIsThatJobsProblemAndTheRunGoesOn() async throws {
+        let directory = try PipelineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await SimulatorHarness.withSimulator(try Self.configuration("jobToken403=0.3,acceptedReset=0.1")) {
+            simulator in
+            let outcome = try await PipelineHarness.run(
+                Self.spec(), on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
+                passwords: ["user1": "pw1"], attempts: 10)
+            #expect(outcome.summary.failed.isEmpty)
+            let stats = await simulator.stats()
+            #expect((stats.faults["jobToken403"] ?? 0) > 0)
+            #expect((stats.maxQueuedPerUser["user1"] ?? 0) <= 2)
+            #expect(
+                try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/out/posts.csv")))
+                    == Self.expected(outcome))
+        }
+    }
+
+    @Test func aStatusURLOnAnotherOriginGetsNoCredentials() async throws {
+        let directory = try PipelineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await SimulatorHarness.withSimulator(try Self.configuration("foreignStatus=1")) { simulator in
+            let outcome = try await PipelineHarness.run(
+                Self.spec(), on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
+                passwords: ["user1": "pw1"])
+            #expect(outcome.summary.failed.isEmpty)
+            let stats = await simulator.stats()
+            #expect(stats.foreignRequests >= outcome.plan.chunkCount, "the status URLs named the other origin")
+            #expect(stats.foreignRequestsWithAuthorization == 0)
+        }
+    }
+}
