@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libyaml, from the system (apt: libyaml-dev). Only ExportSpec imports it.
@@ -67,6 +69,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // What the operator reads after (or during) a run: the machine-readable summary, the Prometheus textfile,
+        // the HTML run report with the slot timeline, and the plan for retrying chunks that failed for good.
+        .target(
+            name: "RunReporting",
+            dependencies: [
+                "ExportExecutor", "ExportPlanner", "ExportSpec", "AnalyticsAPI", "CSVMerge",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // A local server that behaves like the Analytics Reports API.
         .target(
             name: "AnalyticsSimulator",
@@ -88,7 +102,7 @@ let package = Package(
             name: "exportpipe",
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
-                "AnalyticsSimulator", "ExportExecutor",
+                "AnalyticsSimulator", "ExportExecutor", "RunReporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -123,6 +137,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "exportpipe"]),
+        .testTarget(name: "RunReportingTests", dependencies: ["RunReporting", "ExportTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "RunReporting", "exportpipe"]),
     ]
 )

@@ -270,11 +270,14 @@ public struct RunConfig: Sendable, Hashable {
     public var targetRowsPerJob: Int
     /// A job whose status has not changed for this long is reported stuck, abandoned and submitted again.
     public var stuckAfter: CalendarDuration
+    /// Where to write the run's Prometheus metrics (text exposition format, for node_exporter's textfile
+    /// collector), relative to the spec's folder; nil writes none. `--metrics-file` takes precedence.
+    public var metricsFile: String?
 
     public init(
         outstandingPerUser: Int = 2, attempts: Int = 3, settle: CalendarDuration = CalendarDuration(2, .day),
         minChunk: CalendarDuration = CalendarDuration(1, .hour), targetRowsPerJob: Int = 200_000,
-        stuckAfter: CalendarDuration = CalendarDuration(6, .hour)
+        stuckAfter: CalendarDuration = CalendarDuration(6, .hour), metricsFile: String? = nil
     ) {
         self.outstandingPerUser = outstandingPerUser
         self.attempts = attempts
@@ -282,5 +285,6 @@ public struct RunConfig: Sendable, Hashable {
         self.minChunk = minChunk
         self.targetRowsPerJob = targetRowsPerJob
         self.stuckAfter = stuckAfter
+        self.metricsFile = metricsFile
     }
 }

@@ -14,144 +14,22 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             A run resumes from its journal (<state_dir>/journal.sqlite) when there is one: finished chunks are \
             kept, jobs still in flight are followed again through their status URLs, nothing is submitted twice. \
-            Exit status: 0 all done, 1 some chunks failed for good, 2 spec errors, 130 interrupted (journal saved; \
-            run again to resume).
+            Every run writes run-summary.json and report.html beside the outputs (and, with --metrics-file or \
+            run.metrics_file, Prometheus metrics). Exit status: 0 all done, 1 some chunks failed for good (see \
+            `exportpipe retry`), 2 spec errors, 130 interrupted (journal saved; run again to resume).
             """
     )
 
     @Argument(help: "The pipeline spec file.", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
 
-    @Option(help: "Progress display: auto (bars on a terminal, plain lines otherwise), tty, plain or json.")
-    var progress: ProgressStyleOption = .auto
-
-    @Option(help: "Resolve relative windows against this instant (ISO 8601) instead of the current time.")
-    var now: String?
+    @OptionGroup var options: RunOptions
 
     @Flag(help: "Forget the journal and chunk files of earlier runs and start over.")
     var noResume = false
 
-    @Option(
-        help: ArgumentHelp(
-            "API seconds per real second: the in-process simulator's speed (default 2000), or that of an external "
-                + "simulator started with the same --time-scale. Leave it alone against the real API."))
-    var timeScale: Double?
-
-    @Option(help: "Seed of the in-process simulator's synthetic data.")
-    var simulatorSeed: UInt64 = 1
-
-    @Option(help: "Faults for the in-process simulator, e.g. http5xx=0.05,fail=0.03 (see docs/simulator.md).")
-    var simulatorFaults: String?
-
-    func validate() throws {
-        if let now, NowOption.parse(now) == nil {
-            throw ValidationError("--now '\(now)' is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ")
-        }
-        if let timeScale, !(timeScale > 0) { throw ValidationError("--time-scale must be positive") }
-        if let simulatorFaults {
-            do { _ = try FaultConfiguration(parsing: simulatorFaults) } catch {
-                throw ValidationError("--simulator-faults: \(error)")
-            }
-        }
-    }
-
     func run() async throws {
-        let loaded = SpecLoader.load(contentsOf: spec)
-        if !loaded.diagnostics.isEmpty {
-            FileHandle.standardError.write(
-                Data(DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human).utf8))
-        }
-        guard let pipeline = loaded.spec else { throw ExitCode(ExitCodes.specErrors) }
-        let baseDirectory = URL(fileURLWithPath: spec).deletingLastPathComponent().path
-        let stateDirectory = PipelineRun.resolve(pipeline.output.stateDir, against: baseDirectory)
-        if noResume {
-            try? FileManager.default.removeItem(atPath: stateDirectory)
-        }
-
-        let settings: RunSettings
-        do {
-            settings = try RunSettings.resolve(
-                pipeline, environment: ProcessInfo.processInfo.environment, baseDirectory: baseDirectory,
-                simulator: pipeline.api.usesSimulator)
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(ExitCodes.specErrors)
-        }
-
-        var simulator: RunningSimulator?
-        var baseURL = settings.baseURL
-        var scale = timeScale ?? 1
-        if pipeline.api.usesSimulator {
-            scale = timeScale ?? 2_000
-            let users = Dictionary(settings.users.map { ($0.username, $0.password) }, uniquingKeysWith: { a, _ in a })
-            let started = try await AnalyticsSimulator.start(
-                SimulatorConfiguration(
-                    seed: simulatorSeed, timeScale: scale, companyKey: settings.companyKey, users: users,
-                    faults: try simulatorFaults.map(FaultConfiguration.init(parsing:)) ?? .none))
-            simulator = started
-            baseURL = started.baseURL
-            FileHandle.standardError.write(Data("running on the in-process simulator at \(started.baseURL)\n".utf8))
-        }
-
-        let transport = AsyncHTTPClientTransport()
-        let client = AnalyticsClient(
-            configuration: .init(baseURL: baseURL, companyKey: settings.companyKey, timeScale: scale),
-            transport: transport)
-        let configuration = ExecutorConfiguration(
-            users: settings.users, outstandingPerUser: pipeline.run.outstandingPerUser, attempts: pipeline.run.attempts,
-            timeScale: scale, stateDirectory: stateDirectory,
-            settleSeconds: pipeline.run.settle.approximateSeconds,
-            stuckAfterSeconds: pipeline.run.stuckAfter.approximateSeconds)
-        let instant = now.flatMap(NowOption.parse) ?? Date()
-        let run = PipelineRun(
-            spec: pipeline, client: client, configuration: configuration, now: instant,
-            toolVersion: ExportPipeVersion.current, baseDirectory: baseDirectory)
-
-        let renderer = RendererBox()
-        let style = progress.style
-        let task = Task {
-            try await run.execute(
-                events: { event in renderer.renderer?.handle(event) },
-                planned: { plan in
-                    renderer.renderer = ProgressRenderer(
-                        style: style, totals: plan.exports.map { ($0.name, $0.chunks.count) })
-                })
-        }
-        let signals = InterruptHandler { task.cancel() }
-        defer { signals.stop() }
-
-        let outcome: PipelineRun.Outcome
-        do {
-            outcome = try await task.value
-        } catch let failed as PlanningFailed {
-            FileHandle.standardError.write(Data("\(failed)\n".utf8))
-            try? await shutdown(transport, simulator)
-            throw ExitCode(ExitCodes.specErrors)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            try? await shutdown(transport, simulator)
-            throw ExitCode(task.isCancelled ? ExitCodes.interrupted : ExitCodes.failed)
-        }
-        renderer.renderer?.finish(summary: outcome.summary)
-        try? await shutdown(transport, simulator)
-
-        if outcome.summary.interrupted || task.isCancelled {
-            FileHandle.standardError.write(
-                Data("interrupted: the journal is saved; run the same command again to resume\n".utf8))
-            throw ExitCode(ExitCodes.interrupted)
-        }
-        var lines = outcome.merged.map { "wrote \($0.file): \($0.rows) rows, \($0.bytes) bytes, sha256 \($0.sha256)" }
-        if !outcome.merged.isEmpty { lines.append("manifest: \(outcome.manifestPath)") }
-        for name in outcome.incomplete {
-            lines.append("not merged: \(name) has chunks that failed for good (its previous output is untouched)")
-        }
-        if progress != .json { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
-        if !outcome.summary.failed.isEmpty || !outcome.incomplete.isEmpty { throw ExitCode(ExitCodes.failed) }
-    }
-
-    private func shutdown(_ transport: AsyncHTTPClientTransport, _ simulator: RunningSimulator?) async throws {
-        try await transport.shutdown()
-        try await simulator?.shutdown()
+        try await RunInvocation(specPath: spec, options: options, noResume: noResume).perform()
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import ExportExecutor
 import ExportSpec
 import Foundation
+import RunReporting
 
 /// `exportpipe status SPEC`: what the journal says, per export. Never prints URLs or tokens.
 struct StatusCommand: ParsableCommand {
@@ -30,13 +31,15 @@ struct StatusCommand: ParsableCommand {
             print("no journal at \(path): this pipeline has not run yet")
             return
         }
-        let report = JournalReport(records: try Journal(path: path).records())
+        let records = try Journal(path: path).records()
+        let report = JournalReport(records: records)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(report.text, terminator: "")
+            for line in StatusAdvice.lines(for: records, specPath: spec) { print(line) }
         }
     }
 }
