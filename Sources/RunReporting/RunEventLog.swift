@@ -29,6 +29,22 @@ public final class RunEventLog: @unchecked Sendable {
         public var users: [String]
         /// The exports, in the spec's order.
         public var exports: [String]
+
+        public init(
+            number: Int64, command: String, pipeline: String, startedAt: Double, finishedAt: Double?,
+            timeScale: Double, slots: Int, lowerBoundSeconds: Double, users: [String], exports: [String]
+        ) {
+            self.number = number
+            self.command = command
+            self.pipeline = pipeline
+            self.startedAt = startedAt
+            self.finishedAt = finishedAt
+            self.timeScale = timeScale
+            self.slots = slots
+            self.lowerBoundSeconds = lowerBoundSeconds
+            self.users = users
+            self.exports = exports
+        }
     }
 
     /// One logged progress event.
@@ -41,6 +57,15 @@ public final class RunEventLog: @unchecked Sendable {
         public var user: String?
         /// Redacted, as in the progress event.
         public var message: String?
+
+        public init(at: Double, kind: String, chunk: String?, export: String?, user: String?, message: String?) {
+            self.at = at
+            self.kind = kind
+            self.chunk = chunk
+            self.export = export
+            self.user = user
+            self.message = message
+        }
     }
 
     private let queue: DatabaseQueue
@@ -97,7 +122,8 @@ public final class RunEventLog: @unchecked Sendable {
             return db.lastInsertedRowID
         }
         let run = Run(
-            number: number, command: command, pipeline: pipeline, startedAt: startedAt, timeScale: timeScale,
+            number: number, command: command, pipeline: pipeline, startedAt: startedAt, finishedAt: nil,
+            timeScale: timeScale,
             slots: slots, lowerBoundSeconds: lowerBoundSeconds, users: users, exports: exports)
         lock.withLock { self.run = run }
         return run
