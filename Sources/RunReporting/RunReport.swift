@@ -58,6 +58,7 @@ struct PageModel {
         var bytes: String
         var sha256: String
         var complete: Bool
+        var hasFailures: Bool
     }
 
     struct FailedRow {
@@ -182,7 +183,7 @@ struct PageModel {
                 rows: Self.number(verified.reduce(0) { $0 + ($1.rows ?? 0) }),
                 bytes: Self.bytes(verified.reduce(0) { $0 + ($1.bytes ?? 0) }),
                 sha256: complete ? (output.map { String($0.sha256.prefix(16)) + "…" } ?? "") : "",
-                complete: complete)
+                complete: complete, hasFailures: !failed.isEmpty)
         }
         failed = failedRows
         hasFailed = !failedRows.isEmpty
@@ -239,6 +240,14 @@ struct PageModel {
             }
             lines.append(Line(x1: Self.f(plotLeft), y1: Self.f(y), x2: Self.f(plotRight), y2: Self.f(y)))
         }
+        for lane in 0..<timeline.downloadLanes {
+            laneY["\u{1}\(lane)"] = y
+            labels.append(Label(x: Self.f(plotLeft - 8), y: Self.f(y + 15), text: "download \(lane + 1)"))
+            y += laneHeight
+        }
+        if timeline.downloadLanes > 0 {
+            lines.append(Line(x1: Self.f(plotLeft), y1: Self.f(y), x2: Self.f(plotRight), y2: Self.f(y)))
+        }
         let bottom = y
         laneLabels = labels
         laneLines = lines
@@ -249,13 +258,14 @@ struct PageModel {
             Line(x1: Self.f(x($0)), y1: Self.f(top - 4), x2: Self.f(x($0)), y2: Self.f(bottom))
         }
         rects = timeline.segments.compactMap { segment in
-            guard let laneTop = laneY["\(segment.user)\u{0}\(segment.lane)"] else { return nil }
             let download = segment.phase == .downloading
+            let key = download ? "\u{1}\(segment.lane)" : "\(segment.user)\u{0}\(segment.lane)"
+            guard let laneTop = laneY[key] else { return nil }
             let x0 = x(segment.start)
             let width = max(x(segment.end) - x0, 1.5)
             return Rect(
-                x: Self.f(x0), y: Self.f(laneTop + (download ? 14 : 3)), width: Self.f(width),
-                height: Self.f(download ? 5 : 11), phase: segment.phase.rawValue,
+                x: Self.f(x0), y: Self.f(laneTop + 4), width: Self.f(width), height: "14",
+                phase: segment.phase.rawValue,
                 title:
                     "\(segment.export) · chunk \(segment.chunk) · \(segment.phase.rawValue) \(Self.seconds(segment.start))–\(Self.seconds(segment.end))"
             )
@@ -263,7 +273,7 @@ struct PageModel {
         markers = timeline.markers.compactMap { marker in
             guard let laneTop = laneY["\(marker.user)\u{0}\(marker.lane)"] else { return nil }
             return Marker(
-                x: Self.f(x(marker.at)), y: Self.f(laneTop + 9), symbol: Self.symbol(marker.mark),
+                x: Self.f(x(marker.at)), y: Self.f(laneTop + 11), symbol: Self.symbol(marker.mark),
                 mark: marker.mark.rawValue,
                 title: "chunk \(marker.chunk) \(marker.mark.rawValue) at \(Self.seconds(marker.at))"
                     + (marker.message.map { ": \($0)" } ?? ""))
@@ -308,7 +318,7 @@ struct PageModel {
         case .retrying: "↻"
         case .split: "◆"
         case .failed: "■"
-        case .stuck: "⏸"
+        case .stuck: "‖"
         }
     }
 

@@ -36,6 +36,7 @@ enum RunReportTemplate {
         .limit { stroke: #d92d20; stroke-dasharray: 5 4; } .slots { stroke: #7a3fc4; stroke-dasharray: 2 3; }
         .legend { display: flex; gap: 16px; flex-wrap: wrap; color: #3b4252; font-size: 12px; margin: 6px 0; }
         .sw { display: inline-block; width: 14px; height: 10px; vertical-align: middle; margin-right: 4px; }
+        .sw.queued { background: #9db8e0; } .sw.running { background: #2f6fce; } .sw.downloading { background: #2fa36b; }
         </style>
         </head>
         <body>
@@ -50,7 +51,7 @@ enum RunReportTemplate {
         <table>
         <tr><th>export</th><th>chunks</th><th>verified</th><th>in flight</th><th>to do</th><th>failed</th><th>rows</th><th>bytes</th><th>output SHA-256</th></tr>
         {{#exports}}
-        <tr><td>{{name}}</td><td>{{chunks}}</td><td class="ok">{{verified}}</td><td>{{inFlight}}</td><td>{{toDo}}</td><td{{#failed}} class="bad"{{/failed}}>{{failed}}</td><td>{{rows}}</td><td>{{bytes}}</td><td>{{#complete}}<code>{{sha256}}</code>{{/complete}}{{^complete}}not merged{{/complete}}</td></tr>
+        <tr><td>{{name}}</td><td>{{chunks}}</td><td class="ok">{{verified}}</td><td>{{inFlight}}</td><td>{{toDo}}</td><td{{#hasFailures}} class="bad"{{/hasFailures}}>{{failed}}</td><td>{{rows}}</td><td>{{bytes}}</td><td>{{#complete}}<code>{{sha256}}</code>{{/complete}}{{^complete}}not merged{{/complete}}</td></tr>
         {{/exports}}
         </table>
         {{#hasFailed}}
@@ -69,9 +70,9 @@ enum RunReportTemplate {
         {{#hasRunning}}<span><i class="sw queued"></i>queued at the server</span>
         <span><i class="sw running"></i>running</span>{{/hasRunning}}
         {{^hasRunning}}<span><i class="sw queued"></i>at the server (queued or running)</span>{{/hasRunning}}
-        <span><i class="sw downloading"></i>downloading</span>
+        <span><i class="sw downloading"></i>downloading (the slot is free again)</span>
         <span><b class="bad">×</b> rejected (queue full)</span><span><b style="color:#dc7b00">↻</b> retried</span>
-        <span><b style="color:#7a3fc4">◆</b> split</span><span><b>■</b> failed for good</span><span>⏸ stuck</span>
+        <span><b style="color:#7a3fc4">◆</b> split</span><span><b>■</b> failed for good</span><span><b>‖</b> stuck</span>
         </div>
         <svg width="{{width}}" height="{{timelineHeight}}" viewBox="0 0 {{width}} {{timelineHeight}}" role="img" aria-label="timeline of every job">
         {{#tickLines}}<line class="grid" x1="{{x1}}" y1="{{y1}}" x2="{{x2}}" y2="{{y2}}"/>

@@ -23,7 +23,7 @@ public struct RunTimeline: Sendable, Hashable {
         public var chunk: String
         public var export: String
         public var user: String
-        /// The user's slot lane, from 0.
+        /// The user's slot lane, from 0; for a download, the download lane (downloads hold no slot).
         public var lane: Int
         public var phase: Phase
         /// Seconds since the run started.
@@ -42,6 +42,8 @@ public struct RunTimeline: Sendable, Hashable {
 
     /// Users in display order, with the lanes each needs (at least its slots).
     public var lanes: [(user: String, count: Int)]
+    /// Lanes the downloads need (downloads run beside the jobs, after their slot is free).
+    public var downloadLanes: Int
     public var segments: [Segment]
     public var markers: [Marker]
     /// Seconds from the run's start to its end (or to now, while it is going).
@@ -53,7 +55,8 @@ public struct RunTimeline: Sendable, Hashable {
 
     public static func == (a: RunTimeline, b: RunTimeline) -> Bool {
         a.segments == b.segments && a.markers == b.markers && a.duration == b.duration
-            && a.lanes.map(\.user) == b.lanes.map(\.user) && a.lanes.map(\.count) == b.lanes.map(\.count)
+            && a.downloadLanes == b.downloadLanes && a.lanes.map(\.user) == b.lanes.map(\.user)
+            && a.lanes.map(\.count) == b.lanes.map(\.count)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -77,6 +80,8 @@ public struct RunTimeline: Sendable, Hashable {
         var downloading: [String: Open] = [:]
         var laneOf: [String: (user: String, lane: Int)] = [:]  // the last lane a chunk used
         var busyLanes: [String: Set<Int>] = [:]
+        var busyDownloads = Set<Int>()
+        var downloadLaneCount = 0
         var laneCount: [String: Int] = [:]
         var segments: [Segment] = []
         var markers: [Marker] = []
@@ -85,6 +90,7 @@ public struct RunTimeline: Sendable, Hashable {
         let duration = max(0, end - start)
 
         func close(_ job: Open, at time: Double) {
+            if job.phase == .downloading { busyDownloads.remove(job.lane) }
             segments.append(
                 Segment(
                     chunk: job.chunk, export: job.export, user: job.user, lane: job.lane, phase: job.phase,
@@ -129,6 +135,9 @@ public struct RunTimeline: Sendable, Hashable {
                 if var job = leaveServer(chunk, at: time) {
                     job.phase = .downloading
                     job.since = time
+                    job.lane = (0...).first { !busyDownloads.contains($0) }!
+                    busyDownloads.insert(job.lane)
+                    downloadLaneCount = max(downloadLaneCount, job.lane + 1)
                     downloading[chunk] = job
                 }
             case "verified":
@@ -151,6 +160,7 @@ public struct RunTimeline: Sendable, Hashable {
         lanes = ordered.map { ($0, max(slotsPerUser, laneCount[$0] ?? 0, 1)) }
         self.segments = segments.sorted { ($0.start, $0.chunk) < ($1.start, $1.chunk) }
         self.markers = markers
+        downloadLanes = downloadLaneCount
         self.duration = duration
         atServer = series
         busySeconds = busy

@@ -85,6 +85,7 @@ struct OperatorViewTests {
         #expect(totals.wallSeconds > 0 && totals.lowerBoundSeconds > 0 && totals.timeScale == 4000)
         #expect((totals.achievedShare ?? 0) > 0 && (totals.achievedShare ?? 2) <= 1)
         #expect(totals.rows == posts.rows + responses.rows)
+        try Self.checkAgainstSchema(Data(contentsOf: directory.appendingPathComponent("out/run-summary.json")))
         // Every other line is a progress event; the summary comes once, last.
         #expect(lines.dropLast().allSatisfy { !$0.contains("\"kind\":\"summary\"") })
 
@@ -191,6 +192,38 @@ struct OperatorViewTests {
             ["report", specPath, "-o", directory.appendingPathComponent("r.html").path], timeout: 60)
         #expect(written.status == 0)
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("r.html").path))
+    }
+
+    /// The summary's keys, at every level, are those docs/run-summary.schema.json describes: every required key is
+    /// there and no key is undocumented.
+    static func checkAgainstSchema(_ data: Data, filePath: String = #filePath) throws {
+        let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let schema = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: root.appendingPathComponent("docs/run-summary.schema.json"))) as? [String: Any])
+        let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        func check(_ value: Any, _ schema: [String: Any], _ path: String) {
+            if let variants = schema["oneOf"] as? [[String: Any]] {
+                if value is NSNull { return }
+                if let object = variants.first(where: { $0["type"] as? String == "object" }) {
+                    check(value, object, path)
+                }
+                return
+            }
+            if let properties = schema["properties"] as? [String: [String: Any]], let object = value as? [String: Any] {
+                let required = Set(schema["required"] as? [String] ?? [])
+                #expect(required.isSubset(of: object.keys), "\(path): missing \(required.subtracting(object.keys))")
+                #expect(
+                    Set(object.keys).isSubset(of: properties.keys),
+                    "\(path): undocumented \(Set(object.keys).subtracting(properties.keys))")
+                for (key, item) in object { if let sub = properties[key] { check(item, sub, path + "." + key) } }
+            }
+            if let items = schema["items"] as? [String: Any], let array = value as? [Any] {
+                for (index, item) in array.enumerated() { check(item, items, path + "[\(index)]") }
+            }
+        }
+        check(summary, schema, "summary")
     }
 
     static func sha256(_ url: URL) throws -> String {
