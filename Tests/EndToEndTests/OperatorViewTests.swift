@@ -194,6 +194,48 @@ struct OperatorViewTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("r.html").path))
     }
 
+    @Test func theReportAndTheMetricsFileFollowARunWhileItIsGoing() async throws {
+        let runner = try CLIRunner()
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let specPath = directory.appendingPathComponent("pipeline.yaml").path
+        try Self.spec(baseURL: "simulator").write(toFile: specPath, atomically: true, encoding: .utf8)
+        let metricsPath = directory.appendingPathComponent("metrics/exportpipe.prom").path
+        // A slow clock, so the run lasts past the first writes of the run log and the metrics file (every 5 s).
+        let process = Process()
+        process.executableURL = runner.binary
+        process.arguments = ["run", specPath, "--time-scale", "20", "--progress", "plain"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            if process.isRunning { process.interrupt() }
+            process.waitUntilExit()
+        }
+        var sawPage = false
+        var sawMetrics = false
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning, !(sawPage && sawMetrics), Date() < deadline {
+            try await Task.sleep(nanoseconds: 500_000_000)
+            let page = try await runner.run(["report", specPath, "-o", "-"], timeout: 60)
+            if page.status == 0, page.stdout.contains("in progress"), page.stdout.contains("<rect class=\"queued\"") {
+                sawPage = true
+            }
+            if let text = try? String(contentsOfFile: metricsPath, encoding: .utf8), process.isRunning {
+                let samples = try PrometheusText.parse(text)
+                if samples.contains(where: { $0.name == "exportpipe_run_in_progress" && $0.value == 1 }) {
+                    sawMetrics = true
+                }
+            }
+        }
+        #expect(sawPage, "exportpipe report showed the run in progress with its jobs")
+        #expect(sawMetrics, "the metrics file was written while the run was going")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let final = try await runner.run(["report", specPath, "-o", "-"], timeout: 60)
+        #expect(final.status == 0 && !final.stdout.contains("in progress") && final.stdout.contains("ended"))
+    }
+
     /// The summary's keys, at every level, are those docs/run-summary.schema.json describes: every required key is
     /// there and no key is undocumented.
     static func checkAgainstSchema(_ data: Data, filePath: String = #filePath) throws {
