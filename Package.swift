@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         // gzip bodies, streamed (over the system zlib: apt zlib1g-dev).
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libyaml, from the system (apt: libyaml-dev). Only ExportSpec imports it.
@@ -90,6 +92,19 @@ let package = Package(
             dependencies: [
                 "ExportExecutor", "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
                 .product(name: "Logging", package: "swift-log"),
+                "ExportBasics",
+            ]
+        ),
+        // What the operator reads after (or during) a run: the machine-readable summary, the Prometheus textfile,
+        // the HTML run report with the slot timeline, and the plan for retrying chunks that failed for good.
+        .target(
+            name: "RunReporting",
+            dependencies: [
+                "ExportExecutor", "ExportRun", "ExportPlanner", "ExportSpec", "AnalyticsAPI", "CSVMerge",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // A local server that behaves like the Analytics Reports API.
@@ -114,7 +129,7 @@ let package = Package(
             name: "exportpipe",
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
-                "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics",
+                "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "RunReporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -152,7 +167,9 @@ let package = Package(
         .testTarget(name: "ExportSchedulingTests", dependencies: ["ExportScheduling", "ExportTestSupport"]),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportRun", "ExportTestSupport"]),
         .testTarget(name: "ExportRunTests", dependencies: ["ExportRun", "ExportTestSupport"]),
+        .testTarget(name: "RunReportingTests", dependencies: ["RunReporting", "ExportTestSupport"]),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["ExportTestSupport", "ExportExecutor", "ExportRun", "exportpipe"]),
+            name: "EndToEndTests",
+            dependencies: ["ExportTestSupport", "ExportExecutor", "ExportRun", "RunReporting", "exportpipe"]),
     ]
 )

@@ -59,9 +59,12 @@ public struct PipelineRun: Sendable {
     }
 
     /// Runs the pipeline.
+    /// - Parameter only: run just these chunks of the journal (`exportpipe retry`) and merge just their exports;
+    ///   nil runs the whole plan.
     /// - Throws: `ExecutorError` for a journal, credential or directory problem; `PlanningFailed` when the plan
     ///   has errors.
     public func execute(
+        only: Set<String>? = nil,
         events: @escaping @Sendable (ProgressEvent) -> Void, planned: @Sendable (Plan) -> Void = { _ in }
     )
         async throws -> Outcome
@@ -87,12 +90,14 @@ public struct PipelineRun: Sendable {
             let zone = timeZones[item.exportName] ?? TimeZone(identifier: "UTC")!
             return lineage.split(item, minimumDuration: minimum, timeZone: zone)
         }
-        let items = plan.chunks.map {
+        var items = plan.chunks.map {
             WorkItem(
                 id: $0.id, exportName: $0.exportName, request: $0.request, expectedRows: $0.expectedRows,
                 expectedSeconds: $0.expectedSeconds, timeZone: timeZones[$0.exportName]?.identifier)
         }
         let verifier = ChunkFileVerifier.verifier(journal: journal)
+        if let only { items = try journal.records().filter { only.contains($0.id) }.map { try $0.workItem() } }
+        let touched = Set(items.map(\.exportName))
         let executor = Executor(
             configuration: configuration, client: client, journal: journal, splitter: splitter,
             verifier: verifier, logger: logger, events: events)
@@ -104,7 +109,7 @@ public struct PipelineRun: Sendable {
         guard !summary.interrupted, !Task.isCancelled else { return outcome }
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let records = try journal.records()
-        for export in plan.exports {
+        for export in plan.exports where only == nil || touched.contains(export.name) {
             let leaves = Self.leaves(of: export.chunks.map(\.id), in: records)
             guard leaves.allSatisfy({ $0.state == .verified }) else {
                 outcome.incomplete.append(export.name)
@@ -136,7 +141,7 @@ public struct PipelineRun: Sendable {
     }
 
     /// The chunks that stand for `ids` now: each id itself, or the halves it was split into, recursively.
-    static func leaves(of ids: [String], in records: [ChunkRecord]) -> [ChunkRecord] {
+    public static func leaves(of ids: [String], in records: [ChunkRecord]) -> [ChunkRecord] {
         let byId = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var children: [String: [ChunkRecord]] = [:]
         for record in records { if let parent = record.parentId { children[parent, default: []].append(record) } }

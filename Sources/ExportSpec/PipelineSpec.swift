@@ -291,11 +291,15 @@ public struct RunConfig: Sendable, Hashable {
     public var stuckAfter: CalendarDuration
     /// `run.deadline`: the run stops cleanly this long after it started (journal kept, its own exit code), or never.
     public var deadline: CalendarDuration?
+    /// Where to write the run's Prometheus metrics (text exposition format, for node_exporter's textfile
+    /// collector), relative to the spec's folder; nil writes none. `--metrics-file` takes precedence.
+    public var metricsFile: String?
 
     public init(
         outstandingPerUser: Int = 2, attempts: Int = 3, settle: CalendarDuration = CalendarDuration(2, .day),
         minChunk: CalendarDuration = CalendarDuration(1, .hour), targetRowsPerJob: Int = 200_000,
-        stuckAfter: CalendarDuration = CalendarDuration(6, .hour), deadline: CalendarDuration? = nil
+        stuckAfter: CalendarDuration = CalendarDuration(6, .hour), deadline: CalendarDuration? = nil,
+        metricsFile: String? = nil
     ) {
         self.outstandingPerUser = outstandingPerUser
         self.attempts = attempts
@@ -304,5 +308,6 @@ public struct RunConfig: Sendable, Hashable {
         self.targetRowsPerJob = targetRowsPerJob
         self.stuckAfter = stuckAfter
         self.deadline = deadline
+        self.metricsFile = metricsFile
     }
 }

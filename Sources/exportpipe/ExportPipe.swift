@@ -13,6 +13,8 @@ struct ExportPipe: AsyncParsableCommand {
             PlanCommand.self,
             RunCommand.self,
             StatusCommand.self,
+            RetryCommand.self,
+            ReportCommand.self,
             MergeCommand.self,
             SimulatorCommand.self,
             SchemaCommand.self,

@@ -3,6 +3,7 @@ import ExportExecutor
 import ExportRun
 import ExportSpec
 import Foundation
+import RunReporting
 
 /// `exportpipe status SPEC`: what the journal says, per export. Never prints URLs or tokens.
 struct StatusCommand: ParsableCommand {
@@ -35,13 +36,15 @@ struct StatusCommand: ParsableCommand {
         if let busy = StateDirectoryLock.holder(of: StateDirectory(state)) {
             FileHandle.standardError.write(Data("a run is in progress: \(busy)\n".utf8))
         }
-        let report = JournalReport(records: try Journal(path: path).records())
+        let records = try Journal(path: path).records()
+        let report = JournalReport(records: records)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(report.text, terminator: "")
+            for line in StatusAdvice.lines(for: records, specPath: spec) { print(line) }
         }
     }
 }

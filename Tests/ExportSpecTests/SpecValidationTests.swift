@@ -49,7 +49,8 @@ struct SpecValidationTests {
                 == RunConfig(
                     outstandingPerUser: 2, attempts: 4, settle: CalendarDuration(3, .day),
                     minChunk: CalendarDuration(30, .minute), targetRowsPerJob: 100_000,
-                    stuckAfter: CalendarDuration(12, .hour), deadline: CalendarDuration(8, .hour)))
+                    stuckAfter: CalendarDuration(12, .hour), deadline: CalendarDuration(8, .hour),
+                    metricsFile: "metrics/test.prom"))
         #expect(spec.sourceHash == SpecLoader.sha256Hex(Array(text.utf8)))
         #expect(spec.sourceHash.count == 64)
     }
@@ -307,6 +308,18 @@ struct SpecValidationTests {
             ])
         #expect(result.fixes[0] == "write a whole number and a unit: 90min, 6h, 1d, 2w, 1mo")
         #expect(result.fixes[1] == "write a whole number and a unit: 90min, 6h, 1d, 2w, 1mo, e.g. '7d'")
+    }
+
+    @Test func metricsFileMustNameAFileAndShouldEndInProm() {
+        let exports = "  - { name: a, type: response }"
+        let folder = load(specText(exports: exports) + "\nrun: { metrics_file: metrics/ }")
+        #expect(folder.shorts == ["12:22: error: run.metrics_file must name a file, not 'metrics/'"])
+        #expect(folder.spec == nil)
+        let text = load(specText(exports: exports) + "\nrun: { metrics_file: metrics/exportpipe.txt }")
+        #expect(text.shorts == ["12:22: warning: run.metrics_file 'metrics/exportpipe.txt' does not end in .prom"])
+        #expect(text.fixes == ["node_exporter's textfile collector reads only *.prom files"])
+        #expect(text.spec?.run.metricsFile == "metrics/exportpipe.txt")
+        #expect(load(specText(exports: exports)).spec?.run.metricsFile == nil)
     }
 
     @Test func chunksLongerThanTheAPIRangeAreErrors() {

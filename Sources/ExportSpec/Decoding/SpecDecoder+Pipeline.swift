@@ -148,6 +148,20 @@ extension SpecDecoder {
                 run.deadline = limit
             }
         }
+        if let value = section.value("metrics_file"), let path = string(value, "run.metrics_file") {
+            if path.isEmpty || path.hasSuffix("/") {
+                error(
+                    value, "run.metrics_file must name a file, not '\(path)'",
+                    fix: "e.g. 'metrics_file: /var/lib/node_exporter/textfile/exportpipe.prom'")
+            } else if !path.hasSuffix(".prom") {
+                warning(
+                    value, "run.metrics_file '\(path)' does not end in .prom",
+                    fix: "node_exporter's textfile collector reads only *.prom files")
+                run.metricsFile = path
+            } else {
+                run.metricsFile = path
+            }
+        }
         if let value = section.value("target_rows_per_job"),
             let number = integer(value, "run.target_rows_per_job", in: 1_000...50_000_000)
         {

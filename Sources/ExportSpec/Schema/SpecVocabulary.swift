@@ -241,6 +241,10 @@ public enum SpecVocabulary {
         SpecField(
             "target_rows_per_job", integer(minimum: 1000, maximum: 50_000_000),
             "Target rows per job for chunk: auto (default 200000)."),
+        SpecField(
+            "metrics_file", string,
+            "Write the run's Prometheus metrics to this .prom file every few seconds and at exit, for "
+                + "node_exporter's textfile collector (relative to the spec's folder; --metrics-file overrides)."),
     ]
 
     /// Every section by its path in the schema, for tests and docs.

@@ -1,0 +1,209 @@
+import CSVMerge
+import ExportExecutor
+import ExportPlanner
+import ExportRun
+import Foundation
+
+/// The machine-readable end of a run: the last line of `--progress json` and `<output.dir>/run-summary.json`.
+/// Its fields are described by `docs/run-summary.schema.json`.
+public struct RunSummary: Sendable, Hashable, Codable {
+    /// A chunk that failed for good.
+    public struct FailedChunk: Sendable, Hashable, Codable {
+        public var id: String
+        /// ISO 8601, UTC; the end is exclusive.
+        public var windowStart: String
+        public var windowEnd: String
+        public var attempts: Int
+        /// The last error, redacted.
+        public var lastError: String
+    }
+
+    /// The merged output of an export.
+    public struct Output: Sendable, Hashable, Codable {
+        /// As written in manifest.json: relative to the output folder.
+        public var file: String
+        public var rows: Int
+        public var bytes: Int64
+        public var sha256: String
+    }
+
+    public struct Export: Sendable, Hashable, Codable {
+        public var name: String
+        /// Chunks that stand for the export now (the plan's chunks, with split ones replaced by their halves).
+        public var chunks: Int
+        public var verified: Int
+        /// Verified by an earlier run and kept.
+        public var reused: Int
+        public var failed: Int
+        /// Neither verified nor failed: the run was interrupted, or it ran only some chunks (`retry --chunk`).
+        public var unfinished: Int
+        /// Rows and bytes of the verified chunk files.
+        public var rows: Int64
+        public var bytes: Int64
+        /// The merged file, when every chunk is verified (this run wrote it, or an earlier one did).
+        public var output: Output?
+        public var failedChunks: [FailedChunk]
+    }
+
+    public struct Totals: Sendable, Hashable, Codable {
+        public var chunks: Int
+        public var verified: Int
+        public var reused: Int
+        public var failed: Int
+        public var rows: Int64
+        public var bytes: Int64
+        /// Submit requests sent in this run (accepted or not).
+        public var submissions: Int
+        /// Queue rejections absorbed (another user's load), resubmitted later.
+        public var rejections: Int
+        public var statusRequests: Int
+        /// Tries that failed and were tried again.
+        public var retries: Int
+        public var splits: Int
+        /// Jobs abandoned because their status did not change for `stuck_after`.
+        public var stuck: Int
+        /// Real seconds from the start of the run to its end.
+        public var wallSeconds: Double
+        /// API seconds per real second (1 against the real API; the simulator runs faster).
+        public var timeScale: Double
+        /// The plan's lower bound for the chunks this run had to do, in real seconds.
+        public var lowerBoundSeconds: Double
+        /// `lowerBoundSeconds ÷ wallSeconds`: 1 would be a perfect schedule with no waiting; nil when nothing ran.
+        public var achievedShare: Double?
+    }
+
+    /// Always `summary`, so the object can be told from progress events on the same stream.
+    public var kind = "summary"
+    public var pipeline: String
+    /// `run` or `retry`.
+    public var command: String
+    /// `complete` (every export merged), `failed` (chunks failed for good) or `interrupted`.
+    public var status: String
+    /// The exit status the command ends with.
+    public var exitCode: Int
+    /// ISO 8601, UTC.
+    public var startedAt: String
+    public var finishedAt: String
+    public var exports: [Export]
+    public var totals: Totals
+
+    /// What the summary is made from.
+    public struct Inputs: Sendable {
+        public var pipeline: String
+        public var command: String
+        public var plan: Plan
+        /// The journal's chunks after the run.
+        public var records: [ChunkRecord]
+        public var execution: ExecutionSummary
+        /// Chunks verified during this run (from its events); other verified chunks were reused.
+        public var verifiedThisRun: Set<String>
+        /// The manifest's entries by export name (from this run or an earlier one).
+        public var outputs: [String: Manifest.Export]
+        public var startedAt: Date
+        public var finishedAt: Date
+        public var timeScale: Double
+        /// API seconds.
+        public var lowerBoundApiSeconds: Double
+        public var interrupted: Bool
+
+        public init(
+            pipeline: String, command: String, plan: Plan, records: [ChunkRecord], execution: ExecutionSummary,
+            verifiedThisRun: Set<String>, outputs: [String: Manifest.Export], startedAt: Date, finishedAt: Date,
+            timeScale: Double, lowerBoundApiSeconds: Double, interrupted: Bool
+        ) {
+            self.pipeline = pipeline
+            self.command = command
+            self.plan = plan
+            self.records = records
+            self.execution = execution
+            self.verifiedThisRun = verifiedThisRun
+            self.outputs = outputs
+            self.startedAt = startedAt
+            self.finishedAt = finishedAt
+            self.timeScale = timeScale
+            self.lowerBoundApiSeconds = lowerBoundApiSeconds
+            self.interrupted = interrupted
+        }
+    }
+
+    public init(_ inputs: Inputs) {
+        pipeline = inputs.pipeline
+        command = inputs.command
+        startedAt = Self.iso(inputs.startedAt)
+        finishedAt = Self.iso(inputs.finishedAt)
+        exports = inputs.plan.exports.map { export in
+            let leaves = PipelineRun.leaves(of: export.chunks.map(\.id), in: inputs.records)
+            let verified = leaves.filter { $0.state == .verified }
+            let failed = leaves.filter { $0.state == .failed }
+            let complete = !leaves.isEmpty && verified.count == leaves.count
+            return Export(
+                name: export.name, chunks: leaves.count, verified: verified.count,
+                reused: verified.filter { !inputs.verifiedThisRun.contains($0.id) }.count, failed: failed.count,
+                unfinished: leaves.count - verified.count - failed.count,
+                rows: verified.reduce(0) { $0 + ($1.rows ?? 0) }, bytes: verified.reduce(0) { $0 + ($1.bytes ?? 0) },
+                output: complete
+                    ? inputs.outputs[export.name].map {
+                        Output(file: $0.file, rows: $0.rows, bytes: $0.bytes, sha256: $0.sha256)
+                    } : nil,
+                failedChunks: failed.map {
+                    FailedChunk(
+                        id: $0.id, windowStart: Self.iso(milliseconds: $0.windowStart),
+                        windowEnd: Self.iso(milliseconds: $0.windowEnd), attempts: $0.attempts,
+                        lastError: $0.lastError ?? "no error was recorded")
+                })
+        }
+        let wall = max(0, inputs.finishedAt.timeIntervalSince(inputs.startedAt))
+        let scale = inputs.timeScale > 0 ? inputs.timeScale : 1
+        let bound = inputs.lowerBoundApiSeconds / scale
+        let e = inputs.execution
+        totals = Totals(
+            chunks: exports.reduce(0) { $0 + $1.chunks }, verified: exports.reduce(0) { $0 + $1.verified },
+            reused: exports.reduce(0) { $0 + $1.reused }, failed: exports.reduce(0) { $0 + $1.failed },
+            rows: exports.reduce(0) { $0 + $1.rows }, bytes: exports.reduce(0) { $0 + $1.bytes },
+            submissions: e.submissions, rejections: e.rejections, statusRequests: e.statusRequests,
+            retries: e.retries, splits: e.splits, stuck: e.stuck, wallSeconds: Self.rounded(wall), timeScale: scale,
+            lowerBoundSeconds: Self.rounded(bound),
+            achievedShare: wall > 0 && bound > 0 ? Self.rounded(min(1, bound / wall)) : nil)
+        if inputs.interrupted {
+            status = "interrupted"
+            exitCode = 130
+        } else if exports.allSatisfy({ $0.output != nil }) {
+            status = "complete"
+            exitCode = 0
+        } else {
+            status = "failed"
+            exitCode = 1
+        }
+    }
+
+    /// One line of JSON (sorted keys), as `--progress json` prints it.
+    public func jsonLine() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// Writes `run-summary.json` (pretty, sorted keys) atomically.
+    /// - Throws: `RunReportingError.write`.
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data: Data
+        do { data = try encoder.encode(self) } catch { throw RunReportingError.write(path, "\(error)") }
+        try AtomicFile.write(data + Data("\n".utf8), to: path)
+    }
+
+    /// The file name beside the outputs.
+    public static let fileName = "run-summary.json"
+
+    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+
+    static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    static func iso(milliseconds: Int64) -> String { iso(Date(timeIntervalSince1970: Double(milliseconds) / 1000)) }
+}
