@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libyaml, from the system (apt: libyaml-dev). Only ExportSpec imports it.
@@ -63,6 +64,18 @@ let package = Package(
             dependencies: [
                 "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The queue limits shared by every exportpipe process of one company: the `Coordinator` protocol and its
+        // in-process, embedded SQLite (the default) and PostgreSQL implementations (docs/coordination.md).
+        .target(
+            name: "ExportCoordination",
+            dependencies: [
+                "AnalyticsAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -122,6 +135,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .testTarget(name: "ExportCoordinationTests", dependencies: ["ExportCoordination"]),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "exportpipe"]),
     ]
