@@ -19,6 +19,8 @@ public final class TableCoordinator: Coordinator {
     private enum Turn: Sendable {
         case granted(Lease)
         case wait(TimeInterval)
+        /// The place timed out (this process stalled past `waiterTimeToLive`): ask again, at the end of the queue.
+        case lostPlace
     }
 
     public func acquire(_ request: SlotRequest) async throws -> Lease {
@@ -33,9 +35,13 @@ public final class TableCoordinator: Coordinator {
                 let (turn, version) = try await store.transact(scope) { table, now -> Turn in
                     if isFirst { table.enqueue(request, ticket: ticket, now: now, timing: timing) }
                     table.admit(now: now, timing: timing)
-                    if let lease = try table.pickUp(ticket: ticket, now: now, timing: timing) {
-                        return .granted(lease)
+                    let picked: Lease?
+                    do {
+                        picked = try table.pickUp(ticket: ticket, now: now, timing: timing)
+                    } catch {
+                        return .lostPlace
                     }
+                    if let picked { return .granted(picked) }
                     // Sleep until time alone could let us in, at most a third of our place's time to live.
                     var wait = timing.waiterTimeToLive / 3
                     if let deadline = table.nextDeadline(timing: timing) {
@@ -47,6 +53,8 @@ public final class TableCoordinator: Coordinator {
                 switch turn {
                 case .granted(let lease):
                     return lease
+                case .lostPlace:
+                    enqueued = false
                 case .wait(let seconds):
                     try await store.waitForChange(scope, from: version, timeout: seconds)
                 }

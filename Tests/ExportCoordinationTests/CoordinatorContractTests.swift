@@ -336,8 +336,9 @@ struct PostgresAvailabilityTests {
         "the PostgreSQL contract runs",
         .enabled(
             if: PostgresTestDatabase.isRequired,
-            "EXPORTPIPE_TEST_POSTGRES_URL is not set: the PostgreSQL coordinator is not tested. Run "
-                + "scripts/postgres-test-server start, then EXPORTPIPE_TEST_POSTGRES_URL=… swift test (README)"))
+            Comment(
+                rawValue: "EXPORTPIPE_TEST_POSTGRES_URL is not set: the PostgreSQL coordinator is not tested. Run "
+                    + "scripts/postgres-test-server start, then EXPORTPIPE_TEST_POSTGRES_URL=… swift test (README)")))
     func configured() throws {
         #expect(Backend.tested.contains(.postgres))
         _ = try PostgresTestDatabase.settings(schema: "probe")

@@ -63,7 +63,8 @@ struct SlotTableTests {
         #expect(table.leases.map(\.id) == [withJob])
         let orphans = table.orphansDue(now: expired, timing: timing)
         #expect(orphans.count == 1)
-        #expect(table.orphanClosed(orphans[0]))
+        let freed = table.orphanClosed(orphans[0])
+        #expect(freed)
         #expect(table.leases.isEmpty)
     }
 
