@@ -135,7 +135,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "ExportCoordinationTests", dependencies: ["ExportCoordination"]),
+        .testTarget(
+            name: "ExportCoordinationTests",
+            dependencies: ["ExportCoordination", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "exportpipe"]),
     ]

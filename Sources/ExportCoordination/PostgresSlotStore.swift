@@ -18,6 +18,7 @@ final class PostgresSlotStore: SlotTableStore {
     private let logger: Logger
     private let signal = ChangeSignal()
     private let tasks: [Task<Void, Never>]
+    private let operationTimeout: TimeInterval
 
     private var table: String { "\"\(schema)\".slot_table" }
 
@@ -37,6 +38,7 @@ final class PostgresSlotStore: SlotTableStore {
         self.channel = "\(settings.schema)_wake"
         self.clock = clock
         self.logger = logger
+        self.operationTimeout = settings.operationTimeout
         let signal = signal
         let channel = channel
         let run = Task { await client.run() }
@@ -59,10 +61,11 @@ final class PostgresSlotStore: SlotTableStore {
         }
         tasks = [listen, run]
         do {
-            try await migrate()
+            try await withDeadline(operationTimeout) { try await self.migrate() }
         } catch {
             await close()
-            throw CoordinationError.store("cannot prepare the coordination schema at \(settings.redacted): \(error)")
+            throw CoordinationError.store(
+                "cannot prepare the coordination schema at \(settings.redacted): \(Self.describe(error))")
         }
     }
 
@@ -114,54 +117,88 @@ final class PostgresSlotStore: SlotTableStore {
         let logger = logger
         let empty = String(decoding: try JSONEncoder().encode(SlotTable(scope: scope)), as: UTF8.self)
         do {
-            return try await client.withTransaction(logger: logger) { connection -> (Result, version: Int) in
-                try await connection.query(
-                    """
-                    INSERT INTO \(unescaped: table) (scope, version, state) VALUES (\(scope.key), 0, \(empty))
-                    ON CONFLICT (scope) DO NOTHING
-                    """, logger: logger)
-                var stored: (String, Double)?
-                for try await row in try await connection.query(
-                    """
-                    SELECT state, extract(epoch FROM clock_timestamp())::float8 FROM \(unescaped: table)
-                    WHERE scope = \(scope.key) FOR UPDATE
-                    """, logger: logger
-                ).decode((String, Double).self) {
-                    stored = row
-                }
-                guard let (state, serverNow) = stored else {
-                    throw CoordinationError.store("the slot table of \(scope) vanished during a transaction")
-                }
-                var slots = try JSONDecoder().decode(SlotTable.self, from: Data(state.utf8))
-                let before = slots
-                let result = try body(&slots, clock?() ?? Date(timeIntervalSince1970: serverNow))
-                if slots != before {
-                    let encoded = String(decoding: try JSONEncoder().encode(slots), as: UTF8.self)
-                    try await connection.query(
-                        """
-                        UPDATE \(unescaped: table) SET version = \(slots.version), state = \(encoded), updated_at = now()
-                        WHERE scope = \(scope.key)
-                        """, logger: logger)
-                }
-                if slots.version != before.version {
-                    // Delivered on commit, to every process listening.
-                    try await connection.query(
-                        "SELECT pg_notify(\(channel), \(scope.storeName + " " + String(slots.version)))",
-                        logger: logger)
-                }
-                return (result, slots.version)
+            return try await withDeadline(operationTimeout) { [client] in
+                try await Self.transaction(client, scope, table, channel, clock, logger, empty, body)
             }
+        } catch let error as PostgresTransactionError {
+            // The table's own refusals (a lost lease) and cancellation pass through the rollback unchanged.
+            if let closureError = error.closureError {
+                if let refusal = closureError as? CoordinationError { throw refusal }
+                if closureError is CancellationError { throw CancellationError() }
+            }
+            throw CoordinationError.store("the coordination database failed: \(Self.describe(error))")
         } catch let error as CoordinationError {
             throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw CoordinationError.store("the coordination database failed: \(String(reflecting: error))")
+            throw CoordinationError.store("the coordination database failed: \(Self.describe(error))")
+        }
+    }
+
+    /// One input on one scope: lock its row, apply, write back, notify.
+    private static func transaction<Result: Sendable>(
+        _ client: PostgresClient, _ scope: SlotScope, _ table: String, _ channel: String,
+        _ clock: (@Sendable () -> Date)?, _ logger: Logger, _ empty: String,
+        _ body: @escaping @Sendable (inout SlotTable, Date) throws -> Result
+    ) async throws -> (Result, version: Int) {
+        try await client.withTransaction(logger: logger) { connection -> (Result, version: Int) in
+            try await connection.query(
+                """
+                INSERT INTO \(unescaped: table) (scope, version, state) VALUES (\(scope.key), 0, \(empty))
+                ON CONFLICT (scope) DO NOTHING
+                """, logger: logger)
+            var stored: (String, Double)?
+            for try await row in try await connection.query(
+                """
+                SELECT state, extract(epoch FROM clock_timestamp())::float8 FROM \(unescaped: table)
+                WHERE scope = \(scope.key) FOR UPDATE
+                """, logger: logger
+            ).decode((String, Double).self) {
+                stored = row
+            }
+            guard let (state, serverNow) = stored else {
+                throw CoordinationError.store("the slot table of \(scope) vanished during a transaction")
+            }
+            var slots = try JSONDecoder().decode(SlotTable.self, from: Data(state.utf8))
+            let before = slots
+            let result = try body(&slots, clock?() ?? Date(timeIntervalSince1970: serverNow))
+            if slots != before {
+                let encoded = String(decoding: try JSONEncoder().encode(slots), as: UTF8.self)
+                try await connection.query(
+                    """
+                    UPDATE \(unescaped: table) SET version = \(slots.version), state = \(encoded), updated_at = now()
+                    WHERE scope = \(scope.key)
+                    """, logger: logger)
+            }
+            if slots.version != before.version {
+                // Delivered on commit, to every process listening.
+                try await connection.query(
+                    "SELECT pg_notify(\(channel), \(scope.storeName + " " + String(slots.version)))",
+                    logger: logger)
+            }
+            return (result, slots.version)
         }
     }
 
     func waitForChange(_ scope: SlotScope, from version: Int, timeout: TimeInterval) async throws {
         try await signal.wait(scope.storeName, from: version, timeout: timeout)
+    }
+
+    /// An error's text without its query or binds: a bind holds the slot table, whose status URLs carry tokens.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError {
+            let inner = error.beginError ?? error.closureError ?? error.commitError
+            return inner.map(describe) ?? "the transaction failed"
+        }
+        if let error = error as? PSQLError {
+            var text = "\(error.code)"
+            if let message = error.serverInfo?[.message] { text += ": \(message)" }
+            if let underlying = error.underlying { text += " (\(underlying))" }
+            return text
+        }
+        if let error = error as? CoordinationError { return error.message }
+        return "\(type(of: error))"
     }
 
     /// Drops the schema and everything in it (tests only: each test has a schema of its own).
@@ -184,6 +221,9 @@ public struct PostgresSettings: Sendable {
     public var database: String?
     /// The schema the tool creates and migrates (tests use one of their own).
     public var schema: String
+    /// How long one transaction (connecting included) may take before it fails with `CoordinationError.store`:
+    /// the driver must learn that the database is unreachable, not wait for it forever.
+    public var operationTimeout: TimeInterval = 30
     var tls: PostgresClient.Configuration.TLS
 
     /// Reads `url` (`postgres://user@host[:port]/database[?sslmode=disable|prefer|require&schema=NAME]`).
@@ -250,5 +290,20 @@ extension TableCoordinator {
     ) async throws -> TableCoordinator {
         let store = try await PostgresSlotStore(settings: settings, clock: clock, logger: logger)
         return TableCoordinator(store: store, timing: timing, storeDescription: settings.redacted)
+    }
+}
+
+/// Runs `body`, failing with `CoordinationError.store` when it takes longer than `seconds`.
+func withDeadline<T: Sendable>(
+    _ seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            throw CoordinationError.store("the coordination database did not answer within \(Int(seconds)) s")
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 
 @testable import ExportCoordination
@@ -86,5 +87,23 @@ struct CoordinationSettingsTests {
         let directoryMode = try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int
         #expect(directoryMode == 0o700)
         await coordinator.close()
+    }
+
+    @Test("an unreachable PostgreSQL fails with the store named, no password", .timeLimit(.minutes(1)))
+    func unreachablePostgres() async throws {
+        // Port 9 (discard) on loopback: nothing listens there.
+        var settings = try PostgresSettings(
+            url: "postgres://runner@127.0.0.1:9/exports?sslmode=disable", environment: ["PGPASSWORD": "hunter22"])
+        settings.operationTimeout = 1
+        do {
+            var quiet = Logger(label: "test")
+            quiet.logLevel = .critical
+            let coordinator = try await TableCoordinator.postgres(settings, logger: quiet)
+            await coordinator.close()
+            Issue.record("connected to a port where nothing listens")
+        } catch let error as CoordinationError {
+            #expect(error.message.contains("postgres://runner@127.0.0.1:9/exports"))
+            #expect(!error.message.contains("hunter22"))
+        }
     }
 }

@@ -161,7 +161,12 @@ struct CoordinatorContractTests {
         try await survivor.orphanClosed(orphans[0])  // the probe saw CLOSED
         let granted = try await waiting.value
         #expect(try await survivor.snapshot(scope).leases.map(\.id) == [granted.id])
-        await #expect(throws: CoordinationError.self) { _ = try await dead.renew(lease) }
+        let lost = await #expect(throws: CoordinationError.self) { _ = try await dead.renew(lease) }
+        #expect(lost?.isLeaseLost == true)
+        let notRecorded = await #expect(throws: CoordinationError.self) {
+            try await dead.record(job: job, on: lease)
+        }
+        #expect(notRecorded?.isLeaseLost == true)
     }
 
     @Test("an expired lease with no job is freed after the grace period", arguments: Backend.tested)
