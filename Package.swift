@@ -123,6 +123,13 @@ let package = Package(
             dependencies: ["ExportPlanner", "ExportSpec", "AnalyticsAPI"],
             path: "Benchmarks/exportpipe-bench-planner"
         ),
+        // Several processes on one coordinator store (ExportCoordinationTests' multi-process tests); not part of the
+        // product.
+        .executableTarget(
+            name: "exportpipe-coordination-stress",
+            dependencies: ["ExportCoordination"],
+            path: "Benchmarks/exportpipe-coordination-stress"
+        ),
         .testTarget(name: "AnalyticsAPITests", dependencies: ["AnalyticsAPI"]),
         .testTarget(name: "ExportSpecTests", dependencies: ["ExportSpec", "ExportTestSupport"]),
         .testTarget(name: "ExportPlannerTests", dependencies: ["ExportPlanner", "ExportTestSupport"]),
@@ -137,7 +144,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ExportCoordinationTests",
-            dependencies: ["ExportCoordination", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "ExportCoordination", "exportpipe-coordination-stress",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExportTestSupport", "exportpipe"]),

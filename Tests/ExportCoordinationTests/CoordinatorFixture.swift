@@ -55,8 +55,8 @@ final class CoordinatorFixture: Sendable {
     let clock = ManualClock()
     let timing: CoordinationTiming
     private let inProcessStore: InProcessSlotStore
-    private let stateHome: String
-    private let schema: String
+    let stateHome: String
+    let schema: String
 
     init(_ backend: Backend, timing: CoordinationTiming = CoordinatorFixture.testTiming) {
         self.backend = backend
