@@ -1,8 +1,9 @@
 import AnalyticsAPI
 import Foundation
 
-// The coordinator's contract and its vocabulary. This file imports only Foundation and AnalyticsAPI, so it can move
-// to the scheduling core unchanged; the implementations (in-process, SQLite, PostgreSQL) live beside it.
+// The coordinator's contract and its vocabulary. This file, CoordinationTiming.swift, SlotSnapshot.swift,
+// CoordinationError.swift and SlotTable.swift import only Foundation and AnalyticsAPI, so they can move to the
+// scheduling core unchanged; the stores (in-process, SQLite, PostgreSQL) stay here.
 
 /// Hands out the company's and each user's queue slots to every exportpipe process that shares a store.
 ///
@@ -244,121 +245,4 @@ public struct Orphan: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public var description: String { "\(job) of \(user), held by \(holder) until it stopped renewing" }
-}
-
-/// Durations of the lease protocol. Tests use short ones; the defaults suit real jobs.
-public struct CoordinationTiming: Hashable, Sendable, Codable {
-    /// How long a lease lives without renewal.
-    public var leaseDuration: TimeInterval
-    /// How long an expired lease with no recorded job keeps its slots: longer than a job could run, since the
-    /// submit may have reached the API after all.
-    public var noJobGrace: TimeInterval
-    /// How often one orphan is handed out for a status poll.
-    public var orphanProbeInterval: TimeInterval
-    /// How long a waiter keeps its place without showing it is alive (a dead waiter must not block the queue).
-    public var waiterTimeToLive: TimeInterval
-    /// The longest a waiter sleeps (real time) before it looks at the table again, whatever wake-up it expects:
-    /// a safety net against a lost notification.
-    public var maximumWait: TimeInterval
-
-    public init(
-        leaseDuration: TimeInterval = 60, noJobGrace: TimeInterval = 6 * 3600, orphanProbeInterval: TimeInterval = 30,
-        waiterTimeToLive: TimeInterval = 30, maximumWait: TimeInterval = 1
-    ) {
-        self.leaseDuration = leaseDuration
-        self.noJobGrace = noJobGrace
-        self.orphanProbeInterval = orphanProbeInterval
-        self.waiterTimeToLive = waiterTimeToLive
-        self.maximumWait = maximumWait
-    }
-
-    /// How often a holder should renew: a third of the lease, so two renewals may fail before it expires.
-    public var renewEvery: TimeInterval { leaseDuration / 3 }
-
-    public static let standard = CoordinationTiming()
-}
-
-/// What `status` prints about one scope.
-public struct SlotSnapshot: Hashable, Sendable, Codable {
-    public struct LeaseInfo: Hashable, Sendable, Codable {
-        public enum State: String, Hashable, Sendable, Codable {
-            /// Renewed by a live holder.
-            case held
-            /// Not renewed, with a job: held until the job is seen CLOSED.
-            case orphaned
-            /// Not renewed, no job recorded: freed when the grace period ends (`freedAt`).
-            case expired
-        }
-        public var id: LeaseID
-        public var user: String
-        public var holder: HolderIdentity
-        public var since: Date
-        public var expiresAt: Date
-        public var state: State
-        public var job: RecordedJob?
-        /// When an expired lease with no job will be freed.
-        public var freedAt: Date?
-    }
-    public struct WaiterInfo: Hashable, Sendable, Codable {
-        public var user: String
-        public var holder: HolderIdentity
-        public var since: Date
-    }
-    public var scope: SlotScope
-    public var leases: [LeaseInfo]
-    public var waiters: [WaiterInfo]
-    public var backoffUntil: Date?
-    /// When the snapshot was taken, by the store's clock.
-    public var takenAt: Date
-
-    /// Held slots per user.
-    public var outstandingByUser: [String: Int] {
-        leases.reduce(into: [:]) { $0[$1.user, default: 0] += 1 }
-    }
-
-    /// One line per lease and waiter, for a terminal: the statusUrl's token never appears.
-    public var lines: [String] {
-        var lines = ["\(scope): \(leases.count) slot(s) held, \(waiters.count) waiting"]
-        if let backoffUntil, backoffUntil > takenAt {
-            lines.append("  backoff: no submissions for \(Int((backoffUntil.timeIntervalSince(takenAt)).rounded())) s")
-        }
-        for lease in leases {
-            let age = Int(takenAt.timeIntervalSince(lease.since).rounded())
-            var line = "  \(lease.user): \(lease.holder), \(lease.state.rawValue) for \(age) s"
-            if let job = lease.job { line += ", \(job)" }
-            if let freedAt = lease.freedAt { line += ", freed in \(Int(freedAt.timeIntervalSince(takenAt))) s" }
-            lines.append(line)
-        }
-        for waiter in waiters {
-            lines.append("  waiting: \(waiter.user) for \(waiter.holder)")
-        }
-        return lines
-    }
-}
-
-/// A failure of the coordinator, with text for the person reading it.
-public struct CoordinationError: Error, Sendable, Equatable, CustomStringConvertible {
-    enum Kind: Sendable, Equatable {
-        case invalidLimits, leaseLost, store, configuration
-    }
-    let kind: Kind
-    public let message: String
-
-    init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-    }
-
-    /// A limit is out of range.
-    public static func invalidLimits(_ message: String) -> Self { Self(.invalidLimits, message) }
-    /// The lease is no longer held (it expired and its slots were freed).
-    public static func leaseLost(_ message: String) -> Self { Self(.leaseLost, message) }
-    /// The store (SQLite file, PostgreSQL database) cannot be used.
-    public static func store(_ message: String) -> Self { Self(.store, message) }
-    /// The coordinator's setting (URL, password) is not usable.
-    public static func configuration(_ message: String) -> Self { Self(.configuration, message) }
-
-    public var isLeaseLost: Bool { kind == .leaseLost }
-
-    public var description: String { message }
 }
