@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libyaml, from the system (apt: libyaml-dev). Only ExportSpec imports it.
@@ -107,6 +108,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The queue limits shared by every exportpipe process of one company: the `Coordinator` protocol and its
+        // in-process, embedded SQLite (the default) and PostgreSQL implementations (docs/coordination.md).
+        .target(
+            name: "ExportCoordination",
+            dependencies: [
+                "AnalyticsAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // A local server that behaves like the Analytics Reports API.
         .target(
             name: "AnalyticsSimulator",
@@ -151,6 +164,13 @@ let package = Package(
             dependencies: ["ExportPlanner", "ExportSpec", "AnalyticsAPI", "ExportBasics"],
             path: "Benchmarks/exportpipe-bench-planner"
         ),
+        // Several processes on one coordinator store (ExportCoordinationTests' multi-process tests); not part of the
+        // product.
+        .executableTarget(
+            name: "exportpipe-coordination-stress",
+            dependencies: ["ExportCoordination"],
+            path: "Benchmarks/exportpipe-coordination-stress"
+        ),
         .testTarget(name: "AnalyticsAPITests", dependencies: ["AnalyticsAPI"]),
         .testTarget(name: "ExportSpecTests", dependencies: ["ExportSpec", "ExportTestSupport"]),
         .testTarget(name: "ExportPlannerTests", dependencies: ["ExportPlanner", "ExportBasics", "ExportTestSupport"]),
@@ -168,6 +188,13 @@ let package = Package(
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportRun", "ExportTestSupport"]),
         .testTarget(name: "ExportRunTests", dependencies: ["ExportRun", "ExportTestSupport"]),
         .testTarget(name: "RunReportingTests", dependencies: ["RunReporting", "ExportTestSupport"]),
+        .testTarget(
+            name: "ExportCoordinationTests",
+            dependencies: [
+                "ExportCoordination", "exportpipe-coordination-stress",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ExportTestSupport", "ExportExecutor", "ExportRun", "RunReporting", "exportpipe"]),

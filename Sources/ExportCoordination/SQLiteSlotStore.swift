@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+
+/// Tables in SQLite files, one per company, under the user's state home: every exportpipe process on the machine
+/// shares them with no configuration.
+///
+/// Each input is one `BEGIN IMMEDIATE` transaction (SQLite's write lock orders the processes); the database is in
+/// WAL mode, so a waiter's look at the table's version is a read that never blocks a writer. Waiters in other
+/// processes learn of a change by polling that version, every 5 ms at first, backing off to 50 ms (measured in
+/// docs/coordination.md): cheaper and simpler than a wake-up file, and far below a job's minutes.
+final class SQLiteSlotStore: SlotTableStore {
+    let directory: String
+    private let clock: @Sendable () -> Date
+    private let pools = PoolCache()
+
+    /// - Throws: `CoordinationError.store` when the directory cannot be created.
+    init(directory: String, clock: @escaping @Sendable () -> Date) throws {
+        self.directory = directory
+        self.clock = clock
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CoordinationError.store("cannot create the coordination directory \(directory): \(error)")
+        }
+    }
+
+    /// The file holding `scope`'s company.
+    func path(for scope: SlotScope) -> String {
+        (directory as NSString).appendingPathComponent("company-\(scope.companyDigest.prefix(16)).sqlite")
+    }
+
+    func transact<Result: Sendable>(
+        _ scope: SlotScope, _ body: @escaping @Sendable (inout SlotTable, Date) throws -> Result
+    ) async throws -> (Result, version: Int) {
+        let pool = try await pool(for: scope)
+        let clock = clock
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var outcome: (Result, version: Int)?
+                try db.inTransaction(.immediate) {
+                    let stored = try Data.fetchOne(
+                        db, sql: "SELECT state FROM slot_table WHERE scope = ?", arguments: [scope.key])
+                    var table =
+                        try stored.map { try JSONDecoder().decode(SlotTable.self, from: $0) } ?? SlotTable(scope: scope)
+                    let before = table
+                    let result = try body(&table, clock())
+                    if table != before {
+                        try db.execute(
+                            sql: "INSERT OR REPLACE INTO slot_table (scope, version, state) VALUES (?, ?, ?)",
+                            arguments: [scope.key, table.version, try JSONEncoder().encode(table)])
+                    }
+                    outcome = (result, table.version)
+                    return .commit
+                }
+                return outcome!
+            }
+        } catch let error as CoordinationError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw CoordinationError.store("the coordination database \(path(for: scope)) failed: \(error)")
+        }
+    }
+
+    func waitForChange(_ scope: SlotScope, from version: Int, timeout: TimeInterval) async throws {
+        let pool = try await pool(for: scope)
+        let start = Date()
+        var interval: TimeInterval = 0.005
+        while Date().timeIntervalSince(start) < timeout {
+            try await Task.sleep(nanoseconds: UInt64(min(interval, timeout) * 1e9))
+            let current = try await pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT version FROM slot_table WHERE scope = ?", arguments: [scope.key])
+            }
+            if (current ?? 0) != version { return }
+            interval = min(interval * 2, 0.05)
+        }
+    }
+
+    func close() async {
+        await pools.closeAll()
+    }
+
+    private func pool(for scope: SlotScope) async throws -> DatabasePool {
+        let path = path(for: scope)
+        return try await pools.pool(at: path) { try Self.open(path) }
+    }
+
+    private static func open(_ path: String) throws -> DatabasePool {
+        let manager = FileManager.default
+        do {
+            if !manager.fileExists(atPath: path) {
+                // Created 0600 before SQLite opens it; SQLite gives the -wal and -shm files the same mode.
+                _ = manager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
+            try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(30)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try migrator.migrate(pool)
+            return pool
+        } catch {
+            throw CoordinationError.store("cannot open the coordination database \(path): \(error)")
+        }
+    }
+
+    /// The schema, versioned by GRDB's migrations table.
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "slot_table") { table in
+                table.primaryKey("scope", .text)
+                table.column("version", .integer).notNull()
+                table.column("state", .blob).notNull()
+            }
+        }
+        return migrator
+    }
+}
+
+/// One `DatabasePool` per file for the process.
+private actor PoolCache {
+    private var pools: [String: DatabasePool] = [:]
+
+    func pool(at path: String, open: () throws -> DatabasePool) throws -> DatabasePool {
+        if let pool = pools[path] { return pool }
+        let pool = try open()
+        pools[path] = pool
+        return pool
+    }
+
+    func closeAll() {
+        for pool in pools.values { try? pool.close() }
+        pools = [:]
+    }
+}
+
+extension TableCoordinator {
+    /// The default: limits shared by every process of this user on this machine, through SQLite files under
+    /// `stateHome/exportpipe/` (`stateHome`: `$XDG_STATE_HOME`, else `~/.local/state`).
+    /// - Throws: `CoordinationError.store` when the directory cannot be created.
+    public static func embedded(
+        stateHome: String? = nil, timing: CoordinationTiming = .standard,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> TableCoordinator {
+        let home = stateHome ?? defaultStateHome()
+        let directory = (home as NSString).appendingPathComponent("exportpipe")
+        let store = try SQLiteSlotStore(directory: directory, clock: clock)
+        return TableCoordinator(store: store, timing: timing, storeDescription: directory)
+    }
+
+    /// `$XDG_STATE_HOME`, else `~/.local/state`.
+    public static func defaultStateHome(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return (home as NSString).appendingPathComponent(".local/state")
+    }
+}
