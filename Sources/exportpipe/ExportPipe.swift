@@ -2,7 +2,11 @@ import ArgumentParser
 
 /// `exportpipe`: YAML pipelines → complete, correct CSV exports from the Khoros Care Analytics Reports API.
 ///
-/// The entry point is `ExportPipeMain`, not this type: it runs the synchronous commands without Swift concurrency.
+/// The entry point: ArgumentParser runs each command, the asynchronous ones (`run`, `retry`, `simulator`) in Swift
+/// concurrency. (An earlier hand-written entry point kept the synchronous commands off the concurrency runtime and
+/// read plain `merge` command lines without ArgumentParser, for a whole-process memory figure; that start-up cost is
+/// constant, and the merge's own memory above it is what BENCHMARKS.md measures.)
+@main
 struct ExportPipe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exportpipe",

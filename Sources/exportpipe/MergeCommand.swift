@@ -29,31 +29,21 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "The chunk CSV files, in window order for a concatenation.")
     var files: [String]
 
-    var invocation: MergeInvocation {
-        MergeInvocation(out: out, sortBy: sortBy, dedupeOn: dedupeOn, manifest: manifest, files: files)
+    var job: MergeJob {
+        MergeJob(out: out, sortBy: sortBy, dedupeOn: dedupeOn, manifest: manifest, files: files)
     }
 
     func validate() throws {
-        if let problem = invocation.problem { throw ValidationError(problem) }
+        if let problem = job.problem { throw ValidationError(problem) }
     }
 
     func run() throws {
-        try invocation.run()
+        try job.run()
     }
 }
 
-/// What `exportpipe merge` was asked to do, whichever way its command line was read.
-///
-/// `init?(plainArguments:)` reads the plain forms of a merge command line without ArgumentParser: `--out`,
-/// `--sort-by`, `--dedupe-on` and `--manifest` (each at most once, as `--name value` or `--name=value`, values not
-/// starting with `-`) and file arguments not starting with `-`. Anything else (help, `--`, an unknown or repeated
-/// option, a missing value, a validation problem) returns `nil`, and ArgumentParser reads the command line as usual,
-/// with its help and its error messages. The two readings agree on every line the plain one accepts (tested).
-///
-/// Why a second reader: ArgumentParser's reflection-based parsing touches about 1.7 MiB of code pages of this
-/// statically linked binary, and `exportpipe merge` promises a constant, small whole-process peak memory
-/// (≤ 16 MiB, BENCHMARKS.md § Merge) for merges run in CI loops and on small machines.
-struct MergeInvocation: Equatable {
+/// What `exportpipe merge` was asked to do: the files, the output, and how to order and de-duplicate them.
+struct MergeJob: Equatable {
     var out: String
     var sortBy: String?
     var dedupeOn: String?
@@ -68,56 +58,7 @@ struct MergeInvocation: Equatable {
         self.files = files
     }
 
-    init?(plainArguments arguments: [String]) {
-        // Plain variables and byte comparisons rather than a dictionary and `String` comparisons (which follow
-        // Unicode canonical equivalence): every generic type instantiated and every table touched here costs
-        // code pages, which is what this reader exists to avoid.
-        var out: String?
-        var sortBy: String?
-        var dedupeOn: String?
-        var manifest: String?
-        var files: [String] = []
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            index += 1
-            guard argument.utf8.first == UInt8(ascii: "-") else {
-                files.append(argument)
-                continue
-            }
-            var name = Substring(argument)
-            var value: Substring?
-            if let equals = argument.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                name = argument[..<equals]
-                value = argument[argument.utf8.index(after: equals)...]
-            } else if index < arguments.count {
-                value = Substring(arguments[index])
-                index += 1
-            }
-            guard let value, let first = value.utf8.first, first != UInt8(ascii: "-") else { return nil }
-            if Self.is(name, "--out"), out == nil {
-                out = String(value)
-            } else if Self.is(name, "--sort-by"), sortBy == nil {
-                sortBy = String(value)
-            } else if Self.is(name, "--dedupe-on"), dedupeOn == nil {
-                dedupeOn = String(value)
-            } else if Self.is(name, "--manifest"), manifest == nil {
-                manifest = String(value)
-            } else {
-                return nil
-            }
-        }
-        guard let out else { return nil }
-        self.init(out: out, sortBy: sortBy, dedupeOn: dedupeOn, manifest: manifest, files: files)
-        if problem != nil { return nil }
-    }
-
-    private static func `is`(_ name: Substring, _ option: StaticString) -> Bool {
-        let bytes = UnsafeBufferPointer(start: option.utf8Start, count: option.utf8CodeUnitCount)
-        return name.utf8.elementsEqual(bytes)
-    }
-
-    /// What is wrong with the invocation, in ArgumentParser's validation wording; `nil` when it can run.
+    /// What is wrong with the job, in ArgumentParser's validation wording; `nil` when it can run.
     var problem: String? {
         if files.isEmpty { return "Pass at least one chunk CSV file." }
         if let sortBy, Self.columns(sortBy).isEmpty { return "--sort-by needs at least one column." }
