@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 import Foundation
 
 /// The columns of each export, filled from a generated event or an entity's totals.
@@ -168,17 +169,17 @@ extension ExportDataGenerator {
         var buckets: [(Int64, Int64)] = []
         func inside(_ t: Int64) -> Bool { inclusiveEnd ? t <= endTime : t < endTime }
         if intervalMillis > APILimits.oneWeekMillis {
-            let (y, m, _) = TimestampFormatter.civil(fromDays: floorDiv(startTime, dayMillis))
-            var year = y
-            var month = m
+            let first = CivilDate.fromDays(floorDiv(startTime, dayMillis))
+            var year = first.year
+            var month = first.month
             while true {
-                let start = TimestampFormatter.days(year: year, month: month, day: 1) * dayMillis
+                let start = CivilDate.days(year: year, month: month, day: 1) * dayMillis
                 month += 1
                 if month > 12 {
                     month = 1
                     year += 1
                 }
-                let end = TimestampFormatter.days(year: year, month: month, day: 1) * dayMillis
+                let end = CivilDate.days(year: year, month: month, day: 1) * dayMillis
                 if start >= startTime {
                     guard inside(start) else { break }
                     buckets.append((start, end))

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 
 /// The filters of a request, resolved against the company.
 struct RowFilter {

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 
 /// Renders rows as CSV (RFC 4180, CRLF) or as a JSON array of string-valued objects.
 struct RowWriter {
@@ -75,21 +76,5 @@ struct RowWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    private mutating func appendJSON(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case 10: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 13: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 9: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<32:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
+    private mutating func appendJSON(_ value: String) { JSONString.append(value, to: &bytes) }
 }

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 import Foundation
 
 /// A submit request after its parameters were checked against the catalog.
@@ -208,19 +209,6 @@ enum SubmissionParser {
 
     /// `millis` plus `months` calendar months (UTC), the day clamped to the target month's length.
     static func addingMonths(_ months: Int, to millis: Int64) -> Int64 {
-        let day = floorDiv(millis, ExportDataGenerator.dayMillis)
-        let timeOfDay = millis - day * ExportDataGenerator.dayMillis
-        let (y, m, d) = TimestampFormatter.civil(fromDays: day)
-        var year = y
-        var month = m + Int64(months)
-        while month > 12 {
-            month -= 12
-            year += 1
-        }
-        let nextMonthStart = TimestampFormatter.days(
-            year: month == 12 ? year + 1 : year, month: month == 12 ? 1 : month + 1, day: 1)
-        let length = nextMonthStart - TimestampFormatter.days(year: year, month: month, day: 1)
-        return TimestampFormatter.days(year: year, month: month, day: min(d, length)) * ExportDataGenerator.dayMillis
-            + timeOfDay
+        LocalDateTimeParts(localMillis: millis).addingMonths(months).localMillis
     }
 }

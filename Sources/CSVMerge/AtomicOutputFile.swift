@@ -1,4 +1,5 @@
 import Crypto
+import ExportBasics
 
 #if canImport(Glibc)
     import Glibc
@@ -155,13 +156,7 @@ final class AtomicOutputFile {
             _ = fsync(directoryFD)
             close(directoryFD)
         }
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        for byte in digest {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return Hex.encode(digest)
     }
 
     /// Closes and removes the temporary file; the destination is untouched.

@@ -1,3 +1,5 @@
+import ExportBasics
+
 /// Parses ISO 8601 timestamps straight from bytes into epoch milliseconds, for comparing sort keys as instants.
 ///
 /// Accepted: `YYYY-MM-DD`, optionally followed by `T` (or a space) and `HH:MM[:SS[.fraction]]`, optionally
@@ -24,7 +26,7 @@ public enum ISO8601Instant {
             expect(bytes, &index, 0x2D), let day = digits(bytes, &index, 2), (1...12).contains(month),
             (1...31).contains(day)
         else { return nil }
-        var milliseconds = daysFromCivil(year: year, month: month, day: day) * 86_400_000
+        var milliseconds = CivilDate.days(year: Int(year), month: Int(month), day: Int(day)) * 86_400_000
         if index == count {
             naive = true
             return milliseconds
@@ -91,15 +93,5 @@ public enum ISO8601Instant {
         guard index < bytes.count, bytes[index] == byte else { return false }
         index += 1
         return true
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

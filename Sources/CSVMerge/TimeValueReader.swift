@@ -1,3 +1,4 @@
+import ExportBasics
 import Foundation
 
 /// The zone a chunk was requested in, which is how its times without an offset are read.
@@ -77,7 +78,7 @@ public struct TimeValueReader {
         case .fixed(let offset):
             return remember(local - offset)
         case .named(let timeZone):
-            let slot = Self.floorDiv(local, 900_000)
+            let slot = floorDiv(local, 900_000)
             if slot != lastSlot {
                 if let cached = offsets[slot] {
                     lastOffsets = cached
@@ -154,10 +155,5 @@ public struct TimeValueReader {
         }
         guard index == count else { return nil }
         return negative ? -millis : millis
-    }
-
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 }
