@@ -130,6 +130,16 @@ struct SimulatorResponder: HTTPResponder {
                 "The time range exceeds the maximum of \(APILimits.maxRangeMonths) months per export; "
                     + "split it into shorter windows.")
         }
+        if let refused = configuration.faults.refuse400,
+            refused.refuses(
+                export: export, startTime: submission.request.startTime, endTime: submission.request.endTime)
+        {
+            await engine.record { $0.faults["refuse400", default: 0] += 1 }
+            return await failure(
+                .badRequest,
+                "The request could not be processed for this time range (simulated refusal); "
+                    + "contact support if it persists.")
+        }
         let rows =
             submission.overRange
             ? 0 : generator.rowCount(for: submission.request, inclusiveEndTime: configuration.inclusiveEndTime)
