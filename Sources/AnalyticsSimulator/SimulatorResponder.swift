@@ -245,6 +245,13 @@ struct SimulatorResponder: HTTPResponder {
         let result: JobResult
         var completed = false
         switch phase {
+        case .running(let finishAt) where configuration.reportsRunning:
+            let start = finishAt - job.durationMillis
+            let now = await engine.now()
+            let share = job.durationMillis > 0 ? Double(max(0, now - start)) / Double(job.durationMillis) : 1
+            result = JobResult(
+                runnerState: .running, reason: nil, detail: "", currentCount: Int64(Double(job.rows) * min(1, share)),
+                totalCount: Int64(job.rows), lastAcknowledgeTime: start)
         case .waiting, .running:
             result = JobResult(runnerState: .running, reason: nil, detail: "")
         case .closed(let detail, let reason, _):

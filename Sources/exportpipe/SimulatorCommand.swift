@@ -47,6 +47,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("array-status"), help: "Answer non-complete statuses with the array form of 'result'.")
     var arrayStatus = false
 
+    @Flag(
+        name: .customLong("report-running"),
+        help: "A running job's status says it runs (lastAcknowledgeTime, currentCount); off, it looks queued.")
+    var reportRunning = false
+
     @Flag(name: .customLong("inclusive-end-time"), help: "Include rows exactly at endTime (splits overlap).")
     var inclusiveEndTime = false
 
@@ -92,12 +97,13 @@ struct SimulatorCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--faults: \(error)")
         }
-        let configuration = SimulatorConfiguration(
+        var configuration = SimulatorConfiguration(
             seed: seed, timeScale: timeScale, companyKey: companyKey,
             users: userTable.isEmpty ? ["demo": "demo-password"] : userTable, maxExportRows: maxExportRows,
             faults: faultConfiguration, arrayStatusForm: arrayStatus, inclusiveEndTime: inclusiveEndTime,
             host: host, port: port, foreignBaseURL: foreignURL, csvHeaders: csvHeaders, timeFormat: timeFormat,
             emptyWindows: emptyWindows, gzip: gzip)
+        configuration.reportsRunning = reportRunning
         do {
             try configuration.validate()
         } catch {
