@@ -104,5 +104,19 @@ struct RunFailureModesTests {
         let rerun = try await run(workspace)
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(try workspace.outputs() == reference.outputs(), "the rerun's outputs equal an uninterrupted run's")
+
+        // The plan now shows what the jobs really took, per export, from the journal.
+        let plan = try await runner.run(
+            ["plan", workspace.specPath, "--format", "json"], environment: RunCommandTests.environment)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        let exports = try #require(document["exports"] as? [[String: Any]])
+        for export in exports {
+            let learned = export["learnedDuration"] as? [String: Any]
+            #expect((learned?["jobs"] as? Int ?? 0) > 0, "\(export["name"] ?? "?") has a learned duration")
+            #expect((learned?["ratio"] as? Double ?? 0) > 0)
+        }
+        let table = try await runner.run(["plan", workspace.specPath], environment: RunCommandTests.environment)
+        #expect(table.stdout.contains("learned earlier runs'"), "\(table.stdout)")
     }
 }
