@@ -40,7 +40,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Faults to inject, e.g. http5xx=0.05,http429=0.02,reset=0.02,fail=0.03,truncate=0.01,expire=0.05,background=2; "
-                + "hostile servers: garbage=P,envelope=P,stuck=P,foreign=P (see docs/simulator.md)")
+                + "hostile servers: garbage=P,envelope=P,stuck=P,foreign=P,html=P; after the effect: accepted5xx=P,"
+                + "acceptedReset=P,jobToken403=P,foreignStatus=P; a refused window: refuse400=[EXPORT:]START-END "
+                + "(see docs/simulator.md)")
     )
     var faults: String = ""
 
