@@ -126,6 +126,14 @@ public struct JobResult: Codable, Sendable, Hashable {
         try container.encode(lastAcknowledgeTime, forKey: .lastAcknowledgeTime)
     }
 
+    /// Whether this status shows the job really running, not only queued. The API documents no QUEUED state (a
+    /// queued job shows RUNNING/"" too), so the evidence is a progress counter above 0 or an acknowledge time;
+    /// a `QUEUED`/`WAITING`/`PENDING` runnerState, should one appear, is queued. False when nothing tells.
+    public var showsRunning: Bool {
+        guard runnerState == .running else { return false }
+        return (currentCount ?? 0) > 0 || lastAcknowledgeTime != nil
+    }
+
     /// The documented close details.
     public static let completed = "COMPLETED"
     public static let failed = "FAILED"

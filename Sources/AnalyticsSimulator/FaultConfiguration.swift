@@ -8,7 +8,8 @@ import Foundation
 /// and per issued link (`expire`); `garbage`/`envelope` per API request, `stuck` per job, `foreign` per
 /// download redirect; `background` is a count of synthetic users. After-effect faults happen once the request
 /// had its effect: `accepted5xx`/`acceptedReset` per submit (the job exists, its answer is lost), `jobToken403` and
-/// `foreignStatus` per job. Draws come from the seed and a
+/// `foreignStatus` per job. `refuse400=[EXPORT:]START-END` (epoch milliseconds) refuses every submit (of that
+/// export, or any) whose window overlaps `[START, END)` with a 400, every time, so a test can aim at one chunk. Draws come from the seed and a
 /// counter, so the same sequence of requests meets the same faults; no fault ever changes an export's data.
 public struct FaultConfiguration: Sendable, Hashable, Codable {
     /// API requests answered 503 (or 500/502) with a FAIL envelope, before they have any effect.
@@ -43,6 +44,27 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
     public var jobToken403: Double = 0
     /// Jobs whose statusUrl names another origin (`SimulatorConfiguration.foreignBaseURL`), per job.
     public var foreignStatus: Double = 0
+    /// Submits whose window overlaps this one are answered 400 every time (a chunk the server always refuses).
+    public var refuse400: RefusedWindow?
+
+    /// A window `[start, end)` in epoch milliseconds whose submits (of `export`, or of any export) are refused.
+    public struct RefusedWindow: Sendable, Hashable, Codable {
+        /// The export's API name (`response`), or nil for every export.
+        public var export: String?
+        public var start: Int64
+        public var end: Int64
+
+        public init(export: String? = nil, start: Int64, end: Int64) {
+            self.export = export
+            self.start = start
+            self.end = end
+        }
+
+        /// Whether a submit of `export` for `[startTime, endTime)` is refused.
+        public func refuses(export: String, startTime: Int64, endTime: Int64) -> Bool {
+            (self.export == nil || self.export == export) && startTime < end && start < endTime
+        }
+    }
 
     public init(
         http5xx: Double = 0, http429: Double = 0, reset: Double = 0, fail: Double = 0, truncate: Double = 0,
@@ -72,7 +94,7 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
     /// The fault names `--faults` accepts.
     public static let names = [
         "http5xx", "http429", "reset", "fail", "truncate", "expire", "background", "garbage", "envelope", "stuck",
-        "foreign", "html", "accepted5xx", "acceptedReset", "jobToken403", "foreignStatus",
+        "foreign", "html", "accepted5xx", "acceptedReset", "jobToken403", "foreignStatus", "refuse400",
     ]
 
     /// Parses `name=value,…`; an empty string means no faults.
@@ -94,6 +116,20 @@ public struct FaultConfiguration: Sendable, Hashable, Codable {
                         description: "background must be a whole number of users from 0 to 1000, not '\(value)'")
                 }
                 background = count
+                continue
+            }
+            if name == "refuse400" {
+                let parts = value.split(separator: ":", maxSplits: 1).map(String.init)
+                let export = parts.count == 2 ? parts[0] : nil
+                let bounds = (parts.last ?? "").split(separator: "-", maxSplits: 1).map { Int64($0) }
+                guard bounds.count == 2, let start = bounds[0], let end = bounds[1], start < end,
+                    export.map({ !$0.isEmpty }) ?? true
+                else {
+                    throw FaultConfigurationError(
+                        description:
+                            "refuse400 must be [EXPORT:]START-END, epoch milliseconds with START < END, not '\(value)'")
+                }
+                refuse400 = RefusedWindow(export: export, start: start, end: end)
                 continue
             }
             guard let p = Double(value), p >= 0, p <= 1 else {

@@ -50,6 +50,10 @@ public struct SimulatorConfiguration: Sendable {
     /// Where the `foreign` fault points download redirects (`scheme://host:port`, no path): another host that
     /// must never see our credentials. Without it the fault does nothing.
     public var foreignBaseURL: String?
+    /// A job that is really running (not waiting for a slot) says so in its status: `lastAcknowledgeTime` = when
+    /// it started (API ms), `currentCount`/`totalCount` = rows done so far / in all (`--report-running`). Off, a
+    /// running job looks like a waiting one (RUNNING/"", counters null), as in the API's documented examples.
+    public var reportsRunning = false
 
     public init(
         seed: UInt64 = 1, timeScale: Double = 1, companyKey: String = "demo-company",

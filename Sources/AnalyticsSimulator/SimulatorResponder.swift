@@ -130,6 +130,16 @@ struct SimulatorResponder: HTTPResponder {
                 "The time range exceeds the maximum of \(APILimits.maxRangeMonths) months per export; "
                     + "split it into shorter windows.")
         }
+        if let refused = configuration.faults.refuse400,
+            refused.refuses(
+                export: export, startTime: submission.request.startTime, endTime: submission.request.endTime)
+        {
+            await engine.record { $0.faults["refuse400", default: 0] += 1 }
+            return await failure(
+                .badRequest,
+                "The request could not be processed for this time range (simulated refusal); "
+                    + "contact support if it persists.")
+        }
         let rows =
             submission.overRange
             ? 0 : generator.rowCount(for: submission.request, inclusiveEndTime: configuration.inclusiveEndTime)
@@ -235,6 +245,13 @@ struct SimulatorResponder: HTTPResponder {
         let result: JobResult
         var completed = false
         switch phase {
+        case .running(let finishAt) where configuration.reportsRunning:
+            let start = finishAt - job.durationMillis
+            let now = await engine.now()
+            let share = job.durationMillis > 0 ? Double(max(0, now - start)) / Double(job.durationMillis) : 1
+            result = JobResult(
+                runnerState: .running, reason: nil, detail: "", currentCount: Int64(Double(job.rows) * min(1, share)),
+                totalCount: Int64(job.rows), lastAcknowledgeTime: start)
         case .waiting, .running:
             result = JobResult(runnerState: .running, reason: nil, detail: "")
         case .closed(let detail, let reason, _):

@@ -171,7 +171,9 @@ public actor Executor {
                             "\(result.runnerState.rawValue)/\(result.detail ?? "")/\(result.currentCount ?? -1)"
                         let url = status.jobInfo.downloadUrl.flatMap { $0.isEmpty ? nil : $0 }
                         return .event(
-                            .statusAnswered(chunk: id, outcome: status.outcome, progress: progress, downloadURL: url))
+                            .statusAnswered(
+                                chunk: id, outcome: status.outcome, progress: progress, downloadURL: url,
+                                running: result.showsRunning))
                     } catch let error as AnalyticsClientError {
                         let failure = Failure(error.failureClass(during: .status), error.description)
                         return .event(.statusFailed(chunk: id, failure))

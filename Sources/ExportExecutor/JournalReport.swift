@@ -16,9 +16,26 @@ public struct JournalReport: Sendable, Hashable, Codable {
         public var errors: [String] = []
     }
 
-    public var exports: [ExportLine]
+    /// A job the journal holds in flight for a chunk the current plan no longer has (a rolling window moved):
+    /// the next run follows it to CLOSED, counting it against the limits, then retires it.
+    public struct OutsidePlanJob: Sendable, Hashable, Codable {
+        public var chunk: String
+        public var export: String
+        /// The chunk's window, epoch milliseconds, half-open.
+        public var windowStart: Int64
+        public var windowEnd: Int64
+        /// `submitting` (the submit's answer was lost: a job may exist) or `submitted`.
+        public var state: String
+        public var user: String?
+    }
 
-    public init(records: [ChunkRecord]) {
+    public var exports: [ExportLine]
+    /// Jobs in flight outside the current plan; empty when the report was made without a plan.
+    public var outsidePlan: [OutsidePlanJob] = []
+
+    /// - Parameter planned: the chunk ids of the plan a run would make now; with it, jobs in flight for chunks
+    ///   outside it (and outside their splits) are listed in `outsidePlan`.
+    public init(records: [ChunkRecord], planned: Set<String>? = nil) {
         var lines: [String: ExportLine] = [:]
         for record in records {
             var line = lines[record.exportName] ?? ExportLine(export: record.exportName)
@@ -38,6 +55,20 @@ public struct JournalReport: Sendable, Hashable, Codable {
             lines[record.exportName] = line
         }
         exports = lines.values.sorted { $0.export < $1.export }
+        guard let planned else { return }
+        // The plan's chunks and, through splits, their descendants: what a run would follow anyway.
+        let children = Dictionary(grouping: records.filter { $0.parentId != nil }, by: { $0.parentId! })
+        var reached = Set<String>()
+        var stack = Array(planned)
+        while let id = stack.popLast() {
+            guard reached.insert(id).inserted else { continue }
+            stack += (children[id] ?? []).map(\.id)
+        }
+        outsidePlan = records.filter { !reached.contains($0.id) && $0.state.mayBeOutstanding }.map { record in
+            OutsidePlanJob(
+                chunk: record.id, export: record.exportName, windowStart: record.windowStart,
+                windowEnd: record.windowEnd, state: record.state.rawValue, user: record.user)
+        }
     }
 
     /// A table for people.
@@ -54,6 +85,22 @@ public struct JournalReport: Sendable, Hashable, Codable {
                 pad(line.export, 28) + pad("\(line.verified)", 7) + pad("\(line.inFlight)", 11)
                 + pad("\(line.planned)", 7) + pad("\(line.failed)", 8) + pad("\(line.rows)", 12) + "\(line.bytes)\n"
             for error in line.errors { out += "  failed: \(error)\n" }
+        }
+        if !outsidePlan.isEmpty {
+            out +=
+                "in flight, no longer in the plan (\(outsidePlan.count)): the next run follows "
+                + "\(outsidePlan.count == 1 ? "it" : "them") to CLOSED, counted against the limits, then retires "
+                + "\(outsidePlan.count == 1 ? "it" : "them")\n"
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime]
+            func show(_ millis: Int64) -> String {
+                formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+            }
+            for job in outsidePlan {
+                out +=
+                    "  chunk \(job.chunk): export \(job.export), window \(show(job.windowStart)) – "
+                    + "\(show(job.windowEnd)), \(job.state)\(job.user.map { " by \($0)" } ?? "")\n"
+            }
         }
         return out
     }

@@ -4,6 +4,9 @@ public struct ProgressEvent: Sendable, Codable, Hashable {
         /// The run begins: `total` chunks, `done` already verified.
         case started
         case submitted
+        /// The job's status first showed it running at the server, not only queued (an acknowledge time or a
+        /// progress count: the API documents no QUEUED state, so without them a job is never seen running).
+        case running
         /// A job still in flight from an earlier run was found again through its status URL.
         case reattached
         /// The queue was full (another user's load); resubmitted later, no attempt spent.

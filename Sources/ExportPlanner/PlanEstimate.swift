@@ -18,16 +18,20 @@ public struct PlanEstimate: Sendable, Codable, Hashable {
     /// What the bound assumes.
     public var note: String
 
+    /// - Parameter ratios: observed ÷ estimated seconds per export name, learned from earlier runs; a chunk of
+    ///   such an export counts its cost-model seconds × the ratio.
     public init(
-        chunks: some Sequence<Chunk>, users: Int, outstandingPerUser: Int, limits: QueueLimits = .documented
+        chunks: some Sequence<Chunk>, users: Int, outstandingPerUser: Int, limits: QueueLimits = .documented,
+        ratios: [String: Double] = [:]
     ) {
         var count = 0
         var total = 0.0
         var longest = 0.0
         for chunk in chunks {
             count += 1
-            total += chunk.expectedSeconds
-            longest = max(longest, chunk.expectedSeconds)
+            let seconds = chunk.expectedSeconds * (ratios.isEmpty ? 1 : ratios[chunk.exportName] ?? 1)
+            total += seconds
+            longest = max(longest, seconds)
         }
         jobCount = count
         totalJobSeconds = total
@@ -39,5 +43,6 @@ public struct PlanEstimate: Sendable, Codable, Hashable {
         note =
             "a lower bound: it assumes every slot is always busy and nobody else in the company is exporting; "
             + "polling, downloads and retries come on top"
+            + (ratios.isEmpty ? "" : "; job times are the cost model's corrected by what earlier runs' jobs took")
     }
 }

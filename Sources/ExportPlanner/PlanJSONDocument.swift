@@ -47,7 +47,18 @@ public struct PlanJSONDocument: Codable, Sendable, Hashable {
         public var chunkCount: Int
         public var expectedRows: Int
         public var expectedSeconds: Int
+        /// What earlier runs' jobs of this export took, from the journal; absent before any.
+        public var learnedDuration: Learned?
         public var chunks: [ChunkEntry]
+    }
+    public struct Learned: Codable, Sendable, Hashable {
+        /// The job seconds the estimate uses: `expectedSeconds` × `ratio`.
+        public var estimatedSeconds: Int
+        public var jobs: Int
+        /// Observed ÷ estimated seconds, to thousandths.
+        public var ratio: Double
+        /// API seconds per 1,000 rows, to thousandths.
+        public var secondsPer1000Rows: Double?
     }
     public struct Estimate: Codable, Sendable, Hashable {
         public var jobs: Int
@@ -104,7 +115,13 @@ public struct PlanJSONDocument: Codable, Sendable, Hashable {
                     start: instant(export.windowStartMillis, clock), end: instant(export.windowEndMillis, clock)),
                 timeSlicing: export.timeSlicing, timeWindows: export.timeWindowCount, fanOut: export.fanOutCount,
                 notes: export.notes, chunkCount: export.chunks.count, expectedRows: export.expectedRows,
-                expectedSeconds: seconds(export.expectedSeconds), chunks: chunks)
+                expectedSeconds: seconds(export.expectedSeconds),
+                learnedDuration: export.learnedDuration.map { learned in
+                    Learned(
+                        estimatedSeconds: seconds(export.estimatedSeconds), jobs: learned.jobs,
+                        ratio: learned.shownRatio,
+                        secondsPer1000Rows: learned.secondsPer1000Rows.map { ($0 * 1000).rounded() / 1000 })
+                }, chunks: chunks)
         }
         let e = plan.estimate
         estimate = Estimate(

@@ -109,6 +109,21 @@ struct PlanJSONWriter {
         int(seconds(export.expectedSeconds))
         key("fanOut")
         int(export.fanOutCount)
+        if let learned = export.learnedDuration {
+            key("learnedDuration")
+            beginObject()
+            key("estimatedSeconds")
+            int(seconds(export.estimatedSeconds))
+            key("jobs")
+            int(learned.jobs)
+            key("ratio")
+            number(learned.shownRatio)
+            if let perRows = learned.secondsPer1000Rows {
+                key("secondsPer1000Rows")
+                number((perRows * 1000).rounded() / 1000)
+            }
+            endObject()
+        }
         key("name")
         string(export.name)
         key("notes")
@@ -262,6 +277,14 @@ struct PlanJSONWriter {
     }
 
     private mutating func int(_ value: some BinaryInteger) { bytes.append(contentsOf: String(value).utf8) }
+    /// A finite number as `JSONEncoder` writes it: whole values without a fraction.
+    private mutating func number(_ value: Double) {
+        if value == value.rounded(), abs(value) < 1e15 {
+            int(Int64(value))
+        } else {
+            bytes.append(contentsOf: "\(value)".utf8)
+        }
+    }
 
     private mutating func string(_ text: String) { JSONString.append(text, to: &bytes) }
 }

@@ -128,6 +128,15 @@ public enum PlanRenderer {
             "rows",
             "~\(HumanFormat.count(rows)) expected (~\(HumanFormat.count(perJob)) per job), job time "
                 + HumanFormat.duration(seconds: export.expectedSeconds))
+        if let learned = export.learnedDuration {
+            var text =
+                "earlier runs' \(HumanFormat.count(learned.jobs)) job\(learned.jobs == 1 ? "" : "s") took "
+                + "\(learned.shownRatio)× the estimate"
+            if let perRows = learned.secondsPer1000Rows {
+                text += String(format: " (%.2f s per 1,000 rows)", perRows)
+            }
+            line("learned", text + ": job time " + HumanFormat.duration(seconds: export.estimatedSeconds))
+        }
         for (index, note) in export.notes.enumerated() {
             line(index == 0 ? "note" : "", note)
         }
@@ -139,7 +148,7 @@ public enum PlanRenderer {
         for export in plan.exports {
             rows.append([
                 export.name, export.type.rawValue, HumanFormat.count(export.chunks.count),
-                HumanFormat.count(export.expectedRows), HumanFormat.duration(seconds: export.expectedSeconds),
+                HumanFormat.count(export.expectedRows), HumanFormat.duration(seconds: export.estimatedSeconds),
             ])
         }
         rows.append([

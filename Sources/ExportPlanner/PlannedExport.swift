@@ -22,6 +22,8 @@ public struct PlannedExport: Sendable, Codable, Hashable {
     public var notes: [String]
     /// The jobs: fan-out value major, time minor.
     public var chunks: [Chunk]
+    /// What this export's jobs really took in earlier runs (from the journal), or nil before any.
+    public var learnedDuration: LearnedDuration?
 
     public init(
         name: String, specExportName: String, type: ExportType, timezone: String, windowStartMillis: Int64,
@@ -42,7 +44,10 @@ public struct PlannedExport: Sendable, Codable, Hashable {
     }
 
     public var expectedRows: Int { chunks.reduce(0) { $0 + $1.expectedRows } }
+    /// The cost model's job seconds (each chunk's `expectedSeconds`).
     public var expectedSeconds: Double { chunks.reduce(0) { $0 + $1.expectedSeconds } }
+    /// The job seconds the estimate uses: the cost model's, corrected by the learned duration when there is one.
+    public var estimatedSeconds: Double { expectedSeconds * (learnedDuration?.ratio ?? 1) }
 
     /// The distinct reasons of the chunks, in first-seen order (for summaries).
     public var distinctReasons: [SplitReason] {

@@ -21,7 +21,12 @@ public enum Planner {
     /// - Parameter volumeHints: rows per day per planned export name, measured in earlier runs; they take
     ///   precedence over `expected_rows_per_day` and the catalog's defaults when `chunk: auto` sizes chunks. A hint
     ///   keyed by a `combined` entry's name is shared among its three replacements.
-    public static func plan(_ spec: PipelineSpec, now: Date, volumeHints: [String: Double] = [:]) -> PlanResult {
+    /// - Parameter durations: what each planned export's jobs took in earlier runs against the cost model; the
+    ///   estimate uses them and the plan shows them.
+    public static func plan(
+        _ spec: PipelineSpec, now: Date, volumeHints: [String: Double] = [:],
+        durations: [String: LearnedDuration] = [:]
+    ) -> PlanResult {
         let nowMillis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         var diagnostics: [Diagnostic] = []
         var exports: [PlannedExport] = []
@@ -33,7 +38,8 @@ public enum Planner {
                 var context = ExportPlanning(
                     spec: spec, template: template, nowMillis: nowMillis, volumeHints: volumeHints,
                     remainingChunks: maximumChunks - plannedChunks)
-                if let planned = context.plan() {
+                if var planned = context.plan() {
+                    planned.learnedDuration = durations[planned.name]
                     exports.append(planned)
                     plannedChunks += planned.chunks.count
                 }
@@ -44,7 +50,10 @@ public enum Planner {
         diagnostics.sort { ($0.location, $0.message) < ($1.location, $1.message) }
         let estimate = PlanEstimate(
             chunks: exports.lazy.flatMap(\.chunks), users: spec.api.users.count,
-            outstandingPerUser: spec.run.outstandingPerUser)
+            outstandingPerUser: spec.run.outstandingPerUser,
+            ratios: Dictionary(
+                exports.compactMap { export in export.learnedDuration.map { (export.name, $0.ratio) } },
+                uniquingKeysWith: { first, _ in first }))
         let plan = Plan(
             specName: spec.name, specFile: spec.file, nowMillis: nowMillis, timezone: spec.defaults.timezone,
             exports: exports, warnings: diagnostics.filter { $0.severity != .error }, estimate: estimate)

@@ -54,8 +54,20 @@ public struct PipelineRun: Sendable {
 
     /// Plans (with learned volumes) without running: what `run` would do.
     public func plan(journal: Journal?) throws -> PlanResult {
+        try Self.plan(spec, now: now, journal: journal)
+    }
+
+    /// Plans `spec` at `now` with what the journal learned in earlier runs: rows per day (for `chunk: auto`) and
+    /// how long each export's jobs really took against the cost model (for the estimate; the plan shows them).
+    public static func plan(_ spec: PipelineSpec, now: Date, journal: Journal?) throws -> PlanResult {
         let hints = (try journal?.volumeHints()) ?? [:]
-        return Planner.plan(spec, now: now, volumeHints: hints)
+        var durations: [String: LearnedDuration] = [:]
+        for (export, sample) in (try journal?.learnedDurations().samples) ?? [:] {
+            guard let ratio = sample.ratio else { continue }
+            durations[export] = LearnedDuration(
+                ratio: ratio, secondsPer1000Rows: sample.secondsPer1000Rows, jobs: sample.jobs)
+        }
+        return Planner.plan(spec, now: now, volumeHints: hints, durations: durations)
     }
 
     /// Runs the pipeline.

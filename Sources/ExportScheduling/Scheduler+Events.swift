@@ -9,8 +9,9 @@ extension Scheduler {
         case .tick: break
         case .submitAnswered(let id, let job): effects += submitAnswered(id, job: job, now: now)
         case .submitFailed(let id, let failure): effects += submitFailed(id, failure, now: now)
-        case .statusAnswered(let id, let outcome, let progress, let url):
-            effects += statusAnswered(id, outcome: outcome, progress: progress, downloadURL: url, now: now)
+        case .statusAnswered(let id, let outcome, let progress, let url, let running):
+            effects += statusAnswered(
+                id, outcome: outcome, progress: progress, downloadURL: url, running: running, now: now)
         case .statusFailed(let id, let failure): effects += statusFailed(id, failure, now: now)
         case .downloaded(let id, let rows, let bytes, let sha256, let file):
             effects += downloaded(id, rows: rows, bytes: bytes, sha256: sha256, file: file)
@@ -56,7 +57,8 @@ extension Scheduler {
     // MARK: - Status
 
     mutating func statusAnswered(
-        _ id: String, outcome: JobOutcome, progress: String, downloadURL: String?, now: Double
+        _ id: String, outcome: JobOutcome, progress: String, downloadURL: String?, running: Bool = false,
+        now: Double
     ) -> [SchedulerEffect] {
         guard let entry = entries[id], case .following(let lease, var follow) = entry.phase else { return [] }
         counters.statusRequests += 1
@@ -101,8 +103,14 @@ extension Scheduler {
             let offset = configuration.poll.nextOffset(
                 polls: follow.polls, elapsed: elapsed, expected: follow.expected, jitter: jitter())
             follow.nextPoll = follow.started + offset
+            var effects: [SchedulerEffect] = []
+            if running && !follow.running {
+                // Queued at the server until now: the report's timeline starts the job's running phase here.
+                follow.running = true
+                effects.append(.notify(Notice(.running, chunk: id, export: item.exportName, user: lease.user)))
+            }
             entries[id]?.phase = .following(lease, follow)
-            return []
+            return effects
         case .completed:
             slots.release(lease)
             backoff.accepted(user: lease.user)

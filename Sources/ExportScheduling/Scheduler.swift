@@ -68,6 +68,8 @@ public struct Scheduler: Sendable {
         var firstAnswer: Double?
         var unreadable = 0
         var accepted = false
+        /// A status has shown the job running (not only queued); the `running` notice is sent once.
+        var running = false
         /// Re-attached from the journal: its start is unknown, so it teaches nothing about durations.
         var resumed = false
     }

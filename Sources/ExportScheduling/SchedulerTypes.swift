@@ -51,8 +51,10 @@ public enum SchedulerEvent: Sendable, Hashable {
     case submitAnswered(chunk: String, job: JobHandle)
     case submitFailed(chunk: String, Failure)
     /// A decoded status. `progress` identifies what the status showed (state, detail, counters): a change in it
-    /// counts as progress for stuck detection.
-    case statusAnswered(chunk: String, outcome: JobOutcome, progress: String, downloadURL: String?)
+    /// counts as progress for stuck detection. `running`: the status shows the job running, not only queued
+    /// (`JobResult.showsRunning`).
+    case statusAnswered(
+        chunk: String, outcome: JobOutcome, progress: String, downloadURL: String?, running: Bool = false)
     case statusFailed(chunk: String, Failure)
     /// The file is in place, checked: rows, bytes, digest, path relative to the state directory.
     case downloaded(chunk: String, rows: Int64, bytes: Int64, sha256: String, file: String)
@@ -84,6 +86,8 @@ public enum JournalStep: Sendable, Hashable {
 public struct Notice: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {
         case submitted, reattached, rejected, completed, verified, retrying, split, failed, stuck
+        /// A job's status first showed it running at the server (not only queued).
+        case running
         /// A submit's outcome is unknown (or a job's status unreadable): its slot is held, then resubmitted.
         case held
         /// A job of a chunk no longer in the plan closed and was forgotten.

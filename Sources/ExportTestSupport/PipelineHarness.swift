@@ -19,9 +19,18 @@ public enum PipelineHarness {
     public final class EventLog: @unchecked Sendable {
         private let lock = NSLock()
         private var stored: [ProgressEvent] = []
+        private var times: [Double] = []
         public init() {}
-        public func append(_ event: ProgressEvent) { lock.withLock { stored.append(event) } }
+        public func append(_ event: ProgressEvent) {
+            let now = Date().timeIntervalSince1970
+            lock.withLock {
+                stored.append(event)
+                times.append(now)
+            }
+        }
         public var events: [ProgressEvent] { lock.withLock { stored } }
+        /// Each event with when it arrived (seconds since 1970).
+        public var timed: [(at: Double, event: ProgressEvent)] { lock.withLock { Array(zip(times, stored)) } }
         public func count(_ kind: ProgressEvent.Kind) -> Int { events.filter { $0.kind == kind }.count }
     }
 

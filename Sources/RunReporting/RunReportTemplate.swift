@@ -69,7 +69,7 @@ enum RunReportTemplate {
         <div class="legend">
         {{#hasRunning}}<span><i class="sw queued"></i>queued at the server</span>
         <span><i class="sw running"></i>running</span>{{/hasRunning}}
-        {{^hasRunning}}<span><i class="sw queued"></i>at the server (queued or running)</span>{{/hasRunning}}
+        {{^hasRunning}}<span><i class="sw queued"></i>at the server (the API's statuses did not tell queued from running)</span>{{/hasRunning}}
         <span><i class="sw downloading"></i>downloading (the slot is free again)</span>
         <span><b class="bad">×</b> rejected (queue full)</span><span><b style="color:#dc7b00">↻</b> retried</span>
         <span><b style="color:#7a3fc4">◆</b> split</span><span><b>■</b> failed for good</span><span><b>‖</b> stuck</span>

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ExportExecutor
 import ExportPlanner
+import ExportRun
 import ExportSpec
 import Foundation
 
@@ -9,6 +11,9 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Show the export jobs a run would submit, why, and how long it would take (no network).",
         discussion: """
+            When the pipeline has run before, the plan uses what its journal learned, as the run does: rows per \
+            day (for chunk: auto) and how long each export's jobs really took against the estimate.
+
             Exit status: 0 when every spec planned, 2 when a spec or its plan has errors (printed to stderr as \
             file:line:col: error: …). Warnings go to stderr too; the plan goes to stdout.
             """
@@ -47,7 +52,14 @@ struct PlanCommand: ParsableCommand {
                 failed = true
                 continue
             }
-            let result = Planner.plan(spec, now: instant)
+            let result: PlanResult
+            do {
+                result = try PipelineRun.plan(spec, now: instant, journal: try journal(of: spec, specPath: path))
+            } catch {
+                printError("error: \(path): the journal could not be read: \(error)")
+                failed = true
+                continue
+            }
             if !result.diagnostics.isEmpty {
                 printError(
                     DiagnosticRenderer.render(result.diagnostics, source: loaded.source, format: .human), newline: false
@@ -62,6 +74,15 @@ struct PlanCommand: ParsableCommand {
             printedPlans += 1
         }
         if failed { throw ExitCode(ExitCodes.specErrors) }
+    }
+
+    /// The pipeline's journal when it has run before (opened only to read), or nil.
+    private func journal(of spec: PipelineSpec, specPath: String) throws -> Journal? {
+        let base = URL(fileURLWithPath: specPath).deletingLastPathComponent().path
+        let path = PipelineRun.journalPath(
+            stateDirectory: PipelineRun.resolve(spec.output.stateDir, against: base))
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try Journal(path: path)
     }
 
     private func printError(_ text: String, newline: Bool = true) {

@@ -106,7 +106,7 @@ final class ProgressRenderer: @unchecked Sendable {
         case .verified:
             tally.done += 1
             tally.rows += event.rows ?? 0
-        case .started, .finished, .replanned, .stuck, .held, .retired, .exportStopped, .warning: break
+        case .started, .finished, .replanned, .stuck, .held, .retired, .exportStopped, .warning, .running: break
         }
         tallies[export] = tally
     }

@@ -40,12 +40,19 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Faults to inject, e.g. http5xx=0.05,http429=0.02,reset=0.02,fail=0.03,truncate=0.01,expire=0.05,background=2; "
-                + "hostile servers: garbage=P,envelope=P,stuck=P,foreign=P (see docs/simulator.md)")
+                + "hostile servers: garbage=P,envelope=P,stuck=P,foreign=P,html=P; after the effect: accepted5xx=P,"
+                + "acceptedReset=P,jobToken403=P,foreignStatus=P; a refused window: refuse400=[EXPORT:]START-END "
+                + "(see docs/simulator.md)")
     )
     var faults: String = ""
 
     @Flag(name: .customLong("array-status"), help: "Answer non-complete statuses with the array form of 'result'.")
     var arrayStatus = false
+
+    @Flag(
+        name: .customLong("report-running"),
+        help: "A running job's status says it runs (lastAcknowledgeTime, currentCount); off, it looks queued.")
+    var reportRunning = false
 
     @Flag(name: .customLong("inclusive-end-time"), help: "Include rows exactly at endTime (splits overlap).")
     var inclusiveEndTime = false
@@ -92,12 +99,13 @@ struct SimulatorCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--faults: \(error)")
         }
-        let configuration = SimulatorConfiguration(
+        var configuration = SimulatorConfiguration(
             seed: seed, timeScale: timeScale, companyKey: companyKey,
             users: userTable.isEmpty ? ["demo": "demo-password"] : userTable, maxExportRows: maxExportRows,
             faults: faultConfiguration, arrayStatusForm: arrayStatus, inclusiveEndTime: inclusiveEndTime,
             host: host, port: port, foreignBaseURL: foreignURL, csvHeaders: csvHeaders, timeFormat: timeFormat,
             emptyWindows: emptyWindows, gzip: gzip)
+        configuration.reportsRunning = reportRunning
         do {
             try configuration.validate()
         } catch {

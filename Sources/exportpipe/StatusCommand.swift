@@ -36,8 +36,13 @@ struct StatusCommand: ParsableCommand {
         if let busy = StateDirectoryLock.holder(of: StateDirectory(state)) {
             FileHandle.standardError.write(Data("a run is in progress: \(busy)\n".utf8))
         }
-        let records = try Journal(path: path).records()
-        let report = JournalReport(records: records)
+        let journal = try Journal(path: path)
+        let records = try journal.records()
+        // The plan a run would make now: jobs in flight outside it are listed on their own.
+        let planned = try? PipelineRun.plan(pipeline, now: Date(), journal: journal)
+        let report = JournalReport(
+            records: records,
+            planned: planned.flatMap { $0.hasErrors ? nil : Set($0.plan.chunks.map(\.id)) })
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -33,6 +33,35 @@ struct HostileServerFaultTests {
         #expect(throws: FaultConfigurationError.self) { try FaultConfiguration(parsing: "stuck=2") }
     }
 
+    @Test("refuse400: submits overlapping the window (of the named export) are refused with 400, every time")
+    func refuse400() async throws {
+        // Inside the first hour of Monday, which `submitURL` asks for.
+        let start = Fixtures.monday + Fixtures.hour / 2
+        let faults = "refuse400=response:\(start)-\(start + 1)"
+        #expect(
+            try FaultConfiguration(parsing: faults).refuse400
+                == .init(export: "response", start: start, end: start + 1))
+        #expect(throws: FaultConfigurationError.self) { try FaultConfiguration(parsing: "refuse400=5-5") }
+        #expect(throws: FaultConfigurationError.self) { try FaultConfiguration(parsing: "refuse400=a:1") }
+        try await SimulatorHarness.withSimulator(try configuration(faults, clock: ManualClock())) { sim in
+            for _ in 0..<2 {
+                let reply = try await TestHTTP.request(submitURL(sim), method: .POST)
+                #expect(reply.status == 400)
+                #expect(try reply.json()["status"] as? String == "FAIL")
+            }
+            let later = Fixtures.request(.response, from: start + Fixtures.hour, hours: 1)
+            let accepted = try await TestHTTP.request(
+                Fixtures.submitURL(sim.baseURL, .response, later.queryItems), method: .POST)
+            #expect(accepted.status == 200, "a window that does not overlap is accepted")
+            let other = Fixtures.request(.incomingPost, hours: 6)
+            let otherExport = try await TestHTTP.request(
+                Fixtures.submitURL(sim.baseURL, .incomingPost, other.queryItems), method: .POST)
+            #expect(otherExport.status == 200, "another export's submit is accepted")
+            let stats = await sim.stats()
+            #expect(stats.faults["refuse400"] == 2 && stats.users.submissions == 2)
+        }
+    }
+
     @Test("garbage: 200 with a body that is not JSON, before any effect")
     func garbage() async throws {
         try await SimulatorHarness.withSimulator(try configuration("garbage=1", clock: ManualClock())) { sim in

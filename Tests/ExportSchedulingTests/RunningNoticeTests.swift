@@ -1,0 +1,55 @@
+import AnalyticsAPI
+import ExportScheduling
+import Testing
+
+/// The `running` notice: a job's status first showing it running (not only queued) is told once, so the run
+/// report can tell "queued at the server" from "running".
+@Suite("Scheduler: the running notice")
+struct RunningNoticeTests {
+    static let item = WorkItem(
+        id: "c1", exportName: "posts",
+        request: ExportRequest(type: .incomingPost, startTime: 1_738_368_000_000, endTime: 1_738_454_400_000),
+        expectedRows: 1000, expectedSeconds: 120)
+
+    static func notices(_ effects: [SchedulerEffect]) -> [Notice] {
+        effects.compactMap { if case .notify(let notice) = $0 { notice } else { nil } }
+    }
+
+    @Test func aJobSeenRunningIsToldOnceAndAQueuedOneNever() throws {
+        var core = Scheduler(configuration: SchedulerConfiguration(users: ["u1"]), splitter: { _ in nil })
+        let first = core.start([ChunkStart(Self.item)], now: 0)
+        #expect(first.contains { if case .submit = $0 { true } else { false } })
+        let job = JobHandle(workflowId: "w", runId: "r", statusURL: "s", downloadURL: "d")
+        _ = core.handle(.submitAnswered(chunk: "c1", job: job), now: 1)
+
+        // Queued: RUNNING with nothing that says it runs.
+        let queued = core.handle(
+            .statusAnswered(chunk: "c1", outcome: .inFlight, progress: "RUNNING//-1", downloadURL: nil), now: 10)
+        #expect(!Self.notices(queued).contains { $0.kind == .running })
+
+        let running = core.handle(
+            .statusAnswered(
+                chunk: "c1", outcome: .inFlight, progress: "RUNNING//10", downloadURL: nil, running: true), now: 30)
+        let told = Self.notices(running).filter { $0.kind == .running }
+        #expect(told.count == 1)
+        #expect(told.first?.chunk == "c1" && told.first?.export == "posts" && told.first?.user == "u1")
+
+        let again = core.handle(
+            .statusAnswered(
+                chunk: "c1", outcome: .inFlight, progress: "RUNNING//20", downloadURL: nil, running: true), now: 60)
+        #expect(!Self.notices(again).contains { $0.kind == .running }, "told once")
+        let completed = core.handle(
+            .statusAnswered(chunk: "c1", outcome: .completed, progress: "CLOSED/COMPLETED/-1", downloadURL: "d"),
+            now: 120)
+        #expect(Self.notices(completed).contains { $0.kind == .completed })
+    }
+
+    @Test func theStatusShowsRunningOnlyWithEvidence() {
+        #expect(!JobResult(runnerState: .running, reason: nil, detail: "").showsRunning)
+        #expect(JobResult(runnerState: .running, reason: nil, detail: "", lastAcknowledgeTime: 5).showsRunning)
+        #expect(JobResult(runnerState: .running, reason: nil, detail: "", currentCount: 3).showsRunning)
+        #expect(!JobResult(runnerState: .running, reason: nil, detail: "", currentCount: 0).showsRunning)
+        #expect(!JobResult(runnerState: RunnerState(rawValue: "QUEUED"), reason: nil, detail: "").showsRunning)
+        #expect(!JobResult(runnerState: .closed, reason: nil, detail: "COMPLETED", currentCount: 9).showsRunning)
+    }
+}
