@@ -61,7 +61,23 @@ final class PostgresSlotStore: SlotTableStore {
         }
         tasks = [listen, run]
         do {
-            try await withDeadline(operationTimeout) { try await self.migrate() }
+            // Several runners starting together each prepare the schema, one at a time (an advisory lock). A
+            // migration that does not get through in a third of the timeout is given up and tried again on a fresh
+            // connection: seen once in a few dozen starts of three runners on a loaded two-core machine, a first
+            // attempt stalled while a retry went through at once.
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    try await withDeadline(max(1, operationTimeout / 3)) { try await self.migrate() }
+                    break
+                } catch {
+                    // A schema newer than this build is refused at once; anything else is tried again.
+                    let refused = (error as? CoordinationError)?.message.contains("newer than this exportpipe") == true
+                    if attempt >= 3 || refused { throw error }
+                    logger.warning("preparing the coordination schema: \(Self.describe(error)); trying again")
+                }
+            }
         } catch {
             await close()
             throw CoordinationError.store(
@@ -74,7 +90,9 @@ final class PostgresSlotStore: SlotTableStore {
         let table = table
         let latest = Self.schemaVersion
         try await client.withTransaction(logger: logger) { connection in
-            // One migrator at a time across every machine (the key is arbitrary but fixed: "expo" "rtpi").
+            // One migrator at a time across every machine (the key is arbitrary but fixed: "expo" "rtpi"); a lock
+            // wait past 5 s fails the attempt (and the caller tries again) rather than hang.
+            try await connection.query("SET LOCAL lock_timeout = '5s'", logger: self.logger)
             try await connection.query("SELECT pg_advisory_xact_lock(1702392943, 1920233577)", logger: self.logger)
             try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: self.logger)
             try await connection.query(
