@@ -98,24 +98,39 @@ final class SQLiteSlotStore: SlotTableStore {
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
             let pool = try DatabasePool(path: path, configuration: configuration)
-            try migrator.migrate(pool)
+            try migrate(pool)
             return pool
         } catch {
             throw CoordinationError.store("cannot open the coordination database \(path): \(error)")
         }
     }
 
-    /// The schema, versioned by GRDB's migrations table.
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.create(table: "slot_table") { table in
-                table.primaryKey("scope", .text)
-                table.column("version", .integer).notNull()
-                table.column("state", .blob).notNull()
+    /// The newest schema version this build knows (`PRAGMA user_version`).
+    static let schemaVersion = 1
+
+    /// Creates or migrates the schema in one IMMEDIATE transaction: several processes opening a new file at once
+    /// (runners started together) take turns on SQLite's write lock, so only the first creates the table. (GRDB's
+    /// `DatabaseMigrator` reads what was applied before it locks: two processes both created the table, and the
+    /// second failed with "table slot_table already exists".)
+    private static func migrate(_ pool: DatabasePool) throws {
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                guard current <= schemaVersion else {
+                    throw CoordinationError.store(
+                        "the coordination database is at schema version \(current), newer than this exportpipe "
+                            + "knows (\(schemaVersion)): upgrade exportpipe on this machine")
+                }
+                // Files made by GRDB's migrator (version 0, table present) are version 1 as they are.
+                try db.create(table: "slot_table", options: .ifNotExists) { table in
+                    table.primaryKey("scope", .text)
+                    table.column("version", .integer).notNull()
+                    table.column("state", .blob).notNull()
+                }
+                if current < schemaVersion { try db.execute(sql: "PRAGMA user_version = \(schemaVersion)") }
+                return .commit
             }
         }
-        return migrator
     }
 }
 
