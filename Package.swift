@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "ExportExecutor",
             dependencies: [
-                "ExportScheduling", "AnalyticsClient", "CSVMerge", "AnalyticsAPI", "ExportBasics",
+                "ExportScheduling", "AnalyticsClient", "CSVMerge", "AnalyticsAPI", "ExportBasics", "ExportCoordination",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -93,7 +93,7 @@ let package = Package(
             dependencies: [
                 "ExportExecutor", "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
                 .product(name: "Logging", package: "swift-log"),
-                "ExportBasics",
+                "ExportBasics", "ExportCoordination",
             ]
         ),
         // What the operator reads after (or during) a run: the machine-readable summary, the Prometheus textfile,
@@ -143,6 +143,7 @@ let package = Package(
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
                 "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "RunReporting",
+                "ExportCoordination",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

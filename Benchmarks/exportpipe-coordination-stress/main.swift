@@ -4,7 +4,7 @@
 //
 //   exportpipe-coordination-stress --store embedded:/tmp/state | postgres:URL --user U --log FILE
 //       [--workers 4] [--rounds 10] [--per-user 2] [--company 50] [--hold-ms 5] [--pipeline NAME] [--schema S]
-//       [--lease SECONDS] [--grace SECONDS]
+//       [--lease SECONDS] [--grace SECONDS] [--timeout SECONDS (PostgreSQL operations, default 30)]
 //
 // Log lines: "<pid> <user> enter|leave <monotonic nanoseconds>", one write(2) each (O_APPEND: lines never mix).
 import ExportCoordination
@@ -70,6 +70,7 @@ do {
     } else if store.hasPrefix("postgres:") {
         var settings = try PostgresSettings(url: String(store.dropFirst(9)))
         if let schema = options["schema"] { settings.schema = schema }
+        if let seconds = options["timeout"].flatMap(Double.init) { settings.operationTimeout = seconds }
         coordinator = try await TableCoordinator.postgres(settings, timing: timing)
     } else {
         fail("--store must be embedded:DIR or postgres:URL")

@@ -61,7 +61,23 @@ final class PostgresSlotStore: SlotTableStore {
         }
         tasks = [listen, run]
         do {
-            try await withDeadline(operationTimeout) { try await self.migrate() }
+            // Several runners starting together each prepare the schema, one at a time (an advisory lock). A
+            // migration that does not get through in half the timeout is given up and tried again: seen in 2 of
+            // ~10 starts of three runners together on a loaded two-core machine, all three stalled until they gave
+            // up, then a restart went straight through (cause not found; see docs/coordination.md).
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    try await withDeadline(max(1, operationTimeout / 2)) { try await self.migrate() }
+                    break
+                } catch {
+                    // A schema newer than this build is refused at once; anything else is tried again.
+                    let refused = (error as? CoordinationError)?.message.contains("newer than this exportpipe") == true
+                    if attempt >= 3 || refused { throw error }
+                    logger.warning("preparing the coordination schema: \(Self.describe(error)); trying again")
+                }
+            }
         } catch {
             await close()
             throw CoordinationError.store(
@@ -74,8 +90,10 @@ final class PostgresSlotStore: SlotTableStore {
         let table = table
         let latest = Self.schemaVersion
         try await client.withTransaction(logger: logger) { connection in
-            // One migrator at a time across every machine (the key is arbitrary but fixed: "expo" "rtpi").
-            try await connection.query("SELECT pg_advisory_xact_lock(1702392943, 1920233577)", logger: self.logger)
+            // One migrator of this schema at a time across every machine (the first key is arbitrary but fixed,
+            // "expo"; the second is the schema's hash, so runners of other schemas — tests — never wait on it).
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(1702392943, hashtext(\(schema)))", logger: self.logger)
             try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: self.logger)
             try await connection.query(
                 "CREATE TABLE IF NOT EXISTS \(unescaped: "\"\(schema)\"").schema_version (version integer NOT NULL)",

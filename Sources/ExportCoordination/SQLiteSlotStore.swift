@@ -1,6 +1,10 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Tables in SQLite files, one per company, under the user's state home: every exportpipe process on the machine
 /// shares them with no configuration.
 ///
@@ -84,38 +88,73 @@ final class SQLiteSlotStore: SlotTableStore {
 
     private func pool(for scope: SlotScope) async throws -> DatabasePool {
         let path = path(for: scope)
-        return try await pools.pool(at: path) { try Self.open(path) }
+        var attempt = 0
+        while true {
+            do {
+                return try await pools.pool(at: path) { try Self.open(path) }
+            } catch let busy as OpeningBusy {
+                // Another process is switching the new file to WAL (which does not wait on the busy timeout).
+                attempt += 1
+                if attempt >= 200 { throw busy.error }
+                try await Task.sleep(nanoseconds: 25_000_000)
+            }
+        }
+    }
+
+    /// SQLite was busy while the file was being opened: try again shortly.
+    private struct OpeningBusy: Error {
+        var error: CoordinationError
     }
 
     private static func open(_ path: String) throws -> DatabasePool {
         let manager = FileManager.default
         do {
-            if !manager.fileExists(atPath: path) {
-                // Created 0600 before SQLite opens it; SQLite gives the -wal and -shm files the same mode.
-                _ = manager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-            }
+            // Created 0600 before SQLite opens it (SQLite gives the -wal and -shm files the same mode), with
+            // O_EXCL: `FileManager.createFile` replaces an existing file, so two processes opening a new store at
+            // once could empty the file under the one that had already begun to use it.
+            let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            if descriptor >= 0 { Glibc.close(descriptor) }
             try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
             let pool = try DatabasePool(path: path, configuration: configuration)
-            try migrator.migrate(pool)
+            try migrate(pool)
             return pool
+        } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        {
+            throw OpeningBusy(error: CoordinationError.store("cannot open the coordination database \(path): \(error)"))
         } catch {
             throw CoordinationError.store("cannot open the coordination database \(path): \(error)")
         }
     }
 
-    /// The schema, versioned by GRDB's migrations table.
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.create(table: "slot_table") { table in
-                table.primaryKey("scope", .text)
-                table.column("version", .integer).notNull()
-                table.column("state", .blob).notNull()
+    /// The newest schema version this build knows (`PRAGMA user_version`).
+    static let schemaVersion = 1
+
+    /// Creates or migrates the schema in one IMMEDIATE transaction: several processes opening a new file at once
+    /// (runners started together) take turns on SQLite's write lock, so only the first creates the table. (GRDB's
+    /// `DatabaseMigrator` reads what was applied before it locks: two processes both created the table, and the
+    /// second failed with "table slot_table already exists".)
+    private static func migrate(_ pool: DatabasePool) throws {
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                guard current <= schemaVersion else {
+                    throw CoordinationError.store(
+                        "the coordination database is at schema version \(current), newer than this exportpipe "
+                            + "knows (\(schemaVersion)): upgrade exportpipe on this machine")
+                }
+                // Files made by GRDB's migrator (version 0, table present) are version 1 as they are.
+                try db.create(table: "slot_table", options: .ifNotExists) { table in
+                    table.primaryKey("scope", .text)
+                    table.column("version", .integer).notNull()
+                    table.column("state", .blob).notNull()
+                }
+                if current < schemaVersion { try db.execute(sql: "PRAGMA user_version = \(schemaVersion)") }
+                return .commit
             }
         }
-        return migrator
     }
 }
 

@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import AnalyticsClient
+import ExportCoordination
 import ExportScheduling
 import Foundation
 import Logging
@@ -28,6 +29,13 @@ public actor Executor {
     let logger: Logger
     var summary = ExecutionSummary()
     var fatal: ExecutorError?
+    /// The company's shared slots (the configuration's, or an in-process coordinator of this run alone).
+    let coordination: ExecutorCoordination
+    /// Renews this run's leases and follows the orphans of dead runners of the company.
+    let keeper: LeaseKeeper
+    var leases = CoordinatedLeases()
+    /// Records, rejections and releases on their way to the coordinator.
+    var pending: [Task<Void, Never>] = []
 
     /// What a child task reports: an event for the core, or a problem that stops the run.
     enum Report: Sendable {
@@ -51,6 +59,11 @@ public actor Executor {
         self.verifier = verifier
         self.logger = logger
         self.emit = events
+        let coordination = configuration.coordination ?? Self.standaloneCoordination(configuration)
+        self.coordination = coordination
+        keeper = LeaseKeeper(
+            coordinator: coordination.coordinator, timing: coordination.timing,
+            probe: Self.probe(client: client, credentials: configuration.users[0]))
     }
 
     var clock: any APIClock { configuration.clock }
@@ -68,12 +81,28 @@ public actor Executor {
             configuration: schedulerConfiguration(startedAt: started), learned: try journal.learnedDurations(),
             splitter: splitter)
         var effects = core.start(starts, now: started)
+        // The jobs the journal has in flight take their leases back before anything is submitted.
+        try await adoptLeases(starts, core: core)
+        await keeper.watch(coordination.scope)
         emit(ProgressEvent(.started, total: core.totalChunks, done: core.counters.verified))
 
+        await withTaskGroup(of: Void.self) { keeping in
+            keeping.addTask { [keeper] in await keeper.run() }
+            await loop(&core, &effects)
+            keeping.cancelAll()
+        }
+        await settleLeases()
+        summary.absorb(core.counters)
+        return try finish(core)
+    }
+
+    /// The driver's loop: performs the core's effects and feeds it what they answer, until it is done.
+    private func loop(_ core: inout Scheduler, _ effects: inout [SchedulerEffect]) async {
         await withTaskGroup(of: Report.self) { group in
             var timers: [Double] = []
             while fatal == nil {
-                perform(effects, in: &group)
+                syncLeases(effects, core: core)
+                perform(effects, core: core, in: &group)
                 if fatal != nil || core.isFinished || Task.isCancelled { break }
                 let now = clock.now()
                 // Time passed while the last effects were performed: a cooldown may have ended with a slot free
@@ -117,7 +146,9 @@ public actor Executor {
             }
             group.cancelAll()
         }
-        summary.absorb(core.counters)
+    }
+
+    func finish(_ core: Scheduler) throws -> ExecutionSummary {
         if let fatal { throw fatal }
         if case .credentials(let message) = core.stopped { throw ExecutorError.unauthorized(message) }
         if case .deadline = core.stopped { summary.deadlineReached = true }
@@ -140,16 +171,28 @@ public actor Executor {
 
     // MARK: - Performing effects
 
-    private func perform(_ effects: [SchedulerEffect], in group: inout TaskGroup<Report>) {
+    private func perform(_ effects: [SchedulerEffect], core: Scheduler, in group: inout TaskGroup<Report>) {
         for effect in effects {
             guard fatal == nil else { return }
             switch effect {
+            case .journal(.submitting):
+                continue  // journaled by the submit's task, once the coordinator granted its lease
             case .journal(let step):
                 do { try write(step) } catch { fail(with: error) }
             case .submit(let item, let user):
                 let client = client
                 let credentials = self.credentials(user)
+                let slot = core.lease(of: item.id)?.id
                 group.addTask {
+                    do {
+                        try await self.prepareSubmit(chunk: item.id, user: user, slot: slot)
+                    } catch is CancellationError {
+                        return .tick
+                    } catch let error as CoordinationError {
+                        return .fatal(.coordination(await self.coordinationProblem(error)))
+                    } catch {
+                        return .fatal((error as? ExecutorError) ?? .journal(String(describing: error)))
+                    }
                     do {
                         let job = try await client.submit(item.request, as: credentials)
                         return .event(.submitAnswered(chunk: item.id, job: JobHandle(job)))

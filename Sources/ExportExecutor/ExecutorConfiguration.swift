@@ -1,5 +1,7 @@
 import AnalyticsAPI
 import AnalyticsClient
+import ExportCoordination
+import Foundation
 
 /// How the executor behaves. All durations are in API seconds, on `clock`.
 public struct ExecutorConfiguration: Sendable {
@@ -36,6 +38,8 @@ public struct ExecutorConfiguration: Sendable {
     public var deadlineSeconds: Double?
     /// Chunks of one export failing for good in a row with the same error before that export stops.
     public var failureBudget: Int
+    /// The company's shared slots (docs/coordination.md); nil: an in-process coordinator of this run alone.
+    public var coordination: ExecutorCoordination?
 
     public init(
         users: [APICredentials], outstandingPerUser: Int = APILimits.bestPracticeOutstandingPerUser,
@@ -44,7 +48,7 @@ public struct ExecutorConfiguration: Sendable {
         stateDirectory: String, minimumPollSeconds: Double = 5, maximumPollSeconds: Double = 120,
         rejectionBackoff: RetryPolicy = RetryPolicy(maxAttempts: .max, baseDelay: 30, maxDelay: 600),
         settleSeconds: Double = 2 * 86_400, downloadConcurrency: Int = 4, stuckAfterSeconds: Double = 6 * 3_600,
-        deadlineSeconds: Double? = nil, failureBudget: Int = 3
+        deadlineSeconds: Double? = nil, failureBudget: Int = 3, coordination: ExecutorCoordination? = nil
     ) {
         self.users = users
         self.outstandingPerUser = outstandingPerUser
@@ -61,5 +65,36 @@ public struct ExecutorConfiguration: Sendable {
         self.stuckAfterSeconds = stuckAfterSeconds
         self.deadlineSeconds = deadlineSeconds
         self.failureBudget = failureBudget
+        self.coordination = coordination
+    }
+}
+
+/// Where a run takes its slots: the coordinator every runner of the company shares, the company's scope in it,
+/// the limits it asks under and who it is.
+public struct ExecutorCoordination: Sendable {
+    public var coordinator: any Coordinator
+    public var scope: SlotScope
+    public var limits: SlotLimits
+    public var holder: HolderIdentity
+    /// How often leases are renewed (a third of `leaseDuration`) and orphans probed.
+    public var timing: CoordinationTiming
+
+    public init(
+        coordinator: any Coordinator, scope: SlotScope, limits: SlotLimits, holder: HolderIdentity,
+        timing: CoordinationTiming? = nil
+    ) {
+        self.coordinator = coordinator
+        self.scope = scope
+        self.limits = limits
+        self.holder = holder
+        self.timing = timing ?? (coordinator as? TableCoordinator)?.timing ?? .standard
+    }
+
+    /// A coordinator of this run alone (the limits shared with nothing else): `--coordinator none`, tests.
+    public static func inProcess(limits: SlotLimits, pipeline: String = "exportpipe") -> ExecutorCoordination {
+        ExecutorCoordination(
+            coordinator: TableCoordinator.inProcess(),
+            scope: SlotScope(origin: "in-process://run", companyDigest: UUID().uuidString.lowercased()),
+            limits: limits, holder: .current(pipeline: pipeline))
     }
 }

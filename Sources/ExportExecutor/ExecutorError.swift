@@ -5,6 +5,7 @@ public struct ExecutorError: Error, Sendable, Equatable, CustomStringConvertible
         case credentials
         case stateDirectory
         case unauthorized
+        case coordination
     }
     let kind: Kind
     public let message: String
@@ -22,6 +23,9 @@ public struct ExecutorError: Error, Sendable, Equatable, CustomStringConvertible
     public static func stateDirectory(_ message: String) -> Self { Self(.stateDirectory, message) }
     /// The API refused our credentials: nothing can succeed until they are fixed.
     public static func unauthorized(_ message: String) -> Self { Self(.unauthorized, message) }
+
+    /// The coordinator's store (the company's shared slots) cannot be used: nothing is submitted without it.
+    public static func coordination(_ message: String) -> Self { Self(.coordination, message) }
 
     public var description: String { message }
 }

@@ -180,6 +180,14 @@ public struct Scheduler: Sendable {
         }
     }
 
+    /// The slot chunk `id` holds (submitting, holding or following), for the driver's coordinator leases.
+    public func lease(of id: String) -> Lease? {
+        switch entries[id]?.phase {
+        case .submitting(let lease), .holding(let lease, _), .following(let lease, _): return lease
+        default: return nil
+        }
+    }
+
     // MARK: - Start
 
     /// Takes the chunks as the journal left them; returns the first effects.

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import Foundation
 
 /// A validated pipeline file (spec version 1). Every field that can be wrong later (at plan or run time)
 /// keeps the source location it came from so later stages can point at it.
@@ -56,11 +57,16 @@ public struct APIConfig: Sendable, Hashable {
     public var companyKey: Interpolated
     /// One or more API users; each has its own per-user queue.
     public var users: [APIUser]
+    /// `api.limits`: the company's queue limits, for tenants whose contract differs from the documented ones.
+    public var limits: CompanyLimits
 
-    public init(baseURL: Interpolated, companyKey: Interpolated, users: [APIUser]) {
+    public init(
+        baseURL: Interpolated, companyKey: Interpolated, users: [APIUser], limits: CompanyLimits = CompanyLimits()
+    ) {
         self.baseURL = baseURL
         self.companyKey = companyKey
         self.users = users
+        self.limits = limits
     }
 
     /// Whether the spec asks for the in-process simulator.
@@ -275,6 +281,70 @@ public struct OutputConfig: Sendable, Hashable {
     }
 }
 
+/// `api.limits`: how many exports the company runs at once and queues in all (documented: 4 and 50).
+public struct CompanyLimits: Sendable, Hashable {
+    public var runningPerCompany: Int
+    public var queuedPerCompany: Int
+
+    public init(
+        runningPerCompany: Int = QueueLimits.documented.runningPerCompany,
+        queuedPerCompany: Int = QueueLimits.documented.queuedPerCompany
+    ) {
+        self.runningPerCompany = runningPerCompany
+        self.queuedPerCompany = queuedPerCompany
+    }
+}
+
+/// `run.coordinator` (or `EXPORTPIPE_COORDINATOR`, or `--coordinator`): where the company's queue slots are shared.
+public enum CoordinatorSetting: Sendable, Hashable, CustomStringConvertible {
+    /// An SQLite database under the user's state home: every run on this machine shares the limits (the default).
+    case embedded
+    /// This run alone (its own limits, shared with nothing).
+    case none
+    /// A PostgreSQL database shared by runners on several machines; the password comes from `PGPASSWORD`.
+    case postgres(url: String)
+
+    /// Reads `embedded`, `none` or a `postgres://` URL without a password; the error says why not.
+    public static func parse(_ text: String) -> Result<CoordinatorSetting, CoordinatorSettingError> {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch trimmed.lowercased() {
+        case "embedded": return .success(.embedded)
+        case "none": return .success(.none)
+        default: break
+        }
+        guard let components = URLComponents(string: trimmed),
+            ["postgres", "postgresql"].contains(components.scheme?.lowercased() ?? ""),
+            let host = components.host, !host.isEmpty
+        else {
+            return .failure(
+                CoordinatorSettingError(
+                    "the coordinator '\(trimmed.contains("@") ? "<a URL>" : trimmed)' is not embedded, none or a "
+                        + "postgres://user@host:5432/database URL"))
+        }
+        guard components.password == nil else {
+            // Never echo it: it holds a credential.
+            return .failure(
+                CoordinatorSettingError(
+                    "the coordinator URL contains a password; remove it and set PGPASSWORD where the pipeline runs"))
+        }
+        return .success(.postgres(url: trimmed))
+    }
+
+    public var description: String {
+        switch self {
+        case .embedded: "embedded"
+        case .none: "none"
+        case .postgres(let url): url
+        }
+    }
+}
+
+/// Why a coordinator setting cannot be used.
+public struct CoordinatorSettingError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// `run:` — how the executor behaves.
 public struct RunConfig: Sendable, Hashable {
     /// Jobs outstanding (running + queued) per user; default 2 (the vendor's best practice), at most 5.
@@ -294,12 +364,15 @@ public struct RunConfig: Sendable, Hashable {
     /// Where to write the run's Prometheus metrics (text exposition format, for node_exporter's textfile
     /// collector), relative to the spec's folder; nil writes none. `--metrics-file` takes precedence.
     public var metricsFile: String?
+    /// `run.coordinator`; nil when the spec does not say (the default, `embedded`, unless the environment or the
+    /// command line says otherwise).
+    public var coordinator: CoordinatorSetting?
 
     public init(
         outstandingPerUser: Int = 2, attempts: Int = 3, settle: CalendarDuration = CalendarDuration(2, .day),
         minChunk: CalendarDuration = CalendarDuration(1, .hour), targetRowsPerJob: Int = 200_000,
         stuckAfter: CalendarDuration = CalendarDuration(6, .hour), deadline: CalendarDuration? = nil,
-        metricsFile: String? = nil
+        metricsFile: String? = nil, coordinator: CoordinatorSetting? = nil
     ) {
         self.outstandingPerUser = outstandingPerUser
         self.attempts = attempts
@@ -309,5 +382,6 @@ public struct RunConfig: Sendable, Hashable {
         self.stuckAfter = stuckAfter
         self.deadline = deadline
         self.metricsFile = metricsFile
+        self.coordinator = coordinator
     }
 }

@@ -42,10 +42,25 @@ public struct CLIRunnerError: Error, Sendable, CustomStringConvertible {
 public struct CLIRunner: Sendable {
     public let binary: URL
 
+    /// The state home (`XDG_STATE_HOME`, where the embedded coordinator keeps the company's slots) of every
+    /// exportpipe this test process starts: a fresh temporary folder, set in this process's environment the first
+    /// time a `CLIRunner` is made, so no test touches the user's `~/.local/state` and no two test processes share
+    /// slots. Tests that want runners to share slots among themselves only pass their own `XDG_STATE_HOME`.
+    public static let isolatedStateHome: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "exportpipe-test-state-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+        ).path
+        try? FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        setenv("XDG_STATE_HOME", path, 1)
+        return path
+    }()
+
     /// Finds the binary.
     ///
     /// - Throws: `CLIRunnerError` naming every place looked in when it is not there.
     public init(filePath: String = #filePath) throws {
+        _ = Self.isolatedStateHome
         var candidates: [URL] = []
         if let explicit = ProcessInfo.processInfo.environment["EXPORTPIPE_BINARY"], !explicit.isEmpty {
             candidates.append(URL(fileURLWithPath: explicit))

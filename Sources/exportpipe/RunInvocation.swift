@@ -2,6 +2,7 @@ import AnalyticsAPI
 import AnalyticsClient
 import AnalyticsSimulator
 import ArgumentParser
+import ExportCoordination
 import ExportExecutor
 import ExportPlanner
 import ExportRun
@@ -73,6 +74,29 @@ struct RunInvocation {
             FileHandle.standardError.write(Data("running on the in-process simulator at \(started.baseURL)\n".utf8))
         }
 
+        // The company's queue slots, shared with every other runner of the company (docs/coordination.md).
+        let environment = ProcessInfo.processInfo.environment
+        let coordinator: TableCoordinator
+        let coordination: ExecutorCoordination
+        do {
+            let (setting, _) = try RunCoordination.setting(
+                flag: options.coordinator, environment: environment, spec: pipeline.run.coordinator)
+            coordinator = try await RunCoordination.open(setting, environment: environment)
+            do {
+                coordination = try RunCoordination.executorCoordination(
+                    coordinator, spec: pipeline, baseURL: baseURL, companyKey: settings.companyKey,
+                    environment: environment)
+            } catch {
+                await coordinator.close()
+                throw error
+            }
+        } catch {
+            try? await simulator?.shutdown()
+            FileHandle.standardError.write(
+                Data("error: the coordinator cannot be used: \(error); nothing was submitted\n".utf8))
+            throw ExitCode(error is CoordinatorSettingError ? ExitCodes.specErrors : ExitCodes.failed)
+        }
+
         let transport = AsyncHTTPClientTransport()
         // One clock for the client and the executor: API seconds at the simulator's speed (1 for the real API).
         let clock = ScaledClock(scale: scale)
@@ -80,11 +104,12 @@ struct RunInvocation {
             configuration: .init(baseURL: baseURL, companyKey: settings.companyKey), transport: transport,
             clock: clock)
         let configuration = ExecutorConfiguration(
-            users: settings.users, outstandingPerUser: pipeline.run.outstandingPerUser, attempts: pipeline.run.attempts,
+            users: settings.users, outstandingPerUser: pipeline.run.outstandingPerUser,
+            limits: RunCoordination.queueLimits(pipeline), attempts: pipeline.run.attempts,
             clock: clock, stateDirectory: stateDirectory,
             settleSeconds: pipeline.run.settle.approximateSeconds,
             stuckAfterSeconds: pipeline.run.stuckAfter.approximateSeconds,
-            deadlineSeconds: pipeline.run.deadline?.approximateSeconds)
+            deadlineSeconds: pipeline.run.deadline?.approximateSeconds, coordination: coordination)
         let run = PipelineRun(
             spec: pipeline, client: client, configuration: configuration, now: instant,
             toolVersion: ExportPipeVersion.current, baseDirectory: baseDirectory)
@@ -103,14 +128,14 @@ struct RunInvocation {
                     toRetry: result.plan, records: try journal.records(), export: retry.export, chunk: retry.chunk,
                     specPath: specPath)
             } catch {
-                try? await shutdown(transport, simulator)
+                try? await shutdown(transport, simulator, coordinator)
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 let badInput =
                     (error as? RunReportingError)?.isSelectionProblem == true || error is RetrySelectionFailed
                 throw ExitCode(badInput ? ExitCodes.specErrors : ExitCodes.failed)
             }
             if selected?.isEmpty == true {
-                try? await shutdown(transport, simulator)
+                try? await shutdown(transport, simulator, coordinator)
                 let scope = retry.export.map { " in export \($0)" } ?? ""
                 FileHandle.standardError.write(Data("no chunk failed for good\(scope): nothing to retry\n".utf8))
                 return
@@ -153,18 +178,18 @@ struct RunInvocation {
         } catch let failed as PlanningFailed {
             _ = observer.finish(execution: nil, interrupted: false)
             FileHandle.standardError.write(Data("\(failed)\n".utf8))
-            try? await shutdown(transport, simulator)
+            try? await shutdown(transport, simulator, coordinator)
             throw ExitCode(ExitCodes.specErrors)
         } catch {
             _ = observer.finish(execution: nil, interrupted: task.isCancelled)
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            try? await shutdown(transport, simulator)
+            try? await shutdown(transport, simulator, coordinator)
             throw ExitCode(task.isCancelled ? ExitCodes.interrupted : ExitCodes.failed)
         }
         renderer.renderer?.finish(summary: outcome.summary)
         let interrupted = outcome.summary.interrupted || task.isCancelled
         let summary = observer.finish(execution: outcome.summary, interrupted: interrupted)
-        try? await shutdown(transport, simulator)
+        try? await shutdown(transport, simulator, coordinator)
         if options.progress == .json, let summary {
             FileHandle.standardOutput.write(Data((summary.jsonLine() + "\n").utf8))
         }
@@ -243,7 +268,10 @@ struct RunInvocation {
         }
     }
 
-    private func shutdown(_ transport: AsyncHTTPClientTransport, _ simulator: RunningSimulator?) async throws {
+    private func shutdown(
+        _ transport: AsyncHTTPClientTransport, _ simulator: RunningSimulator?, _ coordinator: TableCoordinator
+    ) async throws {
+        await coordinator.close()
         try await transport.shutdown()
         try await simulator?.shutdown()
     }

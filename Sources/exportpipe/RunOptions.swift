@@ -1,5 +1,6 @@
 import AnalyticsSimulator
 import ArgumentParser
+import ExportSpec
 import Foundation
 
 /// The options `run` and `retry` share.
@@ -35,6 +36,14 @@ struct RunOptions: ParsableArguments {
             valueName: "path"))
     var metricsFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Where the company's queue slots are shared: none (this run alone), embedded (every run on this machine; "
+                + "the default) or postgres://user@host:5432/db (runners on several machines; the password from "
+                + "PGPASSWORD). Overrides EXPORTPIPE_COORDINATOR and the spec's run.coordinator.",
+            valueName: "none|embedded|URL"))
+    var coordinator: String?
+
     func validate() throws {
         try NowOption.validate(now)
         if let timeScale, !(timeScale > 0) { throw ValidationError("--time-scale must be positive") }
@@ -42,6 +51,9 @@ struct RunOptions: ParsableArguments {
             do { _ = try FaultConfiguration(parsing: simulatorFaults) } catch {
                 throw ValidationError("--simulator-faults: \(error)")
             }
+        }
+        if let coordinator, case .failure(let problem) = CoordinatorSetting.parse(coordinator) {
+            throw ValidationError("--coordinator: \(problem)")
         }
         if let metricsFile, metricsFile.isEmpty || metricsFile.hasSuffix("/") {
             throw ValidationError("--metrics-file must name a file, e.g. --metrics-file exportpipe.prom")

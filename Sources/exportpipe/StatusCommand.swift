@@ -18,6 +18,15 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "The coordinator whose company slots are shown (none, embedded or a postgres:// URL); as for run.",
+            valueName: "none|embedded|URL"))
+    var coordinator: String?
+
+    @Flag(help: "Do not show the company's queue slots.")
+    var noSlots = false
+
     func run() throws {
         let loaded = SpecLoader.load(contentsOf: spec)
         guard let pipeline = loaded.spec else {
@@ -30,6 +39,9 @@ struct StatusCommand: ParsableCommand {
         let path = PipelineRun.journalPath(stateDirectory: state)
         guard FileManager.default.fileExists(atPath: path) else {
             print("no journal at \(path): this pipeline has not run yet")
+            if !json && !noSlots {
+                for line in CompanySlots.lines(pipeline, flag: coordinator, baseDirectory: base) { print(line) }
+            }
             return
         }
         // Reads only: never waits for a run that holds the state directory, says who does.
@@ -50,6 +62,9 @@ struct StatusCommand: ParsableCommand {
         } else {
             print(report.text, terminator: "")
             for line in StatusAdvice.lines(for: records, specPath: spec) { print(line) }
+            if !noSlots {
+                for line in CompanySlots.lines(pipeline, flag: coordinator, baseDirectory: base) { print(line) }
+            }
         }
     }
 }

@@ -45,6 +45,8 @@ enum PostgresTestDatabase {
         }
         var settings = try PostgresSettings(url: url)
         settings.schema = schema
+        // The full suite on two cores can keep a transaction waiting well past the product's 30 s.
+        settings.operationTimeout = 120
         return settings
     }
 }
@@ -104,13 +106,14 @@ final class CoordinatorFixture: Sendable {
     }
 }
 
-/// Waits until `condition` holds; fails the test after 30 s (a guard against a hang, not a timed assertion).
+/// Waits until `condition` holds; fails the test after 120 s (a guard against a hang, not a timed assertion: the
+/// full suite on two cores can starve a test for many seconds).
 func eventually(
     _ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
 ) async throws {
     let start = Date()
     while try await !condition() {
-        if Date().timeIntervalSince(start) > 30 {
+        if Date().timeIntervalSince(start) > 120 {
             Issue.record("never happened: \(what)", sourceLocation: sourceLocation)
             throw CancellationError()
         }

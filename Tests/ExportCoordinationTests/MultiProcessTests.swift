@@ -18,8 +18,8 @@ struct MultiProcessTests {
             try run.start(user: $0, ["--workers", "4", "--rounds", "6", "--per-user", "2", "--company", "3"])
         }
         for process in processes {
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            try await run.waitForExit(process)
+            #expect(process.terminationStatus == 0, "\(run.stderr(of: process))")
         }
         let events = try run.events()
         #expect(events.filter { $0.kind == "enter" }.count == 3 * 4 * 6)
@@ -48,10 +48,10 @@ struct MultiProcessTests {
         }
         let killedAt = StressRun.monotonicNow()
         kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
+        try await run.waitForExit(victim)
         for survivor in survivors {
-            survivor.waitUntilExit()
-            #expect(survivor.terminationStatus == 0)
+            try await run.waitForExit(survivor)
+            #expect(survivor.terminationStatus == 0, "\(run.stderr(of: survivor))")
         }
         // What the victim held when it died ends there (its slots stay taken in the store until the grace ends).
         var events = try run.events()
@@ -109,12 +109,44 @@ struct StressRun {
         switch fixture.backend {
         case .embedded: store = ["--store", "embedded:\(fixture.stateHome)"]
         case .postgres:
-            store = ["--store", "postgres:\(PostgresTestDatabase.url ?? "")", "--schema", fixture.schema]
+            store = [
+                "--store", "postgres:\(PostgresTestDatabase.url ?? "")", "--schema", fixture.schema, "--timeout", "120",
+            ]
         case .inProcess: store = []
         }
         process.arguments = store + ["--user", user, "--log", log, "--pipeline", "stress-\(user)"] + extra
+        // Its complaints go to a file of its own, shown by a failing expectation (a pipe could fill and block it).
+        let errors = fixture.stateHome + "/stress-\(UUID().uuidString).err"
+        FileManager.default.createFile(atPath: errors, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        process.standardOutput = FileHandle.nullDevice
+        process.environment = ProcessInfo.processInfo.environment.merging(["EXPORTPIPE_STRESS_ERRORS": errors]) {
+            _, new in new
+        }
         try process.run()
         return process
+    }
+
+    /// Waits for `process` to end without blocking a thread of the cooperative pool (`waitUntilExit()` would: with
+    /// two cores, two such waits stall every other test of the process, PostgreSQL transactions included, and their
+    /// open transactions then stall the stress processes too). Kills it after `timeout` s, a guard against a hang.
+    func waitForExit(_ process: Process, timeout: Double = 300) async throws {
+        let start = Date()
+        while process.isRunning {
+            if Date().timeIntervalSince(start) > timeout {
+                kill(process.processIdentifier, SIGKILL)
+                Issue.record("\(Self.name) pid \(process.processIdentifier) did not finish within \(Int(timeout)) s")
+            }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        process.waitUntilExit()  // it has exited: this only reaps it
+    }
+
+    /// What `process` wrote to standard error.
+    func stderr(of process: Process) -> String {
+        guard let path = process.environment?["EXPORTPIPE_STRESS_ERRORS"] else { return "" }
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return "exit \(process.terminationStatus); stderr: \(text.isEmpty ? "(empty)" : text)"
     }
 
     func events() throws -> [Event] {

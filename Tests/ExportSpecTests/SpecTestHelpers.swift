@@ -47,6 +47,7 @@ let fullSpecText = """
           password_env: ANALYTICS_PASSWORD
         - username: second
           password_file: secrets/second.txt
+      limits: { running_per_company: 4, queued_per_company: 50 }
     defaults: { timezone: America/New_York, locale: es, chunk: 7d }
     window: { last: 30d, to: now }
     exports:
@@ -86,5 +87,5 @@ let fullSpecText = """
         filters: { smart_views: [3] }
     output: { dir: results, state_dir: state }
     run: { outstanding_per_user: 2, attempts: 4, settle: 3d, min_chunk: 30min, target_rows_per_job: 100000, stuck_after: 12h,
-           deadline: 8h, metrics_file: metrics/test.prom }
+           deadline: 8h, metrics_file: metrics/test.prom, coordinator: embedded }
     """

@@ -31,7 +31,8 @@ struct SpecValidationTests {
         #expect(posts.selection.businessHours == .within)
         #expect(posts.selection.columns == ["post_id", "received_time"])
         #expect(posts.locale == "fr" && posts.timezone == "Europe/Berlin")
-        #expect(posts.location == SourceLocation(file: "spec.yaml", line: 14, column: 5))
+        #expect(posts.location == SourceLocation(file: "spec.yaml", line: 15, column: 5))
+        #expect(spec.api.limits == CompanyLimits(runningPerCompany: 4, queuedPerCompany: 50))
         let tpi = spec.exports[1]
         #expect(tpi.selection.timeIntervalMillis == 14_400_000)
         #expect(tpi.selection.includeDisabled == true)
@@ -50,7 +51,7 @@ struct SpecValidationTests {
                     outstandingPerUser: 2, attempts: 4, settle: CalendarDuration(3, .day),
                     minChunk: CalendarDuration(30, .minute), targetRowsPerJob: 100_000,
                     stuckAfter: CalendarDuration(12, .hour), deadline: CalendarDuration(8, .hour),
-                    metricsFile: "metrics/test.prom"))
+                    metricsFile: "metrics/test.prom", coordinator: .embedded))
         #expect(spec.sourceHash == SpecLoader.sha256Hex(Array(text.utf8)))
         #expect(spec.sourceHash.count == 64)
     }
@@ -607,5 +608,56 @@ struct SpecValidationTests {
         #expect(spec.sourceHash == SpecLoader.sha256Hex(Array(text.utf8)))
         #expect(SpecLoader.sha256Hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SpecLoader.load(contentsOf: dir.path).shorts == ["0:0: error: is a folder, not a spec file"])
+    }
+}
+
+@Suite("run.coordinator and api.limits")
+struct CoordinatorSpecTests {
+    @Test func coordinatorForms() {
+        #expect(CoordinatorSetting.parse("embedded") == .success(.embedded))
+        #expect(CoordinatorSetting.parse("none") == .success(.none))
+        #expect(
+            CoordinatorSetting.parse("postgres://runner@db:5432/exports?schema=team_a")
+                == .success(.postgres(url: "postgres://runner@db:5432/exports?schema=team_a")))
+        guard case .failure(let withPassword) = CoordinatorSetting.parse("postgres://runner:hunter22@db/exports")
+        else {
+            Issue.record("a URL with a password was accepted")
+            return
+        }
+        #expect(!withPassword.description.contains("hunter22"))
+        guard case .failure = CoordinatorSetting.parse("mysql://db/x") else {
+            Issue.record("mysql accepted")
+            return
+        }
+    }
+
+    @Test func coordinatorErrorsHaveTheirLineAndColumn() {
+        let spec = """
+            version: 1
+            api: { base_url: simulator, company_key: k, users: [{ username: u, password_env: P }] }
+            window: { last: 7d }
+            exports: [{ name: a, type: response }]
+            run: { coordinator: "postgres://u:secret@db/x" }
+            """
+        let result = SpecLoader.load(source: spec, file: "c.yaml", now: Date())
+        let messages = result.diagnostics.map(\.description)
+        #expect(messages.contains { $0.contains("c.yaml:5:") && $0.contains("run.coordinator") }, "\(messages)")
+        #expect(!messages.joined().contains("secret"))
+    }
+
+    @Test func apiLimits() {
+        let spec = """
+            version: 1
+            api:
+              base_url: simulator
+              company_key: k
+              users: [{ username: u, password_env: P }]
+              limits: { running_per_company: 8, queued_per_company: 4 }
+            window: { last: 7d }
+            exports: [{ name: a, type: response }]
+            """
+        let result = SpecLoader.load(source: spec, file: "l.yaml", now: Date())
+        let messages = result.diagnostics.map(\.description)
+        #expect(messages.contains { $0.contains("l.yaml:6:") && $0.contains("queued_per_company 4") }, "\(messages)")
     }
 }

@@ -39,8 +39,31 @@ extension SpecDecoder {
                     "list at least one user: 'users: [{ username: ${ANALYTICS_USER}, password_env: ANALYTICS_PASSWORD }]'"
             )
         }
+        var limits = CompanyLimits()
+        if let value = section.value("limits"),
+            let sub = self.section(
+                value, keyNode: section.key("limits"), path: "api.limits", fields: SpecVocabulary.limits)
+        {
+            if let node = sub.value("running_per_company"),
+                let number = integer(node, "api.limits.running_per_company", in: 1...1_000)
+            {
+                limits.runningPerCompany = Int(number)
+            }
+            if let node = sub.value("queued_per_company"),
+                let number = integer(node, "api.limits.queued_per_company", in: 1...10_000)
+            {
+                limits.queuedPerCompany = Int(number)
+            }
+            if limits.queuedPerCompany < limits.runningPerCompany {
+                error(
+                    value,
+                    "api.limits.queued_per_company \(limits.queuedPerCompany) is below running_per_company "
+                        + "\(limits.runningPerCompany): running exports count as queued",
+                    fix: "the documented limits are running_per_company: 4, queued_per_company: 50")
+            }
+        }
         guard let baseURL, let companyKey, !users.isEmpty else { return nil }
-        return APIConfig(baseURL: baseURL, companyKey: companyKey, users: users)
+        return APIConfig(baseURL: baseURL, companyKey: companyKey, users: users, limits: limits)
     }
 
     private mutating func checkURL(_ text: String, _ node: YAMLNode) {

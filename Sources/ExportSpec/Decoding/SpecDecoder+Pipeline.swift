@@ -167,6 +167,16 @@ extension SpecDecoder {
         {
             run.targetRowsPerJob = Int(number)
         }
+        if let value = section.value("coordinator"), let text = string(value, "run.coordinator") {
+            switch CoordinatorSetting.parse(text) {
+            case .success(let setting): run.coordinator = setting
+            case .failure(let problem):
+                error(
+                    value, "run.coordinator: \(problem.description)",
+                    fix: "write 'coordinator: embedded' (the default), 'none', or "
+                        + "'postgres://runner@db.example.com:5432/exports' with the password in PGPASSWORD")
+            }
+        }
         return run
     }
 }

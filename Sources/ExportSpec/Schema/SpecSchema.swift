@@ -24,6 +24,7 @@ public enum SpecSchema {
                 .object([
                     ("api", section(SpecVocabulary.api, required: ["base_url", "company_key", "users"])),
                     ("user", user),
+                    ("limits", section(SpecVocabulary.limits)),
                     ("defaults", section(SpecVocabulary.defaults)),
                     ("window", window),
                     ("export", export),

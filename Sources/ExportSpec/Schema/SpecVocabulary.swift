@@ -97,6 +97,18 @@ public enum SpecVocabulary {
                 ("type", .string("array")), ("minItems", .int(1)),
                 ("items", .object([("$ref", .string("#/$defs/user"))])),
             ]), "One or more API users; each has its own queue."),
+        SpecField(
+            "limits", .object([("$ref", .string("#/$defs/limits"))]),
+            "The company's queue limits, when its contract differs from the documented 4 running / 50 queued."),
+    ]
+
+    public static let limits: [SpecField] = [
+        SpecField(
+            "running_per_company", integer(minimum: 1, maximum: 1_000),
+            "Exports the company runs at once (default 4)."),
+        SpecField(
+            "queued_per_company", integer(minimum: 1, maximum: 10_000),
+            "Exports the company may have queued or running in all (default 50)."),
     ]
 
     public static let user: [SpecField] = [
@@ -245,12 +257,22 @@ public enum SpecVocabulary {
             "metrics_file", string,
             "Write the run's Prometheus metrics to this .prom file every few seconds and at exit, for "
                 + "node_exporter's textfile collector (relative to the spec's folder; --metrics-file overrides)."),
+        SpecField(
+            "coordinator",
+            .object([
+                ("type", .string("string")),
+                ("pattern", .string("^(embedded|none|postgres(ql)?://[^:@/]+@[^/]+(/.*)?)$")),
+            ]),
+            "Where the company's queue slots are shared: embedded (default; every run on this machine), none, or "
+                + "postgres://user@host:5432/db (runners on several machines; password from PGPASSWORD). "
+                + "EXPORTPIPE_COORDINATOR and --coordinator override it."),
     ]
 
     /// Every section by its path in the schema, for tests and docs.
     public static var sections: [(path: String, fields: [SpecField])] {
         [
-            ("", topLevel), ("api", api), ("api.users[]", user), ("defaults", defaults), ("window", window),
+            ("", topLevel), ("api", api), ("api.users[]", user), ("api.limits", limits), ("defaults", defaults),
+            ("window", window),
             ("exports[]", export), ("exports[].filters", filters), ("exports[].merge", merge),
             ("output", output), ("run", run),
         ]

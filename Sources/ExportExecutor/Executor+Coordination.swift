@@ -1,0 +1,176 @@
+import AnalyticsAPI
+import AnalyticsClient
+import ExportCoordination
+import ExportScheduling
+import Foundation
+
+// The driver's side of the company's shared slots (docs/coordination.md). The core's `SlotAllocation` stays the
+// run's own view; a submit goes out only once the coordinator has granted a lease for it too, so the core can never
+// put on the wire what the coordinator did not grant. Each coordinator lease mirrors one slot of the core: it is
+// released when the core frees that slot (the job CLOSED, the submit refused, a hold or an abandoned job's time
+// over), so an unknown submit outcome keeps its lease for the hold.
+
+/// What the driver holds of the coordinator: the lease behind each of the core's slots.
+struct CoordinatedLeases: Sendable {
+    /// The coordinator's lease for each of the core's slots (by the core's lease id).
+    var bySlot: [Int: ExportCoordination.Lease] = [:]
+    /// The core's slot of each chunk whose submit is being prepared or is on the wire.
+    var slotOfChunk: [String: Int] = [:]
+}
+
+extension Executor {
+    static func standaloneCoordination(_ configuration: ExecutorConfiguration) -> ExecutorCoordination {
+        let limits =
+            (try? SlotLimits(
+                outstandingPerUser: min(configuration.outstandingPerUser, QueueLimits.documented.queuedPerUser),
+                runningPerCompany: configuration.limits.runningPerCompany,
+                queuedPerCompany: configuration.limits.queuedPerCompany)) ?? .standard
+        return .inProcess(limits: limits)
+    }
+
+    func slotRequest(_ user: String) -> SlotRequest {
+        let c = coordination
+        return SlotRequest(scope: c.scope, user: user, limits: c.limits, holder: c.holder)
+    }
+
+    /// Re-attaches the coordinator's leases of the jobs the journal has in flight (adopted by run id, else a new
+    /// lease is taken), before anything is submitted. A chunk whose submit outcome is unknown takes no lease: the
+    /// lease its submit held is still in the store (kept for the no-job grace), and its resubmission takes one.
+    /// - Throws: `ExecutorError.coordination` when the store cannot be used.
+    func adoptLeases(_ starts: [ChunkStart], core: Scheduler) async throws {
+        let c = coordination
+        do {
+            _ = try await c.coordinator.backoffUntil(c.scope)  // the store answers, or the run stops here
+        } catch {
+            throw ExecutorError.coordination(coordinationProblem(error))
+        }
+        for start in starts {
+            let user: String
+            let job: JobHandle?
+            switch start.state {
+            case .inFlight(let u, let j): (user, job) = (u, j)
+            case .orphan(let u, let j?): (user, job) = (u, j)
+            default: continue
+            }
+            guard let slot = core.lease(of: start.item.id) else { continue }
+            do {
+                var lease: ExportCoordination.Lease?
+                if let job, !job.runId.isEmpty {
+                    lease = try await c.coordinator.adopt(runId: job.runId, in: c.scope, holder: c.holder)
+                }
+                if lease == nil {
+                    let granted = try await c.coordinator.acquire(slotRequest(user))
+                    if let job {
+                        try? await c.coordinator.record(job: recorded(job), on: granted)
+                    }
+                    lease = granted
+                }
+                if let lease { await hold(lease, slot: slot.id) }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw ExecutorError.coordination(coordinationProblem(error))
+            }
+        }
+    }
+
+    func hold(_ lease: ExportCoordination.Lease, slot: Int) async {
+        leases.bySlot[slot] = lease
+        await keeper.keep(lease)
+    }
+
+    /// Waits for the coordinator's lease of a submit the core has decided (in request order behind every runner of
+    /// the company; `acquire` also waits out the company's shared backoff), then journals the submit as being on
+    /// the wire — only then, so a run killed while it waits leaves a planned chunk, not a possible job.
+    func prepareSubmit(chunk id: String, user: String, slot: Int?) async throws {
+        let c = coordination
+        if let slot {
+            leases.slotOfChunk[id] = slot
+            if leases.bySlot[slot] == nil {
+                let lease = try await c.coordinator.acquire(slotRequest(user))
+                await hold(lease, slot: slot)
+            }
+        }
+        try journal.markSubmitting(id, user: user)
+    }
+
+    /// After the core handled something: records the job of an answered submit on its lease, notes queue
+    /// rejections company-wide, and releases the leases of the slots the core freed. Each is a task of its own,
+    /// not of the run's group, so the end of the run does not cancel it half-way; `settleLeases()` awaits them.
+    func syncLeases(_ effects: [SchedulerEffect], core: Scheduler) {
+        let c = coordination
+        for effect in effects {
+            guard case .journal(let step) = effect else { continue }
+            switch step {
+            case .submitted(let id, let job):
+                guard let slot = leases.slotOfChunk.removeValue(forKey: id), let lease = leases.bySlot[slot]
+                else { continue }
+                let recordedJob = recorded(job)
+                let logger = logger
+                pending.append(
+                    Task {
+                        do { try await c.coordinator.record(job: recordedJob, on: lease) } catch {
+                            logger.warning("could not record \(recordedJob) on its lease: \(error)")
+                        }
+                    })
+            case .rejected(let id):
+                let user = leases.slotOfChunk.removeValue(forKey: id).flatMap { leases.bySlot[$0]?.user }
+                guard let scaled = clock as? ScaledClock, let user else { continue }
+                let seconds = max(0, core.backoff.readyAt(user: user) - clock.now()) / scaled.scale
+                let until = Date().addingTimeInterval(seconds)
+                pending.append(Task { try? await c.coordinator.noteRejection(scope: c.scope, until: until) })
+            default: continue
+            }
+        }
+        guard let allocation = core.slots as? SlotAllocation else { return }
+        for (slot, lease) in leases.bySlot where allocation.leases[slot] == nil {
+            leases.bySlot[slot] = nil
+            let keeper = keeper
+            let previous = pending.last
+            pending.append(
+                Task {
+                    await previous?.value  // after the job's record, in order
+                    await keeper.forget(lease)
+                    try? await c.coordinator.release(lease)
+                })
+        }
+    }
+
+    /// Waits for the records, rejections and releases still on their way to the store.
+    func settleLeases() async {
+        for task in pending { await task.value }
+        pending = []
+    }
+
+    func recorded(_ job: JobHandle) -> RecordedJob {
+        RecordedJob(workflowId: job.workflowId, runId: job.runId, statusUrl: job.statusURL)
+    }
+
+    func coordinationProblem(_ error: any Error) -> String {
+        "the coordinator (\(storeDescription)) cannot be used: \(error); nothing was submitted. "
+            + "Check run.coordinator / EXPORTPIPE_COORDINATOR / --coordinator (docs/coordination.md)"
+    }
+
+    var storeDescription: String {
+        (coordination.coordinator as? TableCoordinator)?.storeDescription ?? "custom"
+    }
+
+    /// The orphan probe: a status poll with the job's own status URL (its token), no account credentials needed.
+    static func probe(client: AnalyticsClient, credentials: APICredentials)
+        -> @Sendable (RecordedJob) async ->
+        OrphanProbeResult
+    {
+        { job in
+            let submitted = SubmittedJob(
+                workflowId: job.workflowId, runId: job.runId, statusURL: job.statusUrl, downloadURL: nil)
+            do {
+                let status = try await client.status(of: submitted, as: credentials)
+                return status.outcome == .inFlight ? .running : .closed
+            } catch let error as AnalyticsClientError {
+                return error.isJobLevel && [404, 410].contains(error.httpStatus ?? 0) ? .closed : .running
+            } catch {
+                return .running
+            }
+        }
+    }
+}
