@@ -113,6 +113,7 @@ let package = Package(
         .target(
             name: "ExportCoordination",
             dependencies: [
+                "ExportBasics",
                 "AnalyticsAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

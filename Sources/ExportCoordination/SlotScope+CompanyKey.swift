@@ -1,4 +1,4 @@
-import Crypto
+import ExportBasics
 import Foundation
 
 extension SlotScope {
@@ -22,7 +22,7 @@ extension SlotScope {
 
     /// Lowercase hex SHA-256 of `text`.
     static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.sha256(Array(text.utf8))
     }
 
     /// A short name for files and channels derived from the whole key (origin and company).

@@ -27,16 +27,9 @@ struct ReportCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let loaded = SpecLoader.load(contentsOf: spec)
-        guard let pipeline = loaded.spec else {
-            FileHandle.standardError.write(
-                Data(DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human).utf8))
-            throw ExitCode(ExitCodes.specErrors)
-        }
-        let base = URL(fileURLWithPath: spec).deletingLastPathComponent().path
-        let journal = PipelineRun.journalPath(
-            stateDirectory: PipelineRun.resolve(pipeline.output.stateDir, against: base))
-        let outputDirectory = PipelineRun.resolve(pipeline.output.dir, against: base)
+        let loaded = try LoadedPipeline.load(spec)
+        let journal = loaded.journalPath
+        let outputDirectory = loaded.outputDirectory
         let snapshot: JournalSnapshot
         do { snapshot = try JournalSnapshot.read(journalPath: journal) } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -27,15 +27,11 @@ struct RunInvocation {
 
     func perform() async throws {
         let instant = options.now.flatMap(NowOption.parse) ?? Date()
-        let loaded = SpecLoader.load(contentsOf: specPath, now: instant)
-        if !loaded.diagnostics.isEmpty {
-            FileHandle.standardError.write(
-                Data(DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human).utf8))
-        }
-        guard let pipeline = loaded.spec else { throw ExitCode(ExitCodes.specErrors) }
-        let baseDirectory = URL(fileURLWithPath: specPath).deletingLastPathComponent().path
-        let stateDirectory = PipelineRun.resolve(pipeline.output.stateDir, against: baseDirectory)
-        let journalPath = PipelineRun.journalPath(stateDirectory: stateDirectory)
+        let loaded = try LoadedPipeline.load(specPath, now: instant, printWarnings: true)
+        let pipeline = loaded.spec
+        let baseDirectory = loaded.baseDirectory
+        let stateDirectory = loaded.stateDirectory
+        let journalPath = loaded.journalPath
 
         // One run per state directory: held until this process ends (the kernel frees it however it ends).
         let lock = try await holdStateDirectory(stateDirectory, pipeline: pipeline.name)

@@ -28,15 +28,11 @@ struct StatusCommand: ParsableCommand {
     var noSlots = false
 
     func run() throws {
-        let loaded = SpecLoader.load(contentsOf: spec)
-        guard let pipeline = loaded.spec else {
-            FileHandle.standardError.write(
-                Data(DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human).utf8))
-            throw ExitCode(ExitCodes.specErrors)
-        }
-        let base = URL(fileURLWithPath: spec).deletingLastPathComponent().path
-        let state = PipelineRun.resolve(pipeline.output.stateDir, against: base)
-        let path = PipelineRun.journalPath(stateDirectory: state)
+        let loaded = try LoadedPipeline.load(spec)
+        let pipeline = loaded.spec
+        let base = loaded.baseDirectory
+        let state = loaded.stateDirectory
+        let path = loaded.journalPath
         guard FileManager.default.fileExists(atPath: path) else {
             print("no journal at \(path): this pipeline has not run yet")
             if !json && !noSlots {
