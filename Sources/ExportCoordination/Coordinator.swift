@@ -49,6 +49,11 @@ public protocol Coordinator: Sendable {
 
     /// Frees an orphan's slots: its job was seen CLOSED (or no longer exists).
     func orphanClosed(_ orphan: Orphan) async throws
+    /// Frees the leases without a recorded job that an earlier run of `holder`'s state directory (same
+    /// `instance`, another pid) left behind; returns how many. Called by a run holding its state directory's lock,
+    /// before it takes leases of its own: the earlier run has ended, and the submits whose answers it lost are held
+    /// again by this run's journal (its `submitting` chunks), under leases of its own.
+    func reclaim(abandonedBy holder: HolderIdentity, in scope: SlotScope) async throws -> Int
 
     /// Takes over the lease holding the job `runId` (a restarted holder re-attaching a job its journal knows),
     /// renewed for `holder`. Returns `nil` when no lease holds that job.
@@ -93,11 +98,16 @@ public struct HolderIdentity: Hashable, Sendable, Codable, CustomStringConvertib
     public var pipeline: String
     public var host: String
     public var pid: Int32
+    /// The run's state directory on its host (a digest), when the holder is a run: one run holds a state directory
+    /// at a time (its lock), so a lease of the same instance under another pid belongs to a run that has ended —
+    /// killed, perhaps, between a submit and its answer — and the next run of that state directory may reclaim it.
+    public var instance: String?
 
-    public init(pipeline: String, host: String, pid: Int32) {
+    public init(pipeline: String, host: String, pid: Int32, instance: String? = nil) {
         self.pipeline = pipeline
         self.host = host
         self.pid = pid
+        self.instance = instance
     }
 
     /// This process, running `pipeline`.

@@ -173,6 +173,20 @@ public struct SlotTable: Hashable, Sendable, Codable {
         return release(orphan.lease)
     }
 
+    /// Frees the leases without a job held by an earlier process of `holder`'s instance (see
+    /// `HolderIdentity.instance`); returns how many.
+    public mutating func reclaim(abandonedBy holder: HolderIdentity) -> Int {
+        guard let instance = holder.instance else { return 0 }
+        let before = leases.count
+        leases.removeAll { entry in
+            entry.job == nil && entry.holder.instance == instance && entry.holder.host == holder.host
+                && entry.holder.pid != holder.pid
+        }
+        let freed = before - leases.count
+        if freed > 0 { version += 1 }
+        return freed
+    }
+
     /// Hands the lease holding job `runId` to `holder`, renewed. `nil` when no lease holds it.
     public mutating func adopt(runId: String, holder: HolderIdentity, now: Date, timing: CoordinationTiming) -> Lease? {
         guard let index = leases.firstIndex(where: { $0.job?.runId == runId }) else { return nil }

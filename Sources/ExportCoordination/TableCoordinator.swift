@@ -109,6 +109,15 @@ public final class TableCoordinator: Coordinator {
         }
     }
 
+    public func reclaim(abandonedBy holder: HolderIdentity, in scope: SlotScope) async throws -> Int {
+        let timing = timing
+        return try await store.transact(scope) { table, now in
+            let freed = table.reclaim(abandonedBy: holder)
+            table.admit(now: now, timing: timing)
+            return freed
+        }.0
+    }
+
     public func adopt(runId: String, in scope: SlotScope, holder: HolderIdentity) async throws -> Lease? {
         let timing = timing
         return try await store.transact(scope) { table, now in

@@ -34,13 +34,28 @@ extension Executor {
     }
 
     /// Re-attaches the coordinator's leases of the jobs the journal has in flight (adopted by run id, else a new
-    /// lease is taken), before anything is submitted. A chunk whose submit outcome is unknown takes no lease: the
-    /// lease its submit held is still in the store (kept for the no-job grace), and its resubmission takes one.
+    /// lease is taken), before anything is submitted. First the leases without a job that an earlier run of this
+    /// state directory left (killed between a submit and its answer) are reclaimed: this run holds the state
+    /// directory's lock, so that run has ended, and its lost submits are this run's `unknownOutcome` chunks, whose
+    /// holds take a lease of their own here. (Without this, each such lease would keep a slot for the whole
+    /// no-job grace, hours, from every runner of the company.)
     /// - Throws: `ExecutorError.coordination` when the store cannot be used.
     func adoptLeases(_ starts: [ChunkStart], core: Scheduler) async throws {
         let c = coordination
         do {
             _ = try await c.coordinator.backoffUntil(c.scope)  // the store answers, or the run stops here
+        } catch {
+            throw ExecutorError.coordination(coordinationProblem(error))
+        }
+        do {
+            let freed = try await c.coordinator.reclaim(abandonedBy: c.holder, in: c.scope)
+            if freed > 0 {
+                emit(
+                    ProgressEvent(
+                        .warning,
+                        message: "reclaimed \(freed) queue slot\(freed == 1 ? "" : "s") an earlier run of this state "
+                            + "directory held when it ended; its unanswered submits are held again by this run"))
+            }
         } catch {
             throw ExecutorError.coordination(coordinationProblem(error))
         }
@@ -50,6 +65,7 @@ extension Executor {
             switch start.state {
             case .inFlight(let u, let j): (user, job) = (u, j)
             case .orphan(let u, let j?): (user, job) = (u, j)
+            case .unknownOutcome(let u), .orphan(let u, nil): (user, job) = (u, nil)
             default: continue
             }
             guard let slot = core.lease(of: start.item.id) else { continue }

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 import ExportCoordination
 import ExportExecutor
 import ExportSpec
@@ -66,9 +67,18 @@ public enum RunCoordination {
 
     /// Who this run is in the coordinator: the pipeline, this host (or `EXPORTPIPE_HOST_ID`, for runners whose
     /// host names say nothing, e.g. containers) and this process.
-    public static func holder(pipeline: String, environment: [String: String]) -> HolderIdentity {
+    ///
+    /// `stateDirectory` makes the holder's `instance`: the digest of the host and the state directory's absolute
+    /// path, so the next run of the same state directory can reclaim what a killed run left.
+    public static func holder(pipeline: String, environment: [String: String], stateDirectory: String? = nil)
+        -> HolderIdentity
+    {
         var holder = HolderIdentity.current(pipeline: pipeline)
         if let host = environment["EXPORTPIPE_HOST_ID"], !host.isEmpty { holder.host = host }
+        if let stateDirectory {
+            let absolute = URL(fileURLWithPath: stateDirectory).standardizedFileURL.path
+            holder.instance = String(Hex.sha256(Array((holder.host + "\n" + absolute).utf8)).prefix(32))
+        }
         return holder
     }
 
@@ -92,13 +102,14 @@ public enum RunCoordination {
     /// - Throws: `CoordinationError` for a base URL without a host or contradictory limits.
     public static func executorCoordination(
         _ coordinator: TableCoordinator, spec: PipelineSpec, baseURL: String, companyKey: String,
-        environment: [String: String]
+        environment: [String: String], stateDirectory: String? = nil
     ) throws -> ExecutorCoordination {
         guard let url = URL(string: baseURL) else {
             throw CoordinationError.configuration("the API base URL \(baseURL) is not a URL")
         }
         return ExecutorCoordination(
             coordinator: coordinator, scope: try SlotScope(baseURL: url, companyKey: companyKey),
-            limits: try limits(spec), holder: holder(pipeline: spec.name, environment: environment))
+            limits: try limits(spec),
+            holder: holder(pipeline: spec.name, environment: environment, stateDirectory: stateDirectory))
     }
 }

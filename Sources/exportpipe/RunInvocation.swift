@@ -81,7 +81,7 @@ struct RunInvocation {
             do {
                 coordination = try RunCoordination.executorCoordination(
                     coordinator, spec: pipeline, baseURL: baseURL, companyKey: settings.companyKey,
-                    environment: environment)
+                    environment: environment, stateDirectory: stateDirectory)
             } catch {
                 await coordinator.close()
                 throw error

@@ -28,6 +28,30 @@ struct SlotTableTests {
         #expect(table.admit(now: start, timing: timing) == [tickets[3]])
     }
 
+    @Test func theNextRunOfAStateDirectoryReclaimsWhatAKilledRunLeftWithoutAJob() throws {
+        var table = SlotTable(scope: CoordinatorFixture.scope)
+        let killed = HolderIdentity(pipeline: "p", host: "h", pid: 7, instance: "state-1")
+        let other = HolderIdentity(pipeline: "q", host: "h", pid: 8, instance: "state-2")
+        let tickets = (0..<3).map { _ in LeaseID.make() }
+        for (ticket, holder) in zip(tickets, [killed, killed, other]) {
+            table.enqueue(
+                SlotRequest(
+                    scope: CoordinatorFixture.scope, user: "a", limits: try limits(5), holder: holder),
+                ticket: ticket, now: start, timing: timing)
+        }
+        table.admit(now: start, timing: timing)
+        for ticket in tickets { _ = try table.pickUp(ticket: ticket, now: start, timing: timing) }
+        // The killed run's first submit was answered (a job may be running: kept until seen CLOSED); its second
+        // was not (the answer was lost with the process).
+        try table.record(job: RecordedJob(workflowId: "w", runId: "r", statusUrl: "u"), on: tickets[0])
+
+        let next = HolderIdentity(pipeline: "p", host: "h", pid: 9, instance: "state-1")
+        #expect(table.reclaim(abandonedBy: next) == 1)
+        #expect(table.leases.map(\.id) == [tickets[0], tickets[2]], "the job's lease and another run's stay")
+        #expect(table.reclaim(abandonedBy: HolderIdentity(pipeline: "p", host: "h", pid: 9)) == 0, "no instance")
+        #expect(table.reclaim(abandonedBy: other) == 0, "a run never reclaims its own leases")
+    }
+
     @Test func aFullCompanyStopsTheQueue() throws {
         var table = SlotTable(scope: CoordinatorFixture.scope)
         let tickets = (0..<3).map { _ in LeaseID.make() }
