@@ -61,7 +61,7 @@ extension Executor {
         }
         for start in starts {
             let user: String
-            let job: JobHandle?
+            let job: SubmittedJob?
             switch start.state {
             case .inFlight(let u, let j): (user, job) = (u, j)
             case .orphan(let u, let j?): (user, job) = (u, j)
@@ -158,7 +158,7 @@ extension Executor {
         pending = []
     }
 
-    func recorded(_ job: JobHandle) -> RecordedJob {
+    func recorded(_ job: SubmittedJob) -> RecordedJob {
         RecordedJob(workflowId: job.workflowId, runId: job.runId, statusUrl: job.statusURL)
     }
 

@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import AnalyticsClient
 import ExportScheduling
 import Foundation
@@ -60,8 +61,8 @@ extension Executor {
         return starts
     }
 
-    private func job(of record: ChunkRecord) -> JobHandle {
-        JobHandle(
+    private func job(of record: ChunkRecord) -> SubmittedJob {
+        SubmittedJob(
             workflowId: record.workflowId ?? "", runId: record.runId ?? "", statusURL: record.statusUrl ?? "",
             downloadURL: record.downloadUrl)
     }

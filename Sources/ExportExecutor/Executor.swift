@@ -195,7 +195,7 @@ public actor Executor {
                     }
                     do {
                         let job = try await client.submit(item.request, as: credentials)
-                        return .event(.submitAnswered(chunk: item.id, job: JobHandle(job)))
+                        return .event(.submitAnswered(chunk: item.id, job: job))
                     } catch let error as AnalyticsClientError {
                         let failure = Failure(error.failureClass(during: .submit), error.description)
                         return .event(.submitFailed(chunk: item.id, failure))
@@ -208,7 +208,7 @@ public actor Executor {
                 let credentials = self.credentials(user)
                 group.addTask {
                     do {
-                        let status = try await client.status(of: job.submitted, as: credentials)
+                        let status = try await client.status(of: job, as: credentials)
                         let result = status.result
                         let progress =
                             "\(result.runnerState.rawValue)/\(result.detail ?? "")/\(result.currentCount ?? -1)"
@@ -243,7 +243,7 @@ public actor Executor {
     private func write(_ step: JournalStep) throws {
         switch step {
         case .submitting(let id, let user): try journal.markSubmitting(id, user: user)
-        case .submitted(let id, let job): try journal.markSubmitted(id, job: job.submitted)
+        case .submitted(let id, let job): try journal.markSubmitted(id, job: job)
         case .completed(let id, let url, let seconds):
             try journal.markCompleted(id, downloadURL: url, jobSeconds: seconds)
         case .verified(let id, let rows, let bytes, let sha256, let file):
@@ -267,16 +267,6 @@ public actor Executor {
             return
         }
         fatal = (error as? ExecutorError) ?? .journal(String(describing: error))
-    }
-}
-
-extension JobHandle {
-    init(_ job: SubmittedJob) {
-        self.init(workflowId: job.workflowId, runId: job.runId, statusURL: job.statusURL, downloadURL: job.downloadURL)
-    }
-
-    var submitted: SubmittedJob {
-        SubmittedJob(workflowId: workflowId, runId: runId, statusURL: statusURL, downloadURL: downloadURL)
     }
 }
 

@@ -22,7 +22,7 @@ extension Scheduler {
 
     // MARK: - Submit
 
-    mutating func submitAnswered(_ id: String, job: JobHandle, now: Double) -> [SchedulerEffect] {
+    mutating func submitAnswered(_ id: String, job: SubmittedJob, now: Double) -> [SchedulerEffect] {
         guard let entry = entries[id], case .submitting(let lease) = entry.phase else { return [] }
         submittingUsers.remove(lease.user)
         slots.record(job: job.workflowId + "/" + job.runId, on: lease)

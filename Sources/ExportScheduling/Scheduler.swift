@@ -56,7 +56,7 @@ public struct Scheduler: Sendable {
     public typealias Splitter = @Sendable (WorkItem) -> [WorkItem]?
 
     struct Follow: Sendable {
-        var job: JobHandle
+        var job: SubmittedJob
         var started: Double
         var expected: Double
         var polls = 0
@@ -229,7 +229,7 @@ public struct Scheduler: Sendable {
 
     mutating func adopt(_ user: String) -> Lease { slots.adopt(company: configuration.company, user: user) }
 
-    func follow(_ job: JobHandle, now: Double, item: WorkItem, resumed: Bool) -> Follow {
+    func follow(_ job: SubmittedJob, now: Double, item: WorkItem, resumed: Bool) -> Follow {
         let expected = expectedSeconds(of: item)
         // A re-attached job has been running for an unknown time: ask at once.
         let first =

@@ -1,20 +1,5 @@
 import AnalyticsAPI
 
-/// A job the API accepted, as the scheduler knows it.
-public struct JobHandle: Sendable, Hashable, Codable {
-    public var workflowId: String
-    public var runId: String
-    public var statusURL: String
-    public var downloadURL: String?
-
-    public init(workflowId: String, runId: String, statusURL: String, downloadURL: String?) {
-        self.workflowId = workflowId
-        self.runId = runId
-        self.statusURL = statusURL
-        self.downloadURL = downloadURL
-    }
-}
-
 /// Where a chunk stands when the run starts, as the driver read it from the journal.
 public struct ChunkStart: Sendable, Hashable {
     public enum State: Sendable, Hashable {
@@ -25,12 +10,12 @@ public struct ChunkStart: Sendable, Hashable {
         /// Completed by an earlier run; the file is to be downloaded.
         case completed(user: String, downloadURL: String)
         /// A job in flight from an earlier run, re-attached through its status URL.
-        case inFlight(user: String, job: JobHandle)
+        case inFlight(user: String, job: SubmittedJob)
         /// The answer to an earlier submit was lost in a crash: a job may exist; its slot is held first.
         case unknownOutcome(user: String)
         /// A job the journal holds in flight for a chunk no longer in the plan: followed to CLOSED, counted
         /// against the limits, then retired (without a job: its slot is held, then it is retired).
-        case orphan(user: String, job: JobHandle?)
+        case orphan(user: String, job: SubmittedJob?)
     }
     public var item: WorkItem
     /// Attempts spent by earlier runs.
@@ -48,7 +33,7 @@ public struct ChunkStart: Sendable, Hashable {
 public enum SchedulerEvent: Sendable, Hashable {
     /// Time passed (a timer fired).
     case tick
-    case submitAnswered(chunk: String, job: JobHandle)
+    case submitAnswered(chunk: String, job: SubmittedJob)
     case submitFailed(chunk: String, Failure)
     /// A decoded status. `progress` identifies what the status showed (state, detail, counters): a change in it
     /// counts as progress for stuck detection. `running`: the status shows the job running, not only queued
@@ -64,7 +49,7 @@ public enum SchedulerEvent: Sendable, Hashable {
 /// A journal write. The driver performs it before any later effect of the same list.
 public enum JournalStep: Sendable, Hashable {
     case submitting(chunk: String, user: String)
-    case submitted(chunk: String, job: JobHandle)
+    case submitted(chunk: String, job: SubmittedJob)
     case completed(chunk: String, downloadURL: String?, jobSeconds: Double)
     case verified(chunk: String, rows: Int64, bytes: Int64, sha256: String, file: String)
     case rejected(chunk: String)
@@ -131,7 +116,7 @@ public enum StopReason: Sendable, Hashable {
 public enum SchedulerEffect: Sendable, Hashable {
     case journal(JournalStep)
     case submit(WorkItem, user: String)
-    case poll(chunk: String, job: JobHandle, user: String)
+    case poll(chunk: String, job: SubmittedJob, user: String)
     case download(chunk: String, url: String, user: String)
     case notify(Notice)
     case stop(StopReason)

@@ -19,7 +19,7 @@ struct RunningNoticeTests {
         var core = Scheduler(configuration: SchedulerConfiguration(users: ["u1"]), splitter: { _ in nil })
         let first = core.start([ChunkStart(Self.item)], now: 0)
         #expect(first.contains { if case .submit = $0 { true } else { false } })
-        let job = JobHandle(workflowId: "w", runId: "r", statusURL: "s", downloadURL: "d")
+        let job = SubmittedJob(workflowId: "w", runId: "r", statusURL: "s", downloadURL: "d")
         _ = core.handle(.submitAnswered(chunk: "c1", job: job), now: 1)
 
         // Queued: RUNNING with nothing that says it runs.

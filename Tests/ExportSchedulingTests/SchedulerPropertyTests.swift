@@ -138,7 +138,7 @@ struct SchedulerPropertyTests {
                     unreadable[item.id] = 0
                     event = .submitAnswered(
                         chunk: item.id,
-                        job: JobHandle(workflowId: "w", runId: item.id, statusURL: "s", downloadURL: nil))
+                        job: SubmittedJob(workflowId: "w", runId: item.id, statusURL: "s", downloadURL: nil))
                 }
             case .poll(let id, _, _):
                 guard let job = jobs[id] else { continue }
