@@ -35,6 +35,9 @@ public struct ExecutionSummary: Sendable, Hashable {
     /// `run.deadline` passed: the run stopped cleanly, the journal holds what is in flight.
     public var deadlineReached: Bool = false
 
+    /// Nothing achieved yet (also what a run that stopped on an error reports to the metrics).
+    public init() {}
+
     mutating func absorb(_ counters: SchedulerCounters) {
         verified = counters.verified
         reused = counters.reused

@@ -182,36 +182,15 @@ public final class RunMetrics: @unchecked Sendable {
         }
     }
 
-    /// The executor's counts at the end of a run.
-    public struct Totals: Sendable, Hashable {
-        public var submissions = 0
-        public var rejections = 0
-        public var retries = 0
-        public var splits = 0
-        public var stuck = 0
-        public var statusRequests = 0
-
-        public init() {}
-
-        public init(_ execution: ExecutionSummary) {
-            submissions = execution.submissions
-            rejections = execution.rejections
-            retries = execution.retries
-            splits = execution.splits
-            stuck = execution.stuck
-            statusRequests = execution.statusRequests
-        }
-    }
-
     /// The run has ended: counters take the executor's totals (none when it stopped on an error), the slots are
     /// free, and a complete run is the pipeline's last success.
-    public func finish(execution: Totals?, succeeded: Bool) {
+    public func finish(execution: ExecutionSummary?, succeeded: Bool) {
         lock.withLock {
             func bring(_ counter: Counter, _ have: inout Int, to total: Int) {
                 if total > have { counter.increment(by: Int64(total - have)) }
                 have = max(have, total)
             }
-            let execution = execution ?? Totals()
+            let execution = execution ?? ExecutionSummary()
             bring(submissions, &counted.submissions, to: execution.submissions)
             bring(rejections, &counted.rejections, to: execution.rejections)
             bring(retries, &counted.retries, to: execution.retries)

@@ -143,7 +143,7 @@ public final class RunObserver: @unchecked Sendable {
         }
         if let metrics {
             metrics.update(records: records)
-            metrics.finish(execution: execution.map(RunMetrics.Totals.init), succeeded: summary?.status == "complete")
+            metrics.finish(execution: execution, succeeded: summary?.status == "complete")
             if let path = setup.metricsPath {
                 do { try metrics.write(to: path) } catch { note("\(error)") }
             }

@@ -50,7 +50,7 @@ struct PrometheusTextTests {
         #expect(during["exportpipe_slots_busy{user=u2}"] == 0)
         #expect(during["exportpipe_run_in_progress"] == 1)
 
-        var execution = RunMetrics.Totals()
+        var execution = ExecutionSummary()
         execution.submissions = 4  // one submit failed before the API answered: no event for it
         execution.rejections = 1
         execution.statusRequests = 17
@@ -73,7 +73,7 @@ struct PrometheusTextTests {
 
             """
         let metrics = RunMetrics(pipeline: "nightly", users: ["u1"], exports: [], previous: previous, clock: { 9_999 })
-        metrics.finish(execution: RunMetrics.Totals(), succeeded: false)
+        metrics.finish(execution: ExecutionSummary(), succeeded: false)
         #expect(try Self.values(metrics)["exportpipe_last_success_timestamp_seconds"] == 1234.5)
     }
 
