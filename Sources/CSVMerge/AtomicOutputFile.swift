@@ -32,12 +32,12 @@ final class AtomicOutputFile {
         self.destination = destination
         let (directory, name) = Self.split(destination)
         self.directory = directory
-        Self.removeStaleTemporaries(of: name, in: directory)
+        TemporarySibling.removeStale(of: name, in: directory)
         var descriptor: Int32 = -1
         var candidate = ""
         for _ in 0..<16 {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-            candidate = directory + "/." + name + ".\(getpid()).\(suffix).tmp"
+            candidate = TemporarySibling.path(for: name, in: directory, tag: suffix)
             descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if descriptor >= 0 || errno != EEXIST { break }
         }
@@ -56,19 +56,6 @@ final class AtomicOutputFile {
         writer = BackgroundWriter(fd: descriptor)
     }
 
-    /// Removes temporary files of `name` left by writers that no longer run (killed before `commit()` or
-    /// `abort()`): `.<name>.<pid>.<suffix>.tmp` whose pid is not a live process. A live writer's file is kept.
-    static func removeStaleTemporaries(of name: String, in directory: String) {
-        let prefix = "." + name + "."
-        for entry in entries(of: directory) where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
-            let middle = entry.dropFirst(prefix.count).dropLast(4).split(separator: ".")
-            guard middle.count == 2, let pid = Int32(middle[0]), pid > 0 else { continue }
-            if pid != getpid() && kill(pid, 0) == -1 && errno == ESRCH {
-                unlink(directory + "/" + entry)
-            }
-        }
-    }
-
     /// The directory (`"."` for a bare name) and the last component of `path`. Plain string work on purpose: the
     /// merge path stays clear of Foundation's URL machinery (see `BackgroundWriter` on code pages and memory).
     static func split(_ path: String) -> (directory: String, name: String) {
@@ -77,20 +64,6 @@ final class AtomicOutputFile {
         guard let slash = trimmed.lastIndex(of: "/") else { return (".", String(trimmed)) }
         let directory = trimmed[..<slash]
         return (directory.isEmpty ? "/" : String(directory), String(trimmed[trimmed.index(after: slash)...]))
-    }
-
-    /// The names in `directory` (empty when it cannot be read).
-    static func entries(of directory: String) -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 
     deinit {

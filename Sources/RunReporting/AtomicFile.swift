@@ -1,3 +1,4 @@
+import ExportBasics
 import Foundation
 
 /// Writes a small file so that readers see the old contents or the new ones, never a part: the bytes go to a
@@ -8,12 +9,14 @@ enum AtomicFile {
     static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/.\(url.lastPathComponent).\(getpid()).tmp"
+        let name = url.lastPathComponent
+        let temporary = TemporarySibling.path(for: name, in: directory, tag: "w")
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw RunReportingError.write(path, "cannot create its folder: \(error.localizedDescription)")
         }
+        TemporarySibling.removeStale(of: name, in: directory)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw RunReportingError.write(path, String(cString: strerror(errno))) }
         var failure: String?

@@ -61,4 +61,31 @@ struct ExportBasicsTests {
         #expect(await iterator.next() == SIGUSR1)
         handler.stop()
     }
+
+    @Test func aKilledWritersTemporaryIsRemovedAndALiveOnesAndOthersAreKept() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "temporary-sibling-\(UUID().uuidString)"
+        ).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A pid that certainly ended: a child that has exited and been reaped.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = child.processIdentifier
+        let names = [
+            ".run-summary.json.\(dead).w.tmp",  // a killed writer's: removed
+            ".run-summary.json.\(getpid()).w.tmp",  // this (live) process's: kept
+            ".run-summary.json.notes.tmp",  // not of the tool's form: kept
+            ".report.html.\(dead).w.tmp",  // another file's: kept
+            "run-summary.json",
+        ]
+        for name in names { FileManager.default.createFile(atPath: directory + "/" + name, contents: Data()) }
+        let removed = TemporarySibling.removeStale(of: "run-summary.json", in: directory)
+        #expect(removed == [".run-summary.json.\(dead).w.tmp"])
+        #expect(Set(TemporarySibling.entries(of: directory)) == Set(names.dropFirst()))
+        #expect(
+            TemporarySibling.path(for: "a.csv", in: "/x", tag: "k") == "/x/.a.csv.\(getpid()).k.tmp")
+    }
 }
