@@ -101,7 +101,8 @@ let package = Package(
         .target(
             name: "RunReporting",
             dependencies: [
-                "ExportExecutor", "ExportRun", "ExportPlanner", "ExportSpec", "AnalyticsAPI", "CSVMerge", "ExportBasics",
+                "ExportExecutor", "ExportRun", "ExportPlanner", "ExportSpec", "AnalyticsAPI", "CSVMerge",
+                "ExportBasics",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "GRDB", package: "GRDB.swift"),
