@@ -41,7 +41,8 @@ public struct ChunkRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     public var updatedAt: Double
     /// Queue rejections absorbed (another user's load filled the queue).
     public var rejections: Int
-    /// API seconds from submit to CLOSED of the last job, when the run followed it from its submit.
+    /// API seconds from submit to CLOSED of the last job, when the run followed it from its submit: midway between
+    /// the last status that showed it in flight and the first that showed it CLOSED (`Scheduler.jobSeconds`).
     public var jobSeconds: Double?
 
     public init(item: WorkItem, now: Double) throws {

@@ -79,6 +79,7 @@ extension Scheduler {
             let elapsed = now - follow.started
             let observed = now - (follow.firstAnswer ?? now)
             if follow.firstAnswer == nil { follow.firstAnswer = now }
+            follow.lastInFlight = now
             if now - follow.lastChange >= configuration.stuckAfterSeconds {
                 counters.stuck += 1
                 abandon(lease, follow: follow, now: now)
@@ -114,9 +115,10 @@ extension Scheduler {
         case .completed:
             slots.release(lease)
             backoff.accepted(user: lease.user)
-            let seconds = now - follow.started
+            let seconds = Self.jobSeconds(follow, closedSeenAt: now)
             if !follow.resumed {
                 learned.observe(export: item.exportName, estimate: item.expectedSeconds, seconds: seconds)
+                replanPolls(of: item.exportName, now: now)
             }
             let url = downloadURL ?? follow.job.downloadURL
             var effects: [SchedulerEffect] = [
@@ -182,6 +184,34 @@ extension Scheduler {
                     polls: follow.polls, elapsed: elapsed, expected: follow.expected, jitter: jitter())
             entries[id]?.phase = .following(lease, follow)
             return []
+        }
+    }
+
+    /// How long a job took: it ended between the last answer that showed it in flight and the one that showed it
+    /// CLOSED, so the midpoint is off by at most half that gap either way. (The CLOSED answer's own time would
+    /// count the whole gap, and learning from it would inflate every estimate by the schedule's own latency: an
+    /// estimate 10% long starts the close polls after the job ends, whose latency inflates the next estimate.)
+    static func jobSeconds(_ follow: Follow, closedSeenAt now: Double) -> Double {
+        let last = follow.lastInFlight ?? follow.started
+        return max(0, (last + now) / 2 - follow.started)
+    }
+
+    /// What `export`'s jobs take has just been learned better: its jobs in flight take the new expected seconds,
+    /// and one that is now due (its estimate was too long) is asked sooner than the old schedule said.
+    mutating func replanPolls(of export: String, now: Double) {
+        for id in order {
+            guard let entry = entries[id], entry.item.exportName == export,
+                case .following(let lease, var follow) = entry.phase, !follow.resumed
+            else { continue }
+            let expected = expectedSeconds(of: entry.item)
+            guard expected != follow.expected else { continue }
+            follow.expected = expected
+            if !follow.polling {
+                let offset = configuration.poll.nextOffset(
+                    polls: follow.polls, elapsed: now - follow.started, expected: expected, jitter: jitter())
+                follow.nextPoll = min(follow.nextPoll, follow.started + offset)
+            }
+            entries[id]?.phase = .following(lease, follow)
         }
     }
 

@@ -66,6 +66,8 @@ public struct Scheduler: Sendable {
         var lastChange: Double
         /// When the first status answer came: overrun is measured from it, so a late first poll is not an overrun.
         var firstAnswer: Double?
+        /// When the last answer showing the job in flight came: the job ended between it and the CLOSED answer.
+        var lastInFlight: Double?
         var unreadable = 0
         var accepted = false
         /// A status has shown the job running (not only queued); the `running` notice is sent once.
