@@ -45,7 +45,7 @@ public struct ExecutorConfiguration: Sendable {
         users: [APICredentials], outstandingPerUser: Int = APILimits.bestPracticeOutstandingPerUser,
         limits: QueueLimits = .documented, attempts: Int = 3, cooldownSeconds: Double = 60,
         clock: any APIClock = ScaledClock(),
-        stateDirectory: String, minimumPollSeconds: Double = 5, maximumPollSeconds: Double = 120,
+        stateDirectory: String, minimumPollSeconds: Double = 2, maximumPollSeconds: Double = 120,
         rejectionBackoff: RetryPolicy = RetryPolicy(maxAttempts: .max, baseDelay: 30, maxDelay: 600),
         settleSeconds: Double = 2 * 86_400, downloadConcurrency: Int = 4, stuckAfterSeconds: Double = 6 * 3_600,
         deadlineSeconds: Double? = nil, failureBudget: Int = 3, coordination: ExecutorCoordination? = nil

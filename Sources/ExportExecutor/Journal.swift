@@ -87,6 +87,14 @@ public final class Journal: Sendable {
                 table.column("jobs", .integer).notNull()
             }
         }
+        migrator.registerMigration("v3-duration-spread") { db in
+            // How far jobs stray from their estimates: Σ log(seconds ÷ expected) and its squares (LearnedDurations).
+            try db.alter(table: "duration") { table in
+                table.add(column: "logRatioSum", .double).notNull().defaults(to: 0)
+                table.add(column: "logRatioSquares", .double).notNull().defaults(to: 0)
+                table.add(column: "spreadJobs", .integer).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 
@@ -112,12 +120,17 @@ public final class Journal: Sendable {
     public func learnedDurations() throws -> LearnedDurations {
         try read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT exportName, rows, seconds, expectedSeconds, jobs FROM duration")
+                db,
+                sql: """
+                    SELECT exportName, rows, seconds, expectedSeconds, jobs, logRatioSum, logRatioSquares, spreadJobs
+                    FROM duration
+                    """)
             var samples: [String: LearnedDurations.Sample] = [:]
             for row in rows {
                 samples[row["exportName"]] = LearnedDurations.Sample(
                     rows: row["rows"], seconds: row["seconds"], expectedSeconds: row["expectedSeconds"],
-                    jobs: row["jobs"])
+                    jobs: row["jobs"], logRatioSum: row["logRatioSum"], logRatioSquares: row["logRatioSquares"],
+                    spreadJobs: row["spreadJobs"])
             }
             return LearnedDurations(samples)
         }
@@ -211,14 +224,20 @@ public final class Journal: Sendable {
             volume.rows += rows
             volume.milliseconds += record.windowEnd - record.windowStart
             try volume.save(db)
-            if let seconds = record.jobSeconds, seconds > 0 {
+            if let seconds = record.jobSeconds, seconds > 0, record.expectedSeconds > 0 {
+                let logRatio = log(seconds / record.expectedSeconds)
                 try db.execute(
                     sql: """
-                        INSERT INTO duration (exportName, rows, seconds, expectedSeconds, jobs) VALUES (?, ?, ?, ?, 1)
+                        INSERT INTO duration (exportName, rows, seconds, expectedSeconds, jobs, logRatioSum,
+                          logRatioSquares, spreadJobs) VALUES (?, ?, ?, ?, 1, ?, ?, 1)
                         ON CONFLICT(exportName) DO UPDATE SET rows = rows + excluded.rows,
                           seconds = seconds + excluded.seconds, expectedSeconds = expectedSeconds + excluded.expectedSeconds,
-                          jobs = jobs + 1
-                        """, arguments: [record.exportName, rows, seconds, record.expectedSeconds])
+                          jobs = jobs + 1, logRatioSum = logRatioSum + excluded.logRatioSum,
+                          logRatioSquares = logRatioSquares + excluded.logRatioSquares, spreadJobs = spreadJobs + 1
+                        """,
+                    arguments: [
+                        record.exportName, rows, seconds, record.expectedSeconds, logRatio, logRatio * logRatio,
+                    ])
             }
         }
     }

@@ -1,8 +1,17 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// How long jobs really took, per export, relative to what the cost model expected: learned from the journal
 /// (earlier runs) and from every job this run sees closed.
 ///
 /// The expected seconds of a job is the cost model's estimate × the export's learned ratio (observed ÷
 /// estimated seconds, over every job seen closed), bounded to [0.05, 20] so one odd job cannot make it absurd.
+/// An export with no job seen yet takes the ratio of every export's jobs together: the cost model's constants are
+/// not measured on the real service, so its first error is common to all exports. How far an export's jobs stray
+/// from their estimates (the spread of log(observed ÷ expected)) says how much the estimate can be trusted.
 /// Poll schedules, holds for unknown outcomes and overrun detection all use it.
 public struct LearnedDurations: Sendable, Hashable {
     public struct Sample: Sendable, Hashable, Codable {
@@ -12,12 +21,23 @@ public struct LearnedDurations: Sendable, Hashable {
         /// What the cost model had expected for them.
         public var expectedSeconds: Double
         public var jobs: Int
+        /// Σ log(seconds ÷ expected) and Σ of its squares over `spreadJobs` jobs (journals from before the
+        /// spread was kept have sums but no spread).
+        public var logRatioSum: Double
+        public var logRatioSquares: Double
+        public var spreadJobs: Int
 
-        public init(rows: Int64 = 0, seconds: Double = 0, expectedSeconds: Double = 0, jobs: Int = 0) {
+        public init(
+            rows: Int64 = 0, seconds: Double = 0, expectedSeconds: Double = 0, jobs: Int = 0,
+            logRatioSum: Double = 0, logRatioSquares: Double = 0, spreadJobs: Int = 0
+        ) {
             self.rows = rows
             self.seconds = seconds
             self.expectedSeconds = expectedSeconds
             self.jobs = jobs
+            self.logRatioSum = logRatioSum
+            self.logRatioSquares = logRatioSquares
+            self.spreadJobs = spreadJobs
         }
 
         /// Observed ÷ expected seconds; nil before any job.
@@ -26,27 +46,65 @@ public struct LearnedDurations: Sendable, Hashable {
             return min(20, max(0.05, seconds / expectedSeconds))
         }
 
+        /// The standard deviation of log(observed ÷ expected); nil before two jobs.
+        public var spread: Double? {
+            guard spreadJobs >= 2 else { return nil }
+            let n = Double(spreadJobs)
+            let mean = logRatioSum / n
+            return max(0, logRatioSquares / n - mean * mean).squareRoot()
+        }
+
         /// API seconds per 1,000 rows returned.
         public var secondsPer1000Rows: Double? { rows > 0 ? seconds * 1000 / Double(rows) : nil }
+
+        mutating func add(estimate: Double, seconds: Double, rows: Int64) {
+            self.seconds += seconds
+            expectedSeconds += estimate
+            self.rows += rows
+            jobs += 1
+            let logRatio = log(seconds / estimate)
+            logRatioSum += logRatio
+            logRatioSquares += logRatio * logRatio
+            spreadJobs += 1
+        }
     }
 
-    public private(set) var samples: [String: Sample]
+    /// The spread assumed for an export with one job seen: not yet measured, but no longer a guess.
+    public static let oneJobSpread = 0.15
 
-    public init(_ samples: [String: Sample] = [:]) { self.samples = samples }
+    public private(set) var samples: [String: Sample]
+    /// Every export's jobs together.
+    public private(set) var all: Sample
+
+    public init(_ samples: [String: Sample] = [:]) {
+        self.samples = samples
+        var all = Sample()
+        for sample in samples.values {
+            all.rows += sample.rows
+            all.seconds += sample.seconds
+            all.expectedSeconds += sample.expectedSeconds
+            all.jobs += sample.jobs
+        }
+        self.all = all
+    }
 
     /// A job of `export` expected to take `estimate` seconds took `seconds`.
     public mutating func observe(export: String, estimate: Double, seconds: Double, rows: Int64 = 0) {
         guard seconds > 0, estimate > 0 else { return }
-        var sample = samples[export] ?? Sample()
-        sample.seconds += seconds
-        sample.expectedSeconds += estimate
-        sample.rows += rows
-        sample.jobs += 1
-        samples[export] = sample
+        samples[export, default: Sample()].add(estimate: estimate, seconds: seconds, rows: rows)
+        all.add(estimate: estimate, seconds: seconds, rows: rows)
     }
 
     /// The seconds a job of `export` estimated at `estimate` is expected to take.
     public func expected(export: String, estimate: Double) -> Double {
-        estimate * (samples[export]?.ratio ?? 1)
+        belief(export: export, estimate: estimate).expected
+    }
+
+    /// What a job of `export` estimated at `estimate` is expected to take, and how much that can be trusted.
+    public func belief(export: String, estimate: Double) -> DurationBelief {
+        if let sample = samples[export], let ratio = sample.ratio {
+            return DurationBelief(expected: estimate * ratio, spread: sample.spread ?? Self.oneJobSpread)
+        }
+        return DurationBelief(expected: estimate * (all.ratio ?? 1), spread: nil)
     }
 }

@@ -102,7 +102,7 @@ extension Scheduler {
                             + "\(Int(follow.expected)) s"), now: now)
             }
             let offset = configuration.poll.nextOffset(
-                polls: follow.polls, elapsed: elapsed, expected: follow.expected, jitter: jitter())
+                polls: follow.polls, elapsed: elapsed, belief: follow.belief, jitter: jitter())
             follow.nextPoll = follow.started + offset
             var effects: [SchedulerEffect] = []
             if running && !follow.running {
@@ -118,7 +118,7 @@ extension Scheduler {
             let seconds = Self.jobSeconds(follow, closedSeenAt: now)
             if !follow.resumed {
                 learned.observe(export: item.exportName, estimate: item.expectedSeconds, seconds: seconds)
-                replanPolls(of: item.exportName, now: now)
+                replanPolls(now: now)
             }
             let url = downloadURL ?? follow.job.downloadURL
             var effects: [SchedulerEffect] = [
@@ -181,7 +181,7 @@ extension Scheduler {
             follow.nextPoll =
                 follow.started
                 + configuration.poll.nextOffset(
-                    polls: follow.polls, elapsed: elapsed, expected: follow.expected, jitter: jitter())
+                    polls: follow.polls, elapsed: elapsed, belief: follow.belief, jitter: jitter())
             entries[id]?.phase = .following(lease, follow)
             return []
         }
@@ -196,19 +196,19 @@ extension Scheduler {
         return max(0, (last + now) / 2 - follow.started)
     }
 
-    /// What `export`'s jobs take has just been learned better: its jobs in flight take the new expected seconds,
-    /// and one that is now due (its estimate was too long) is asked sooner than the old schedule said.
-    mutating func replanPolls(of export: String, now: Double) {
+    /// What jobs take has just been learned better: every job in flight takes its new belief (its own export's,
+    /// or all exports' for an export with no job seen yet), and one that is now due (its estimate was too long)
+    /// is asked sooner than the old schedule said.
+    mutating func replanPolls(now: Double) {
         for id in order {
-            guard let entry = entries[id], entry.item.exportName == export,
-                case .following(let lease, var follow) = entry.phase, !follow.resumed
+            guard let entry = entries[id], case .following(let lease, var follow) = entry.phase, !follow.resumed
             else { continue }
-            let expected = expectedSeconds(of: entry.item)
-            guard expected != follow.expected else { continue }
-            follow.expected = expected
+            let belief = belief(of: entry.item)
+            guard belief != follow.belief else { continue }
+            follow.belief = belief
             if !follow.polling {
                 let offset = configuration.poll.nextOffset(
-                    polls: follow.polls, elapsed: now - follow.started, expected: expected, jitter: jitter())
+                    polls: follow.polls, elapsed: now - follow.started, belief: belief, jitter: jitter())
                 follow.nextPoll = min(follow.nextPoll, follow.started + offset)
             }
             entries[id]?.phase = .following(lease, follow)

@@ -58,7 +58,8 @@ public struct Scheduler: Sendable {
     struct Follow: Sendable {
         var job: SubmittedJob
         var started: Double
-        var expected: Double
+        var belief: DurationBelief
+        var expected: Double { belief.expected }
         var polls = 0
         var nextPoll: Double
         var polling = false
@@ -163,8 +164,13 @@ public struct Scheduler: Sendable {
     }
 
     /// The expected seconds of a chunk's job: the estimate corrected by what this export's jobs really took.
-    public func expectedSeconds(of item: WorkItem) -> Double {
-        max(1, learned.expected(export: item.exportName, estimate: item.expectedSeconds))
+    public func expectedSeconds(of item: WorkItem) -> Double { belief(of: item).expected }
+
+    /// What a chunk's job is expected to take, and how far that can be trusted (`LearnedDurations.belief`).
+    public func belief(of item: WorkItem) -> DurationBelief {
+        var belief = learned.belief(export: item.exportName, estimate: item.expectedSeconds)
+        belief.expected = max(1, belief.expected)
+        return belief
     }
 
     /// The state of chunk `id`, for tests and displays: waiting, submitting, holding, following, toDownload,
@@ -232,12 +238,12 @@ public struct Scheduler: Sendable {
     mutating func adopt(_ user: String) -> Lease { slots.adopt(company: configuration.company, user: user) }
 
     func follow(_ job: SubmittedJob, now: Double, item: WorkItem, resumed: Bool) -> Follow {
-        let expected = expectedSeconds(of: item)
+        let belief = belief(of: item)
         // A re-attached job has been running for an unknown time: ask at once.
         let first =
-            resumed ? now : now + configuration.poll.nextOffset(polls: 0, elapsed: 0, expected: expected, jitter: 1)
+            resumed ? now : now + configuration.poll.nextOffset(polls: 0, elapsed: 0, belief: belief, jitter: 1)
         return Follow(
-            job: job, started: now, expected: expected, nextPoll: first, lastChange: now, accepted: resumed,
+            job: job, started: now, belief: belief, nextPoll: first, lastChange: now, accepted: resumed,
             resumed: resumed)
     }
 

@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import ExportScheduling
+import Foundation
 import Testing
 
 /// What a run learns about its jobs' durations, and how that changes the polls of jobs already in flight.
@@ -63,7 +64,7 @@ struct LearnedDurationTests {
         #expect(Self.polled(core.handle(.tick, now: after)) == ["c2"])
     }
 
-    @Test func anotherExportsJobsKeepTheirSchedule() {
+    @Test func anExportWithNoJobSeenTakesEveryExportsRatioAndThenItsOwn() {
         var core = Self.twoJobs(second: Self.item("c2", export: "responses"))
         Self.inFlight(&core, "c2", at: 95)
         Self.inFlight(&core, "c1", at: 96)
@@ -72,7 +73,53 @@ struct LearnedDurationTests {
         _ = core.handle(
             .statusAnswered(chunk: "c1", outcome: .completed, progress: "CLOSED/COMPLETED", downloadURL: "d-c1"),
             now: 104)
-        #expect(core.nextWakeup(after: 104) == before)
-        #expect(core.expectedSeconds(of: Self.item("c3", export: "responses")) == 300)
+        // The cost model's error is first common to all exports: c2 (responses) is re-planned too.
+        let responses = core.belief(of: Self.item("c3", export: "responses"))
+        #expect(abs(responses.expected - 99) < 1e-9 && responses.spread == nil)
+        #expect((core.nextWakeup(after: 104) ?? 0) < before)
+
+        var learned = LearnedDurations()
+        learned.observe(export: "posts", estimate: 300, seconds: 100)
+        let other = learned.belief(export: "responses", estimate: 300)
+        #expect(abs(other.expected - 100) < 1e-9 && other.spread == nil)
+        let own = learned.belief(export: "posts", estimate: 300)
+        #expect(abs(own.expected - 100) < 1e-9 && own.spread == LearnedDurations.oneJobSpread)
+        learned.observe(export: "posts", estimate: 300, seconds: 150)
+        let spread = learned.belief(export: "posts", estimate: 300).spread ?? 0
+        #expect(abs(spread - log(1.5) / 2) < 1e-9, "the standard deviation of log(1/3) and log(1/2)")
+        learned.observe(export: "responses", estimate: 300, seconds: 300)
+        #expect(abs(learned.belief(export: "responses", estimate: 300).expected - 300) < 1e-9)
+    }
+
+    @Test func pollsCrowdWhereTheEndIsLikelyAndThinOutWhereItIsNot() {
+        let schedule = PollSchedule()
+        func gaps(_ belief: DurationBelief, until end: Double) -> [(at: Double, gap: Double)] {
+            var result: [(Double, Double)] = []
+            var t = schedule.nextOffset(polls: 0, elapsed: 0, belief: belief, jitter: 1)
+            var polls = 1
+            while t < end {
+                let next = schedule.nextOffset(polls: polls, elapsed: t, belief: belief, jitter: 1)
+                result.append((t, next - t))
+                t = next
+                polls += 1
+            }
+            return result
+        }
+        let trusted = gaps(DurationBelief(expected: 600, spread: 0.1), until: 700)
+        let near = trusted.filter { abs($0.at - 600) < 60 }.map(\.gap)
+        let early = trusted.filter { $0.at > 100 && $0.at < 300 }.map(\.gap)
+        #expect(!near.isEmpty && !early.isEmpty)
+        #expect(near.max()! < 0.05 * 600, "within 10% of the expected end the gaps stay under 5% of the job")
+        #expect(early.min()! > near.max()!, "far from it they are wider")
+        #expect(trusted.allSatisfy { $0.gap >= schedule.minimum && $0.gap <= $0.at + 1e-9 })
+        // Nothing known: probes stay close enough to notice a job 3× shorter than expected within ~35% of it.
+        let untrusted = gaps(DurationBelief(expected: 600, spread: nil), until: 600)
+        let around200 = untrusted.first { $0.at <= 200 && $0.at + $0.gap > 200 }
+        #expect(around200.map { $0.at + $0.gap - 200 < 70 } == true)
+        #expect(untrusted.count < trusted.count + 10)
+        // Far past the estimate the gaps grow towards the maximum.
+        let late = schedule.nextOffset(
+            polls: 40, elapsed: 6000, belief: DurationBelief(expected: 600, spread: 0.1), jitter: 1)
+        #expect(late - 6000 > 60 && late - 6000 <= schedule.maximum)
     }
 }
