@@ -83,10 +83,13 @@ struct LearnedDurationTests {
         let other = learned.belief(export: "responses", estimate: 300)
         #expect(abs(other.expected - 100) < 1e-9 && other.spread == nil)
         let own = learned.belief(export: "posts", estimate: 300)
-        #expect(abs(own.expected - 100) < 1e-9 && own.spread == LearnedDurations.oneJobSpread)
+        // One job: the prior's spread, shrunk by nothing (that job's own deviation is not a spread yet).
+        #expect(abs(own.expected - 100) < 1e-9 && abs((own.spread ?? 0) - 0.2 * (3.0 / 4).squareRoot()) < 1e-9)
         learned.observe(export: "posts", estimate: 300, seconds: 150)
+        // Two jobs: their standard deviation (log(1/3), log(1/2): log(1.5) ÷ 2) weighed against the prior's 3 jobs.
         let spread = learned.belief(export: "posts", estimate: 300).spread ?? 0
-        #expect(abs(spread - log(1.5) / 2) < 1e-9, "the standard deviation of log(1/3) and log(1/2)")
+        let observed = log(1.5) / 2
+        #expect(abs(spread - ((2 * observed * observed + 3 * 0.04) / 5).squareRoot()) < 1e-9)
         learned.observe(export: "responses", estimate: 300, seconds: 300)
         #expect(abs(learned.belief(export: "responses", estimate: 300).expected - 300) < 1e-9)
     }
