@@ -34,7 +34,7 @@ public struct DurationBelief: Sendable, Hashable {
 /// belief is a log-normal around `expected` with the learned spread (or `untrustedSpread` when nothing is known),
 /// mixed with a log-uniform share over [0.05, 20] × expected for estimates that are far off (`outlierShare`, more
 /// when untrusted): that share is what keeps early probes, so a job whose estimate was 3× too high is noticed
-/// within a fraction of its length. Δ stays within [`minimum`, `maximum`] and at most doubles the elapsed time;
+/// within a fraction of its length. Δ stays within [`minimum`, `maximum`] and at most triples the elapsed time (`maximumGrowth`);
 /// the first question comes `firstAfter` seconds after submit (queue rejections show at once).
 ///
 /// Measured on the quick backfill (BENCHMARKS.md § Poll schedule): against the earlier phased schedule (growth
@@ -46,14 +46,18 @@ public struct PollSchedule: Sendable, Hashable {
     public var firstAfter: Double
     /// Seconds of latency one status request is worth, as a share of the job's expected seconds.
     public var requestPrice: Double
+    /// The next question comes at most this many times the elapsed seconds after the start.
+    public var maximumGrowth: Double
     public var untrustedSpread: Double
     public var outlierShare: Double
     public var untrustedOutlierShare: Double
 
     public init(
-        minimum: Double = 2, maximum: Double = 120, firstAfter: Double = 5, requestPrice: Double = 0.002,
-        untrustedSpread: Double = 0.2, outlierShare: Double = 0.05, untrustedOutlierShare: Double = 0.2
+        minimum: Double = 2, maximum: Double = 120, firstAfter: Double = 5, requestPrice: Double = 0.0025,
+        maximumGrowth: Double = 3, untrustedSpread: Double = 0.2, outlierShare: Double = 0.05,
+        untrustedOutlierShare: Double = 0.2
     ) {
+        self.maximumGrowth = maximumGrowth
         self.minimum = minimum
         self.maximum = maximum
         self.firstAfter = firstAfter
@@ -82,7 +86,7 @@ public struct PollSchedule: Sendable, Hashable {
         if density > 0 {
             interval = (2 * requestPrice * max(belief.expected, 1) * survival / density).squareRoot()
         }
-        interval = min(max(interval * jitter, minimum), maximum, max(t, minimum))
+        interval = min(max(interval * jitter, minimum), maximum, max(t * (maximumGrowth - 1), minimum))
         return elapsed + interval
     }
 
