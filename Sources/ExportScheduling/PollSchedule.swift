@@ -54,8 +54,8 @@ public struct PollSchedule: Sendable, Hashable {
 
     public init(
         minimum: Double = 2, maximum: Double = 120, firstAfter: Double = 5, requestPrice: Double = 0.0025,
-        maximumGrowth: Double = 3, untrustedSpread: Double = 0.2, outlierShare: Double = 0.05,
-        untrustedOutlierShare: Double = 0.2
+        maximumGrowth: Double = 3, untrustedSpread: Double = 0.5, outlierShare: Double = 0.05,
+        untrustedOutlierShare: Double = 0.3
     ) {
         self.maximumGrowth = maximumGrowth
         self.minimum = minimum
