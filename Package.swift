@@ -189,7 +189,12 @@ let package = Package(
         ),
         .testTarget(name: "ExportSchedulingTests", dependencies: ["ExportScheduling", "ExportTestSupport"]),
         .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportRun", "ExportTestSupport"]),
-        .testTarget(name: "ExportRunTests", dependencies: ["ExportRun", "ExportTestSupport"]),
+        .testTarget(
+            name: "ExportRunTests",
+            dependencies: [
+                "ExportRun", "ExportTestSupport", "ExportCoordination",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(name: "RunReportingTests", dependencies: ["RunReporting", "ExportTestSupport"]),
         .testTarget(
             name: "ExportCoordinationTests",

@@ -33,10 +33,13 @@ public enum RunCoordination {
     }
 
     /// Opens the coordinator `setting` names. The embedded store lives under `$XDG_STATE_HOME/exportpipe/`, else
-    /// `~/.local/state/exportpipe/`; PostgreSQL takes its password from `PGPASSWORD`.
-    /// - Throws: `CoordinationError` when the store cannot be opened (the run then submits nothing).
+    /// `~/.local/state/exportpipe/`; PostgreSQL takes its password from the variable `passwordVariable` names
+    /// (the spec's `run.coordinator_password_env`), else `PGPASSWORD`.
+    /// - Throws: `CoordinationError` when the store cannot be opened (the run then submits nothing), or when
+    ///   `passwordVariable` is not set.
     public static func open(
-        _ setting: CoordinatorSetting, environment: [String: String] = ProcessInfo.processInfo.environment
+        _ setting: CoordinatorSetting, passwordVariable: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> TableCoordinator {
         let timing = timing(environment: environment)
         switch setting {
@@ -46,7 +49,16 @@ public enum RunCoordination {
             return try TableCoordinator.embedded(
                 stateHome: TableCoordinator.defaultStateHome(environment: environment), timing: timing)
         case .postgres(let url):
-            let settings = try PostgresSettings(url: url, environment: environment)
+            var password: String?
+            if let passwordVariable {
+                guard let value = environment[passwordVariable], !value.isEmpty else {
+                    throw CoordinationError.configuration(
+                        "run.coordinator_password_env names \(passwordVariable), which is not set where this runs: "
+                            + "set it to the coordinator's password (or remove the key to use PGPASSWORD)")
+                }
+                password = value
+            }
+            let settings = try PostgresSettings(url: url, password: password, environment: environment)
             return try await TableCoordinator.postgres(settings, timing: timing)
         }
     }

@@ -301,7 +301,8 @@ public enum CoordinatorSetting: Sendable, Hashable, CustomStringConvertible {
     case embedded
     /// This run alone (its own limits, shared with nothing).
     case none
-    /// A PostgreSQL database shared by runners on several machines; the password comes from `PGPASSWORD`.
+    /// A PostgreSQL database shared by runners on several machines; the password comes from the variable
+    /// `run.coordinator_password_env` names, else `PGPASSWORD`.
     case postgres(url: String)
 
     /// Reads `embedded`, `none` or a `postgres://` URL without a password; the error says why not.
@@ -367,13 +368,17 @@ public struct RunConfig: Sendable, Hashable {
     /// `run.coordinator`; nil when the spec does not say (the default, `embedded`, unless the environment or the
     /// command line says otherwise).
     public var coordinator: CoordinatorSetting?
+    /// `run.coordinator_password_env`: the environment variable holding the PostgreSQL coordinator's password
+    /// (else `PGPASSWORD`). Never the password itself.
+    public var coordinatorPasswordEnv: String?
 
     public init(
         outstandingPerUser: Int = 2, attempts: Int = 3, settle: CalendarDuration = CalendarDuration(2, .day),
         minChunk: CalendarDuration = CalendarDuration(1, .hour), targetRowsPerJob: Int = 200_000,
         stuckAfter: CalendarDuration = CalendarDuration(6, .hour), deadline: CalendarDuration? = nil,
-        metricsFile: String? = nil, coordinator: CoordinatorSetting? = nil
+        metricsFile: String? = nil, coordinator: CoordinatorSetting? = nil, coordinatorPasswordEnv: String? = nil
     ) {
+        self.coordinatorPasswordEnv = coordinatorPasswordEnv
         self.outstandingPerUser = outstandingPerUser
         self.attempts = attempts
         self.settle = settle

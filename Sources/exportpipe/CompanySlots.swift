@@ -36,7 +36,8 @@ enum CompanySlots {
         Task {
             defer { done.signal() }
             do {
-                let coordinator = try await RunCoordination.open(setting, environment: environment)
+                let coordinator = try await RunCoordination.open(
+                    setting, passwordVariable: pipeline.run.coordinatorPasswordEnv, environment: environment)
                 defer { Task { await coordinator.close() } }
                 let coordination = try RunCoordination.executorCoordination(
                     coordinator, spec: pipeline, baseURL: settings.baseURL, companyKey: settings.companyKey,

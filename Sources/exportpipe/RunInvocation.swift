@@ -77,7 +77,8 @@ struct RunInvocation {
         do {
             let (setting, _) = try RunCoordination.setting(
                 flag: options.coordinator, environment: environment, spec: pipeline.run.coordinator)
-            coordinator = try await RunCoordination.open(setting, environment: environment)
+            coordinator = try await RunCoordination.open(
+                setting, passwordVariable: pipeline.run.coordinatorPasswordEnv, environment: environment)
             do {
                 coordination = try RunCoordination.executorCoordination(
                     coordinator, spec: pipeline, baseURL: baseURL, companyKey: settings.companyKey,

@@ -645,6 +645,28 @@ struct CoordinatorSpecTests {
         #expect(!messages.joined().contains("secret"))
     }
 
+    @Test func theCoordinatorsPasswordComesFromANamedVariableNeverTheSpec() {
+        func load(_ value: String) -> SpecLoadResult {
+            let spec = """
+                version: 1
+                api: { base_url: simulator, company_key: k, users: [{ username: u, password_env: P }] }
+                window: { last: 7d }
+                exports: [{ name: a, type: response }]
+                run: { coordinator: "postgres://runner@db/x", coordinator_password_env: \(value) }
+                """
+            return SpecLoader.load(source: spec, file: "p.yaml", now: Date())
+        }
+        let named = load("EXPORTPIPE_PG_PASSWORD")
+        #expect(named.diagnostics.filter { $0.severity == .error }.isEmpty, "\(named.diagnostics)")
+        #expect(named.spec?.run.coordinatorPasswordEnv == "EXPORTPIPE_PG_PASSWORD")
+        let pasted = load("\"hunter2 and more\"")
+        let messages = pasted.diagnostics.map(\.description)
+        #expect(
+            messages.contains { $0.contains("p.yaml:5:") && $0.contains("run.coordinator_password_env") },
+            "\(messages)")
+        #expect(!messages.joined().contains("hunter2"))
+    }
+
     @Test func apiLimits() {
         let spec = """
             version: 1

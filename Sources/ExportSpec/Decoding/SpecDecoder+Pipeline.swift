@@ -177,6 +177,19 @@ extension SpecDecoder {
                         + "'postgres://runner@db.example.com:5432/exports' with the password in PGPASSWORD")
             }
         }
+        if let value = section.value("coordinator_password_env"),
+            let name = string(value, "run.coordinator_password_env")
+        {
+            if Interpolated.isValidName(name) {
+                run.coordinatorPasswordEnv = name
+            } else {
+                // The value may be a password pasted in the wrong place: do not echo it.
+                error(
+                    value, "run.coordinator_password_env must name an environment variable (letters, digits and '_')",
+                    fix: "write the variable's name, e.g. 'coordinator_password_env: EXPORTPIPE_PG_PASSWORD', never "
+                        + "the password")
+            }
+        }
         return run
     }
 }

@@ -266,6 +266,11 @@ public enum SpecVocabulary {
             "Where the company's queue slots are shared: embedded (default; every run on this machine), none, or "
                 + "postgres://user@host:5432/db (runners on several machines; password from PGPASSWORD). "
                 + "EXPORTPIPE_COORDINATOR and --coordinator override it."),
+        SpecField(
+            "coordinator_password_env",
+            .object([("type", .string("string")), ("pattern", .string("^[A-Za-z_][A-Za-z0-9_]*$"))]),
+            "The environment variable holding the PostgreSQL coordinator's password (default: PGPASSWORD). "
+                + "The name, never the password."),
     ]
 
     /// Every section by its path in the schema, for tests and docs.
