@@ -244,8 +244,8 @@ public actor Executor {
         switch step {
         case .submitting(let id, let user): try journal.markSubmitting(id, user: user)
         case .submitted(let id, let job): try journal.markSubmitted(id, job: job)
-        case .completed(let id, let url, let seconds):
-            try journal.markCompleted(id, downloadURL: url, jobSeconds: seconds)
+        case .completed(let id, let url, let seconds, let closedSeconds):
+            try journal.markCompleted(id, downloadURL: url, jobSeconds: seconds, closedSeconds: closedSeconds)
         case .verified(let id, let rows, let bytes, let sha256, let file):
             try journal.markVerified(id, rows: rows, bytes: bytes, sha256: sha256, file: file)
         case .rejected(let id): try journal.markRejected(id)

@@ -93,7 +93,9 @@ public final class Journal: Sendable {
                 table.add(column: "logRatioSum", .double).notNull().defaults(to: 0)
                 table.add(column: "logRatioSquares", .double).notNull().defaults(to: 0)
                 table.add(column: "spreadJobs", .integer).notNull().defaults(to: 0)
+                table.add(column: "closedSeconds", .double)
             }
+            try db.alter(table: "chunk") { table in table.add(column: "jobClosedSeconds", .double) }
         }
         return migrator
     }
@@ -122,7 +124,8 @@ public final class Journal: Sendable {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT exportName, rows, seconds, expectedSeconds, jobs, logRatioSum, logRatioSquares, spreadJobs
+                    SELECT exportName, rows, seconds, expectedSeconds, jobs, logRatioSum, logRatioSquares, spreadJobs,
+                      closedSeconds
                     FROM duration
                     """)
             var samples: [String: LearnedDurations.Sample] = [:]
@@ -130,7 +133,7 @@ public final class Journal: Sendable {
                 samples[row["exportName"]] = LearnedDurations.Sample(
                     rows: row["rows"], seconds: row["seconds"], expectedSeconds: row["expectedSeconds"],
                     jobs: row["jobs"], logRatioSum: row["logRatioSum"], logRatioSquares: row["logRatioSquares"],
-                    spreadJobs: row["spreadJobs"])
+                    spreadJobs: row["spreadJobs"], closedSeconds: row["closedSeconds"])
             }
             return LearnedDurations(samples)
         }
@@ -185,13 +188,16 @@ public final class Journal: Sendable {
 
     /// CLOSED + COMPLETED: the file may be downloaded.
     /// `jobSeconds`: API seconds from submit to CLOSED, when this run followed the job from its submit.
-    public func markCompleted(_ id: String, downloadURL: String?, jobSeconds: Double? = nil) throws {
+    public func markCompleted(
+        _ id: String, downloadURL: String?, jobSeconds: Double? = nil, closedSeconds: Double? = nil
+    ) throws {
         let now = clock()
         try update(id) { record in
             record.state = .completed
             if let downloadURL, !downloadURL.isEmpty { record.downloadUrl = downloadURL }
             record.closedAt = now
             record.jobSeconds = jobSeconds
+            record.jobClosedSeconds = closedSeconds
         }
     }
 
@@ -229,14 +235,16 @@ public final class Journal: Sendable {
                 try db.execute(
                     sql: """
                         INSERT INTO duration (exportName, rows, seconds, expectedSeconds, jobs, logRatioSum,
-                          logRatioSquares, spreadJobs) VALUES (?, ?, ?, ?, 1, ?, ?, 1)
+                          logRatioSquares, spreadJobs, closedSeconds) VALUES (?, ?, ?, ?, 1, ?, ?, 1, ?)
                         ON CONFLICT(exportName) DO UPDATE SET rows = rows + excluded.rows,
                           seconds = seconds + excluded.seconds, expectedSeconds = expectedSeconds + excluded.expectedSeconds,
                           jobs = jobs + 1, logRatioSum = logRatioSum + excluded.logRatioSum,
-                          logRatioSquares = logRatioSquares + excluded.logRatioSquares, spreadJobs = spreadJobs + 1
+                          logRatioSquares = logRatioSquares + excluded.logRatioSquares, spreadJobs = spreadJobs + 1,
+                          closedSeconds = COALESCE(closedSeconds, seconds) + excluded.closedSeconds
                         """,
                     arguments: [
                         record.exportName, rows, seconds, record.expectedSeconds, logRatio, logRatio * logRatio,
+                        max(seconds, record.jobClosedSeconds ?? seconds),
                     ])
             }
         }

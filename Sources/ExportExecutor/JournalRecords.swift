@@ -44,6 +44,8 @@ public struct ChunkRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     /// API seconds from submit to CLOSED of the last job, when the run followed it from its submit: midway between
     /// the last status that showed it in flight and the first that showed it CLOSED (`Scheduler.jobSeconds`).
     public var jobSeconds: Double?
+    /// API seconds from submit to the answer that showed the last job CLOSED (an upper bound, for holds).
+    public var jobClosedSeconds: Double?
 
     public init(item: WorkItem, now: Double) throws {
         id = item.id

@@ -26,11 +26,15 @@ public struct LearnedDurations: Sendable, Hashable {
         public var logRatioSum: Double
         public var logRatioSquares: Double
         public var spreadJobs: Int
+        /// Σ seconds from submit to the answer that showed CLOSED: longer than each job, never shorter, so a hold
+        /// for a job that may still run is never cut short by learning (journals from before it: `seconds`).
+        public var closedSeconds: Double
 
         public init(
             rows: Int64 = 0, seconds: Double = 0, expectedSeconds: Double = 0, jobs: Int = 0,
-            logRatioSum: Double = 0, logRatioSquares: Double = 0, spreadJobs: Int = 0
+            logRatioSum: Double = 0, logRatioSquares: Double = 0, spreadJobs: Int = 0, closedSeconds: Double? = nil
         ) {
+            self.closedSeconds = closedSeconds ?? seconds
             self.rows = rows
             self.seconds = seconds
             self.expectedSeconds = expectedSeconds
@@ -60,11 +64,18 @@ public struct LearnedDurations: Sendable, Hashable {
                 .squareRoot()
         }
 
+        /// Seconds until CLOSED was seen ÷ expected: an upper bound on the ratio, for holds.
+        public var holdRatio: Double? {
+            guard jobs > 0, expectedSeconds > 0, closedSeconds > 0 else { return nil }
+            return min(20, max(0.05, closedSeconds / expectedSeconds))
+        }
+
         /// API seconds per 1,000 rows returned.
         public var secondsPer1000Rows: Double? { rows > 0 ? seconds * 1000 / Double(rows) : nil }
 
-        mutating func add(estimate: Double, seconds: Double, rows: Int64) {
+        mutating func add(estimate: Double, seconds: Double, closedSeconds: Double, rows: Int64) {
             self.seconds += seconds
+            self.closedSeconds += max(seconds, closedSeconds)
             expectedSeconds += estimate
             self.rows += rows
             jobs += 1
@@ -92,15 +103,26 @@ public struct LearnedDurations: Sendable, Hashable {
             all.seconds += sample.seconds
             all.expectedSeconds += sample.expectedSeconds
             all.jobs += sample.jobs
+            all.closedSeconds += sample.closedSeconds
         }
         self.all = all
     }
 
-    /// A job of `export` expected to take `estimate` seconds took `seconds`.
-    public mutating func observe(export: String, estimate: Double, seconds: Double, rows: Int64 = 0) {
+    /// A job of `export` expected to take `estimate` seconds took `seconds`, and was seen CLOSED `closedSeconds`
+    /// after its submit (`seconds` when not given).
+    public mutating func observe(
+        export: String, estimate: Double, seconds: Double, closedSeconds: Double? = nil, rows: Int64 = 0
+    ) {
         guard seconds > 0, estimate > 0 else { return }
-        samples[export, default: Sample()].add(estimate: estimate, seconds: seconds, rows: rows)
-        all.add(estimate: estimate, seconds: seconds, rows: rows)
+        let closed = closedSeconds ?? seconds
+        samples[export, default: Sample()].add(estimate: estimate, seconds: seconds, closedSeconds: closed, rows: rows)
+        all.add(estimate: estimate, seconds: seconds, closedSeconds: closed, rows: rows)
+    }
+
+    /// How long to hold the slot of a job of `export` estimated at `estimate` that may still run: from the
+    /// submit-to-CLOSED-seen times, which no job outlived (the cost model's estimate when nothing is known).
+    public func holdSeconds(export: String, estimate: Double) -> Double {
+        estimate * (samples[export]?.holdRatio ?? all.holdRatio ?? 1)
     }
 
     /// The seconds a job of `export` estimated at `estimate` is expected to take.

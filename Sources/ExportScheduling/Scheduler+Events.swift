@@ -39,7 +39,7 @@ extension Scheduler {
         submittingUsers.remove(lease.user)
         if failure.failureClass == .outcomeUnknown {
             // A job may exist: keep its slot for as long as it would run, so the limits stay true, then resubmit.
-            let hold = expectedSeconds(of: entry.item) * configuration.failure.holdFactor
+            let hold = holdSeconds(of: entry.item)
             entries[id]?.phase = .holding(lease, until: now + hold)
             counters.unknownOutcomes += 1
             return [
@@ -82,7 +82,7 @@ extension Scheduler {
             follow.lastInFlight = now
             if now - follow.lastChange >= configuration.stuckAfterSeconds {
                 counters.stuck += 1
-                abandon(lease, follow: follow, now: now)
+                abandon(lease, follow: follow, item: entry.item, now: now)
                 let text =
                     "the job's status has not changed for \(Int(now - follow.lastChange)) s (stuck_after is "
                     + "\(Int(configuration.stuckAfterSeconds)) s)"
@@ -93,7 +93,7 @@ extension Scheduler {
             if observed > follow.expected * policy.overrunFactor && observed > policy.sizeRelatedMinimumSeconds
                 && !entry.orphan
             {
-                abandon(lease, follow: follow, now: now)
+                abandon(lease, follow: follow, item: entry.item, now: now)
                 return failed(
                     id,
                     Failure(
@@ -117,12 +117,15 @@ extension Scheduler {
             backoff.accepted(user: lease.user)
             let seconds = Self.jobSeconds(follow, closedSeenAt: now)
             if !follow.resumed {
-                learned.observe(export: item.exportName, estimate: item.expectedSeconds, seconds: seconds)
+                learned.observe(
+                    export: item.exportName, estimate: item.expectedSeconds, seconds: seconds,
+                    closedSeconds: now - follow.started)
                 replanPolls(now: now)
             }
             let url = downloadURL ?? follow.job.downloadURL
             var effects: [SchedulerEffect] = [
-                .journal(.completed(chunk: id, downloadURL: url, jobSeconds: seconds))
+                .journal(
+                    .completed(chunk: id, downloadURL: url, jobSeconds: seconds, closedSeconds: now - follow.started))
             ]
             if entry.orphan { return effects + retire(id) }
             guard let url else {
@@ -165,13 +168,13 @@ extension Scheduler {
         case .jobToken, .permanent:
             // This job's token or URL no longer works: that job's problem. Its slot stays held for as long as it
             // might still run; the chunk is submitted again.
-            abandon(lease, follow: follow, now: now)
+            abandon(lease, follow: follow, item: entry.item, now: now)
             if entry.orphan { return retire(id) }
             return failed(id, Failure(.jobToken, failure.message), now: now)
         default:
             follow.unreadable += 1
             if follow.unreadable >= configuration.failure.undecodableStatusLimit {
-                abandon(lease, follow: follow, now: now)
+                abandon(lease, follow: follow, item: entry.item, now: now)
                 if entry.orphan { return retire(id) }
                 let text =
                     "the job's status could not be read \(follow.unreadable) times in a row (last: \(failure.message))"
@@ -216,8 +219,8 @@ extension Scheduler {
     }
 
     /// Stops following a job that may still run: its slot stays held until it would have ended.
-    mutating func abandon(_ lease: Lease, follow: Follow, now: Double) {
-        let end = follow.started + follow.expected * configuration.failure.holdFactor
+    mutating func abandon(_ lease: Lease, follow: Follow, item: WorkItem, now: Double) {
+        let end = follow.started + holdSeconds(of: item)
         if end > now { abandoned.append((lease, end)) } else { slots.release(lease) }
     }
 

@@ -166,6 +166,13 @@ public struct Scheduler: Sendable {
     /// The expected seconds of a chunk's job: the estimate corrected by what this export's jobs really took.
     public func expectedSeconds(of item: WorkItem) -> Double { belief(of: item).expected }
 
+    /// How long the slot of a chunk's job that may still run is held: the learned submit-to-CLOSED-seen time ×
+    /// `FailurePolicy.holdFactor` (never the midpoint estimate, which can be shorter than a job really ran).
+    public func holdSeconds(of item: WorkItem) -> Double {
+        max(1, learned.holdSeconds(export: item.exportName, estimate: item.expectedSeconds))
+            * configuration.failure.holdFactor
+    }
+
     /// What a chunk's job is expected to take, and how far that can be trusted (`LearnedDurations.belief`).
     public func belief(of item: WorkItem) -> DurationBelief {
         var belief = learned.belief(export: item.exportName, estimate: item.expectedSeconds)
@@ -219,14 +226,14 @@ public struct Scheduler: Sendable {
                 effects.append(.notify(Notice(.reattached, chunk: item.id, export: item.exportName, user: user)))
             case .unknownOutcome(let user):
                 entry.phase = .holding(
-                    adopt(user), until: now + expectedSeconds(of: item) * configuration.failure.holdFactor)
+                    adopt(user), until: now + holdSeconds(of: item))
             case .orphan(let user, let job):
                 entry.orphan = true
                 if let job {
                     entry.phase = .following(adopt(user), follow(job, now: now, item: item, resumed: true))
                 } else {
                     entry.phase = .holding(
-                        adopt(user), until: now + expectedSeconds(of: item) * configuration.failure.holdFactor)
+                        adopt(user), until: now + holdSeconds(of: item))
                 }
             }
             entries[item.id] = entry

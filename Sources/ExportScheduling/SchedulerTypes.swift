@@ -50,7 +50,9 @@ public enum SchedulerEvent: Sendable, Hashable {
 public enum JournalStep: Sendable, Hashable {
     case submitting(chunk: String, user: String)
     case submitted(chunk: String, job: SubmittedJob)
-    case completed(chunk: String, downloadURL: String?, jobSeconds: Double)
+    /// `jobSeconds`: the job's length as learned (`Scheduler.jobSeconds`); `closedSeconds`: submit to the answer
+    /// that showed CLOSED (never shorter than the job, for holds).
+    case completed(chunk: String, downloadURL: String?, jobSeconds: Double, closedSeconds: Double)
     case verified(chunk: String, rows: Int64, bytes: Int64, sha256: String, file: String)
     case rejected(chunk: String)
     case attemptFailed(chunk: String, error: String, final: Bool)
@@ -60,7 +62,7 @@ public enum JournalStep: Sendable, Hashable {
 
     public var chunk: String {
         switch self {
-        case .submitting(let c, _), .submitted(let c, _), .completed(let c, _, _), .verified(let c, _, _, _, _),
+        case .submitting(let c, _), .submitted(let c, _), .completed(let c, _, _, _), .verified(let c, _, _, _, _),
             .rejected(let c), .attemptFailed(let c, _, _), .split(let c, _, _), .retired(let c):
             c
         }

@@ -51,7 +51,8 @@ struct SpecValidationTests {
                     outstandingPerUser: 2, attempts: 4, settle: CalendarDuration(3, .day),
                     minChunk: CalendarDuration(30, .minute), targetRowsPerJob: 100_000,
                     stuckAfter: CalendarDuration(12, .hour), deadline: CalendarDuration(8, .hour),
-                    metricsFile: "metrics/test.prom", coordinator: .embedded))
+                    metricsFile: "metrics/test.prom", coordinator: .embedded,
+                    coordinatorPasswordEnv: "EXPORTPIPE_PG_PASSWORD"))
         #expect(spec.sourceHash == SpecLoader.sha256Hex(Array(text.utf8)))
         #expect(spec.sourceHash.count == 64)
     }
