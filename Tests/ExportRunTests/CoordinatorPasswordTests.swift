@@ -34,9 +34,6 @@ struct CoordinatorPasswordTests {
             """,
             "ALTER ROLE \(Self.role) PASSWORD '\(password)'",
             "GRANT CREATE ON DATABASE \(admin.database ?? "postgres") TO \(Self.role)")
-        defer {
-            Task { try? await Self.execute(admin, "DROP SCHEMA IF EXISTS \(schema) CASCADE") }
-        }
         let url =
             "postgres://\(Self.role)@\(admin.host):\(admin.port)/\(admin.database ?? "postgres")"
             + "?sslmode=disable&schema=\(schema)"
@@ -60,6 +57,7 @@ struct CoordinatorPasswordTests {
             let text = String(describing: error)
             #expect(text.contains("EXPORTPIPE_TEST_UNSET_PASSWORD") && text.contains("not set"), "\(text)")
         }
+        try await Self.execute(admin, "DROP SCHEMA IF EXISTS \(schema) CASCADE")
     }
 
     /// Runs `statements` as the test server's owner.
