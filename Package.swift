@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "CSVMerge",
             dependencies: [
-                "ExportBasics",
+                "ExportBasics", "AnalyticsAPI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Collections", package: "swift-collections"),
             ],
@@ -179,7 +179,7 @@ let package = Package(
         .testTarget(name: "ExportPlannerTests", dependencies: ["ExportPlanner", "ExportBasics", "ExportTestSupport"]),
         .testTarget(name: "ExportBasicsTests", dependencies: ["ExportBasics"]),
         .testTarget(name: "AnalyticsClientTests", dependencies: ["AnalyticsClient", "ExportTestSupport"]),
-        .testTarget(name: "CSVMergeTests", dependencies: ["CSVMerge", "ExportTestSupport"]),
+        .testTarget(name: "CSVMergeTests", dependencies: ["CSVMerge", "AnalyticsAPI", "ExportTestSupport"]),
         .testTarget(
             name: "AnalyticsSimulatorTests",
             dependencies: [

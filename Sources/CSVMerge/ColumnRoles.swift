@@ -1,3 +1,5 @@
+import AnalyticsAPI
+
 /// Header names compared as people write them: `Created Time`, `created_time`, `CREATED_TIME` and `created-time`
 /// are one column.
 public enum ColumnName {
@@ -21,23 +23,6 @@ public enum ColumnName {
             if let index = normalizedHeader.firstIndex(of: wanted) { return header[index] }
         }
         return nil
-    }
-}
-
-/// The roles a merge needs from an export's columns, each with the names it may go by (our ids, the documented
-/// upper-case ids, the display labels of the UI), most likely first.
-public struct ColumnRoleCandidates: Sendable, Hashable {
-    /// The column rows are ordered by in time; empty when the export has none (aggregates).
-    public var time: [String]
-    /// The column that breaks ties between rows of one instant.
-    public var id: [String]
-    /// The columns that identify a row for de-duplication, each with its candidates; empty: whole rows.
-    public var key: [[String]]
-
-    public init(time: [String], id: [String], key: [[String]]) {
-        self.time = time
-        self.id = id
-        self.key = key
     }
 }
 
@@ -75,7 +60,7 @@ public struct ResolvedColumnRoles: Codable, Sendable, Hashable {
     /// Resolves `candidates` (and the spec's `override`, tried first) against `header`.
     /// - Returns: the roles found and one sentence per role that was wanted but not found.
     public static func resolve(
-        header: [String], candidates: ColumnRoleCandidates, override: ColumnRoleOverride = ColumnRoleOverride()
+        header: [String], candidates: ColumnRoleNames, override: ColumnRoleOverride = ColumnRoleOverride()
     ) -> (roles: ResolvedColumnRoles, missing: [String]) {
         var roles = ResolvedColumnRoles()
         var missing: [String] = []

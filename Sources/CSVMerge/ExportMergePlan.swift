@@ -1,10 +1,11 @@
+import AnalyticsAPI
 import Foundation
 
 /// How one export's chunk files become its output: the grouping policy of a run's merge, in one place.
 ///
 /// Chunks of one fan-out group (one combination of filter values, as planned) cover disjoint windows and are
 /// concatenated in window order; several groups overlap in time and are merged k-way by (time, id). The columns
-/// for those roles are found in the first chunk header by their candidate names (`ColumnRoleCandidates`, or the
+/// for those roles are found in the first chunk header by their candidate names (`ColumnRoleNames`, or the
 /// spec's `ColumnRoleOverride`), and whatever cannot be found is worked around, never fatal once the exports
 /// succeeded:
 ///
@@ -60,7 +61,7 @@ public struct ExportMergePlan: Sendable {
 
     public var exportName: String
     public var chunks: [Chunk]
-    public var candidates: ColumnRoleCandidates
+    public var candidates: ColumnRoleNames
     public var override: ColumnRoleOverride
     /// The output file (replaced atomically).
     public var output: String
@@ -69,7 +70,7 @@ public struct ExportMergePlan: Sendable {
     public var isCancelled: @Sendable () -> Bool
 
     public init(
-        exportName: String, chunks: [Chunk], candidates: ColumnRoleCandidates,
+        exportName: String, chunks: [Chunk], candidates: ColumnRoleNames,
         override: ColumnRoleOverride = ColumnRoleOverride(), output: String, scratchDirectory: String,
         isCancelled: @escaping @Sendable () -> Bool = { false }
     ) {

@@ -192,7 +192,7 @@ public struct PipelineRun: Sendable {
         let output = directory + "/\(export.name).csv"
         let outcome = try ExportMergePlan(
             exportName: export.name, chunks: chunks,
-            candidates: ColumnRoleCandidates(time: roles.time, id: roles.id, key: roles.key),
+            candidates: roles,
             override: ColumnRoleOverride(time: override?.timeColumn, id: override?.idColumn, key: override?.key),
             output: output, scratchDirectory: StateDirectory(configuration.stateDirectory).mergeScratchPath
         ).merge()

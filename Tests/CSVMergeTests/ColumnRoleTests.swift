@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import CSVMerge
 import Foundation
 import Testing
@@ -23,7 +24,7 @@ struct ColumnRoleTests {
         #expect(ColumnName.find([""], in: ["", "a"]) == nil)
     }
 
-    private let candidates = ColumnRoleCandidates(
+    private let candidates = ColumnRoleNames(
         time: ["created_time", "CREATED_TIME", "Created Time"], id: ["conversation_id", "Conversation ID"],
         key: [["conversation_id", "Conversation ID"]])
 

@@ -1,10 +1,11 @@
+import AnalyticsAPI
 import CSVMerge
 import Foundation
 import Testing
 
 @Suite("An export's merge plan: groups as planned, roles by candidates, fallbacks instead of failures")
 struct ExportMergePlanTests {
-    private let candidates = ColumnRoleCandidates(
+    private let candidates = ColumnRoleNames(
         time: ["event_time", "Event Time"], id: ["record_id", "Record ID"], key: [["record_id", "Record ID"]])
 
     private func chunk(
