@@ -92,7 +92,7 @@ public actor Executor {
             keeping.cancelAll()
         }
         await settleLeases()
-        summary.absorb(core.counters)
+        summary.counters = core.counters
         return try finish(core)
     }
 

@@ -131,6 +131,7 @@ public struct SchedulerCounters: Sendable, Hashable {
         public var exportName: String
         public var windowStart: Int64
         public var windowEnd: Int64
+        /// Names the export, the window in the spec's time zone, the server's words and what happens next.
         public var error: String
     }
     public var verified = 0
@@ -150,4 +151,7 @@ public struct SchedulerCounters: Sendable, Hashable {
     public var retired = 0
     /// Exports stopped by the failure budget.
     public var stoppedExports: [String] = []
+
+    /// Nothing counted yet.
+    public init() {}
 }
