@@ -125,11 +125,6 @@ public struct LearnedDurations: Sendable, Hashable {
         estimate * (samples[export]?.holdRatio ?? all.holdRatio ?? 1)
     }
 
-    /// The seconds a job of `export` estimated at `estimate` is expected to take.
-    public func expected(export: String, estimate: Double) -> Double {
-        belief(export: export, estimate: estimate).expected
-    }
-
     /// What a job of `export` estimated at `estimate` is expected to take, and how much that can be trusted.
     public func belief(export: String, estimate: Double) -> DurationBelief {
         if let sample = samples[export], let ratio = sample.ratio {

@@ -101,9 +101,7 @@ extension Scheduler {
                         "the job has run \(Int(elapsed)) s, \(Int(policy.overrunFactor))× its expected "
                             + "\(Int(follow.expected)) s"), now: now)
             }
-            let offset = configuration.poll.nextOffset(
-                polls: follow.polls, elapsed: elapsed, belief: follow.belief, jitter: jitter())
-            follow.nextPoll = follow.started + offset
+            follow.nextPoll = nextPoll(follow, now: now)
             var effects: [SchedulerEffect] = []
             if running && !follow.running {
                 // Queued at the server until now: the report's timeline starts the job's running phase here.
@@ -116,16 +114,17 @@ extension Scheduler {
             slots.release(lease)
             backoff.accepted(user: lease.user)
             let seconds = Self.jobSeconds(follow, closedSeenAt: now)
+            let closedSeconds = now - follow.started
             if !follow.resumed {
                 learned.observe(
                     export: item.exportName, estimate: item.expectedSeconds, seconds: seconds,
-                    closedSeconds: now - follow.started)
+                    closedSeconds: closedSeconds)
                 replanPolls(now: now)
             }
             let url = downloadURL ?? follow.job.downloadURL
             var effects: [SchedulerEffect] = [
                 .journal(
-                    .completed(chunk: id, downloadURL: url, jobSeconds: seconds, closedSeconds: now - follow.started))
+                    .completed(chunk: id, downloadURL: url, jobSeconds: seconds, closedSeconds: closedSeconds))
             ]
             if entry.orphan { return effects + retire(id) }
             guard let url else {
@@ -180,11 +179,7 @@ extension Scheduler {
                     "the job's status could not be read \(follow.unreadable) times in a row (last: \(failure.message))"
                 return failed(id, Failure(.transient, text), now: now)
             }
-            let elapsed = now - follow.started
-            follow.nextPoll =
-                follow.started
-                + configuration.poll.nextOffset(
-                    polls: follow.polls, elapsed: elapsed, belief: follow.belief, jitter: jitter())
+            follow.nextPoll = nextPoll(follow, now: now)
             entries[id]?.phase = .following(lease, follow)
             return []
         }
@@ -209,13 +204,17 @@ extension Scheduler {
             let belief = belief(of: entry.item)
             guard belief != follow.belief else { continue }
             follow.belief = belief
-            if !follow.polling {
-                let offset = configuration.poll.nextOffset(
-                    polls: follow.polls, elapsed: now - follow.started, belief: belief, jitter: jitter())
-                follow.nextPoll = min(follow.nextPoll, follow.started + offset)
-            }
+            if !follow.polling { follow.nextPoll = min(follow.nextPoll, nextPoll(follow, now: now)) }
             entries[id]?.phase = .following(lease, follow)
         }
+    }
+
+    /// When to ask about `follow`'s job next, after an answer (or a new belief) at `now`: the poll schedule's next
+    /// offset from the job's start, for its belief.
+    mutating func nextPoll(_ follow: Follow, now: Double) -> Double {
+        follow.started
+            + configuration.poll.nextOffset(
+                polls: follow.polls, elapsed: now - follow.started, belief: follow.belief, jitter: jitter())
     }
 
     /// Stops following a job that may still run: its slot stays held until it would have ended.
