@@ -34,6 +34,17 @@ public enum PipelineHarness {
         public func count(_ kind: ProgressEvent.Kind) -> Int { events.filter { $0.kind == kind }.count }
     }
 
+    /// What one export of the first planned export's whole window gives, in UTC and English, from the simulator's
+    /// generator with `seed`: the bytes a chunked run's merged output must equal.
+    public static func wholeExport(of outcome: PipelineRun.Outcome, seed: UInt64 = 7) throws -> [UInt8] {
+        let export = outcome.plan.exports[0]
+        let first = outcome.plan.chunks[0].request
+        let whole = ExportRequest(
+            type: first.type, startTime: export.windowStartMillis, endTime: export.windowEndMillis,
+            selection: first.selection, locale: "en", timezone: "UTC")
+        return try ExportDataGenerator(seed: seed).csv(for: whole)
+    }
+
     /// Executes `spec` against `simulator` with the simulator's users (`user1`… → passwords `pw1`…).
     public static func run(
         _ spec: PipelineSpec, on simulator: RunningSimulator, directory: String, now: Date, timeScale: Double,

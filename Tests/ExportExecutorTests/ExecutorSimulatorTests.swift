@@ -167,13 +167,7 @@ struct ExecutorSimulatorTests {
             #expect(outcome.summary.rejections == stats.users.rejections)
             #expect(stats.maxQueuedCompany <= 11)
             for user in ["user1", "user2"] { #expect((stats.maxQueuedPerUser[user] ?? 0) <= 2) }
-            let expected = try Self.single(
-                ExportRequest(
-                    type: .incomingPost, startTime: outcome.plan.exports[0].windowStartMillis,
-                    endTime: outcome.plan.exports[0].windowEndMillis,
-                    selection: outcome.plan.chunks[0].request.selection, locale: "en", timezone: "UTC"),
-                seed: 7)
-            #expect(try Self.bytes(directory + "/out/posts.csv") == expected)
+            #expect(try Self.bytes(directory + "/out/posts.csv") == PipelineHarness.wholeExport(of: outcome))
         }
     }
 

@@ -20,11 +20,7 @@ struct HostileServerTests {
     }
 
     static func expected(_ outcome: PipelineRun.Outcome) throws -> [UInt8] {
-        let export = outcome.plan.exports[0]
-        let whole = ExportRequest(
-            type: .incomingPost, startTime: export.windowStartMillis, endTime: export.windowEndMillis,
-            selection: outcome.plan.chunks[0].request.selection, locale: "en", timezone: "UTC")
-        return try ExportDataGenerator(seed: 7).csv(for: whole)
+        try PipelineHarness.wholeExport(of: outcome)
     }
 
     static func configuration(_ faults: String) throws -> SimulatorConfiguration {
