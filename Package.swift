@@ -199,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "ExportCoordinationTests",
             dependencies: [
-                "ExportCoordination", "exportpipe-coordination-stress",
+                "ExportCoordination", "AnalyticsAPI", "exportpipe-coordination-stress",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

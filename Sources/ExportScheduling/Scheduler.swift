@@ -114,7 +114,7 @@ public struct Scheduler: Sendable {
     var stoppedExports: Set<String> = []
     public internal(set) var counters = SchedulerCounters()
     public internal(set) var stopped: StopReason?
-    var random: SplitMix
+    var random: SplitMix64
 
     public init(
         configuration: SchedulerConfiguration, learned: LearnedDurations = LearnedDurations(),
@@ -126,7 +126,7 @@ public struct Scheduler: Sendable {
         self.slots =
             slots ?? SlotAllocation(outstandingPerUser: configuration.outstandingPerUser, limits: configuration.limits)
         backoff = configuration.backoff
-        random = SplitMix(seed: configuration.seed)
+        random = SplitMix64(seed: configuration.seed)
     }
 
     // MARK: - Queries
@@ -255,18 +255,4 @@ public struct Scheduler: Sendable {
     }
 
     mutating func jitter() -> Double { 0.9 + 0.2 * random.unit() }
-}
-
-/// SplitMix64, for the poll and backoff jitter: deterministic from the configuration's seed.
-struct SplitMix: Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import Foundation
 import Testing
 
@@ -113,7 +114,7 @@ struct SlotTableTests {
     /// the order they asked.
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8])
     func limitsHoldUnderRandomInputs(seed: UInt64) throws {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var table = SlotTable(scope: CoordinatorFixture.scope)
         var now = start
         let users = ["a", "b", "c"]
@@ -157,18 +158,5 @@ struct SlotTableTests {
             let granted = grantOrder[user] ?? []
             #expect(granted == requested.filter { granted.contains($0) })
         }
-    }
-}
-
-/// A small deterministic generator for property tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
