@@ -59,15 +59,11 @@ actor SimulatorEngine {
     private var seq = 0
     var stats = SimulatorStats()
     private var links: [String: Link] = [:]
-    private var requestDraws: UInt64 = 0
-    private var jobDraws: UInt64 = 0
-    private var fileDraws: UInt64 = 0
-    private var htmlDraws: UInt64 = 0
-    private var linkDraws: UInt64 = 0
+    /// Draws so far of each fault's own deterministic sequence, by its name (`SimulatorEngine+Faults.swift`).
+    var faultDraws: [String: UInt64] = [:]
+    /// Draws so far of the after-effect faults, one sequence for all of them.
+    var afterEffectDraws: UInt64 = 0
     private var backgroundDraws: UInt64 = 0
-    private var foreignDraws: UInt64 = 0
-    private var stuckDraws: UInt64 = 0
-    private var afterEffectDraws: UInt64 = 0
     /// Jobs whose status requests the `jobToken403` fault refuses.
     var tokenRefusedJobs: Set<String> = []
     private let backgroundUsers: [String]
@@ -182,14 +178,8 @@ actor SimulatorEngine {
             failReason =
                 "Export timed out after \(seconds) seconds: \(rows) rows exceed the limit of \(maxRows) rows per "
                 + "export. Request a shorter time range or fewer columns."
-        } else if configuration.faults.fail > 0 {
-            jobDraws += 1
-            if DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("fail"), jobDraws)
-                < configuration.faults.fail
-            {
-                failReason = "Export failed: internal error while generating the report. Submit it again."
-                stats.faults["fail", default: 0] += 1
-            }
+        } else if drawFault("fail", probability: configuration.faults.fail) {
+            failReason = "Export failed: internal error while generating the report. Submit it again."
         }
         let duration = Int64((CostModel.seconds(for: submission.request.type, rows: rowsForCost) * 1000).rounded())
         var stats = self.stats.users
@@ -219,15 +209,9 @@ actor SimulatorEngine {
         var job = enqueue(
             user: user, background: false, submission: submission, rows: rows, duration: duration,
             failReason: failReason, at: t, closedReason: nil)
-        if configuration.faults.stuck > 0 {
-            stuckDraws += 1
-            if DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("stuck"), stuckDraws)
-                < configuration.faults.stuck
-            {
-                job.stuck = true
-                jobs[job.workflowId]?.stuck = true
-                self.stats.faults["stuck", default: 0] += 1
-            }
+        if drawFault("stuck", probability: configuration.faults.stuck) {
+            job.stuck = true
+            jobs[job.workflowId]?.stuck = true
         }
         return job
     }
@@ -332,77 +316,6 @@ actor SimulatorEngine {
         return copy
     }
 
-    // MARK: Faults
-
-    /// The next draw of the after-effect faults (`SimulatorEngine+AfterEffects.swift`).
-    func nextAfterEffectDraw(_ name: String) -> Double {
-        afterEffectDraws += 1
-        return DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag(name), afterEffectDraws)
-    }
-
-    /// Draws the fault (if any) for the next API request.
-    func drawRequestFault() -> RequestFault? {
-        let faults = configuration.faults
-        guard faults.requestFaultProbability > 0 else { return nil }
-        requestDraws += 1
-        let u = DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("request"), requestDraws)
-        if u < faults.http5xx {
-            stats.faults["http5xx", default: 0] += 1
-            let codes = [503, 500, 502]
-            return .http5xx(status: codes[Int(requestDraws % 3)])
-        }
-        if u < faults.http5xx + faults.http429 {
-            stats.faults["http429", default: 0] += 1
-            return .http429
-        }
-        if u < faults.http5xx + faults.http429 + faults.reset {
-            stats.faults["reset", default: 0] += 1
-            return .reset
-        }
-        if u < faults.http5xx + faults.http429 + faults.reset + faults.garbage {
-            stats.faults["garbage", default: 0] += 1
-            return .garbage
-        }
-        if u < faults.requestFaultProbability {
-            stats.faults["envelope", default: 0] += 1
-            return .envelope
-        }
-        return nil
-    }
-
-    /// Whether the next download redirect points at the foreign host (when one is configured).
-    func drawForeignRedirect() -> Bool {
-        guard configuration.faults.foreign > 0, configuration.foreignBaseURL != nil else { return false }
-        foreignDraws += 1
-        let foreign =
-            DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("foreign"), foreignDraws)
-            < configuration.faults.foreign
-        if foreign { stats.faults["foreign", default: 0] += 1 }
-        return foreign
-    }
-
-    /// Whether the next file download is answered with an HTML page instead of its CSV.
-    func drawHTMLBody() -> Bool {
-        guard configuration.faults.html > 0 else { return false }
-        htmlDraws += 1
-        let html =
-            DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("html"), htmlDraws)
-            < configuration.faults.html
-        if html { stats.faults["html", default: 0] += 1 }
-        return html
-    }
-
-    /// Whether the next file download is cut short.
-    func drawTruncation() -> Bool {
-        guard configuration.faults.truncate > 0 else { return false }
-        fileDraws += 1
-        let cut =
-            DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("truncate"), fileDraws)
-            < configuration.faults.truncate
-        if cut { stats.faults["truncate", default: 0] += 1 }
-        return cut
-    }
-
     // MARK: Signed links
 
     /// Issues a signed, short-lived link for a completed job's file: `(path, query)`.
@@ -413,15 +326,7 @@ actor SimulatorEngine {
         // At least one real second, so a client on a busy machine at a large time scale can still follow it.
         let lifetime = max(configuration.signedURLLifetime, configuration.timeScale)
         var expires = t + Int64(lifetime * 1000)
-        if configuration.faults.expire > 0 {
-            linkDraws += 1
-            if DeterministicRandom.unit(configuration.seed, DeterministicRandom.tag("expire"), linkDraws)
-                < configuration.faults.expire
-            {
-                expires = t - 1
-                stats.faults["expire", default: 0] += 1
-            }
-        }
+        if drawFault("expire", probability: configuration.faults.expire) { expires = t - 1 }
         links[id] = Link(workflowId: workflowId, signature: signature, expiresAt: expires)
         if links.count > 10_000 { links = links.filter { $0.value.expiresAt > t } }
         return "/files/\(id)?sig=\(signature)&expires=\(expires)"
