@@ -1,0 +1,83 @@
+import AnalyticsAPI
+import CompressNIO
+import Foundation
+import Hummingbird
+
+/// The signed file links a download redirects to: they answer like an object store (XML errors, no API
+/// credentials wanted), with the HTML-page, gzip and truncation faults.
+extension SimulatorResponder {
+    func file(id: String, query: [QueryItem], request: Request) async -> Response {
+        if request.headers[.authorization] != nil { await engine.record { $0.fileRequestsWithAuthorization += 1 } }
+        if configuration.rejectCredentialsOnSignedURL && request.headers[.authorization] != nil {
+            await engine.record { $0.fileRequests += 1 }
+            return xmlError(
+                .badRequest, code: "InvalidArgument",
+                message: "Only one auth mechanism allowed; do not send Authorization with a signed URL.")
+        }
+        let signature = query.last { $0.name == "sig" }?.value
+        switch await engine.checkLink(id: id, signature: signature) {
+        case .invalid:
+            return xmlError(.forbidden, code: "AccessDenied", message: "The request signature does not match.")
+        case .expired:
+            return xmlError(.forbidden, code: "AccessDenied", message: "Request has expired.")
+        case .valid(let job):
+            guard let submission = job.submission else {
+                return xmlError(.notFound, code: "NoSuchKey", message: "The file does not exist.")
+            }
+            let bytes: [UInt8]
+            do {
+                bytes = try generator.render(submission.request, options: configuration.styled(submission.options))
+            } catch {
+                return xmlError(.internalServerError, code: "InternalError", message: "\(error)")
+            }
+            var headers = HTTPFields()
+            let isCSV = submission.options.format == .csv
+            headers[.contentType] = isCSV ? "text/csv; charset=utf-8" : "application/json"
+            headers[.contentDisposition] =
+                "attachment; filename=\"\(submission.request.type.rawValue).\(isCSV ? "csv" : "json")\""
+            if await engine.drawHTMLBody() {
+                // A gateway's error page, answered 200 as some proxies do.
+                headers[.contentType] = "text/html; charset=utf-8"
+                headers[.contentDisposition] = nil
+                let page =
+                    "<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>"
+                    + "<body><h1>Service Temporarily Unavailable</h1></body></html>\n"
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+            }
+            var body = ByteBuffer(bytes: bytes)
+            if configuration.gzip {
+                do {
+                    body = try body.compress(with: .gzip())
+                    headers[.contentEncoding] = "gzip"
+                } catch {
+                    return xmlError(.internalServerError, code: "InternalError", message: "gzip: \(error)")
+                }
+            }
+            if await engine.drawTruncation() {
+                let all = Array(body.readableBytesView)
+                return Response(status: .ok, headers: headers, body: Self.cutShort(all, keep: all.count / 2))
+            }
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+        }
+    }
+
+    /// A body that announces `bytes.count` but sends only `keep` bytes, then drops the connection.
+    static func cutShort(_ bytes: [UInt8], keep: Int) -> ResponseBody {
+        ResponseBody(contentLength: bytes.count) { writer in
+            if keep > 0 { try await writer.write(ByteBuffer(bytes: bytes.prefix(keep))) }
+            throw SimulatedDisconnect()
+        }
+    }
+
+    /// An object store's error body.
+    private func xmlError(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message></Error>"
+        var headers = HTTPFields()
+        headers[.contentType] = "application/xml"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: xml)))
+    }
+}
+
+/// Thrown from a response body to drop the connection mid-response (reset and truncate faults).
+struct SimulatedDisconnect: Error {}
