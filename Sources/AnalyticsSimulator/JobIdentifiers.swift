@@ -21,9 +21,9 @@ struct JobIdentifiers: Sendable {
         var runBytes = [UInt8](repeating: 0, count: 32)
         for i in runBytes.indices { runBytes[i] = rng.next() }
         var run = Array(Data(runBytes).base64EncodedString())  // 43 characters and one "="
-        // Guarantee the characters clients must percent-encode.
+        // Guarantee the characters clients must percent-encode; the "/" never overwrites the only "+".
         if !run.contains("+") { run[7] = "+" }
-        if !run.contains("/") { run[19] = "/" }
+        if !run.contains("/") { run[run[19] == "+" ? 20 : 19] = "/" }
         var tokenBytes = [UInt8](repeating: 0, count: 16)
         for i in tokenBytes.indices { tokenBytes[i] = rng.next() }
         return JobIdentifiers(
