@@ -32,6 +32,18 @@ public enum EmptyWindowStyle: String, Sendable, Hashable, Codable, CaseIterable 
     case empty
 }
 
+/// How the signed file link sends an export's bytes. The docs do not say whether the file is compressed, nor how a
+/// compressed one would be announced.
+public enum FileCompression: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The CSV as it is.
+    case none
+    /// gzip-compressed, announced by `Content-Encoding: gzip` (a web server compressing on the fly).
+    case gzip
+    /// A stored `.csv.gz` object: gzip bytes with `Content-Type: application/gzip`, no `Content-Encoding` (how an
+    /// object store serves a file uploaded compressed). Only the magic bytes tell.
+    case gzipFile = "gzip-file"
+}
+
 /// How an export's rows are rendered; none of these change which rows there are.
 public struct ExportRenderOptions: Sendable, Hashable {
     public var format: ReportFormat

@@ -45,8 +45,8 @@ public struct SimulatorConfiguration: Sendable {
     public var timeFormat: TimeFormatStyle
     /// What a window without rows returns (`--empty-windows`): the header alone (default), or a 0-byte body.
     public var emptyWindows: EmptyWindowStyle
-    /// Send export files gzip-compressed with `Content-Encoding: gzip` (`--gzip`).
-    public var gzip: Bool
+    /// How export files are compressed (`--compression`; `--gzip` is `gzip`).
+    public var compression: FileCompression
     /// Where the `foreign` fault points download redirects (`scheme://host:port`, no path): another host that
     /// must never see our credentials. Without it the fault does nothing.
     public var foreignBaseURL: String?
@@ -63,7 +63,7 @@ public struct SimulatorConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 0, startEpochMillis: Int64? = nil,
         clock: SimulatorClock = .system, rejectCredentialsOnSignedURL: Bool = true, foreignBaseURL: String? = nil,
         csvHeaders: CSVHeaderStyle = .ids, timeFormat: TimeFormatStyle = .iso, emptyWindows: EmptyWindowStyle = .header,
-        gzip: Bool = false
+        compression: FileCompression = .none
     ) {
         self.seed = seed
         self.timeScale = timeScale
@@ -85,7 +85,7 @@ public struct SimulatorConfiguration: Sendable {
         self.csvHeaders = csvHeaders
         self.timeFormat = timeFormat
         self.emptyWindows = emptyWindows
-        self.gzip = gzip
+        self.compression = compression
     }
 
     /// The render styles of this configuration, applied to `options`.

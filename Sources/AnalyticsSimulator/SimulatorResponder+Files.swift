@@ -45,10 +45,16 @@ extension SimulatorResponder {
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
             }
             var body = ByteBuffer(bytes: bytes)
-            if configuration.gzip {
+            if configuration.compression != .none {
                 do {
                     body = try body.compress(with: .gzip())
-                    headers[.contentEncoding] = "gzip"
+                    if configuration.compression == .gzip {
+                        headers[.contentEncoding] = "gzip"
+                    } else {
+                        headers[.contentType] = "application/gzip"
+                        headers[.contentDisposition] =
+                            "attachment; filename=\"\(submission.request.type.rawValue).\(isCSV ? "csv" : "json").gz\""
+                    }
                 } catch {
                     return xmlError(.internalServerError, code: "InternalError", message: "gzip: \(error)")
                 }

@@ -74,7 +74,14 @@ struct SimulatorCommand: AsyncParsableCommand {
         name: .customLong("empty-windows"), help: "What a window without rows returns: header (default) or empty.")
     var emptyWindows: EmptyWindowStyle = .header
 
-    @Flag(help: "Send export files gzip-compressed (Content-Encoding: gzip).")
+    @Option(
+        help: """
+            How export files are compressed: none (default), gzip (Content-Encoding: gzip) or gzip-file \
+            (a stored .csv.gz: application/gzip, no Content-Encoding).
+            """)
+    var compression: FileCompression = .none
+
+    @Flag(help: "The same as --compression gzip.")
     var gzip = false
 
     func run() async throws {
@@ -104,7 +111,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             users: userTable.isEmpty ? ["demo": "demo-password"] : userTable, maxExportRows: maxExportRows,
             faults: faultConfiguration, arrayStatusForm: arrayStatus, inclusiveEndTime: inclusiveEndTime,
             host: host, port: port, foreignBaseURL: foreignURL, csvHeaders: csvHeaders, timeFormat: timeFormat,
-            emptyWindows: emptyWindows, gzip: gzip)
+            emptyWindows: emptyWindows, compression: gzip ? .gzip : compression)
         configuration.reportsRunning = reportRunning
         do {
             try configuration.validate()
@@ -118,3 +125,4 @@ struct SimulatorCommand: AsyncParsableCommand {
 extension CSVHeaderStyle: ExpressibleByArgument {}
 extension TimeFormatStyle: ExpressibleByArgument {}
 extension EmptyWindowStyle: ExpressibleByArgument {}
+extension FileCompression: ExpressibleByArgument {}

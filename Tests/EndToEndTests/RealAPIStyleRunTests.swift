@@ -11,7 +11,7 @@ struct RealAPIStyleRunTests {
             "--csv-headers", "labels", "--time-format", "local", "--empty-windows", "empty", "--gzip",
             "--inclusive-end-time",
         ],
-        ["--csv-headers", "upper", "--time-format", "epoch", "--array-status"],
+        ["--csv-headers", "upper", "--time-format", "epoch", "--array-status", "--compression", "gzip-file"],
     ]
 
     @Test(arguments: 0..<2)

@@ -15,14 +15,15 @@ struct RealAPIStyleTests {
     static let now = ExecutorSimulatorTests.now
 
     static func configuration(
-        headers: CSVHeaderStyle, time: TimeFormatStyle, empty: EmptyWindowStyle = .header, gzip: Bool = false,
+        headers: CSVHeaderStyle, time: TimeFormatStyle, empty: EmptyWindowStyle = .header,
+        compression: FileCompression = .none,
         inclusive: Bool = false, arrayStatus: Bool = false, faults: FaultConfiguration = .none
     ) -> SimulatorConfiguration {
         var configuration = ExecutorSimulatorTests.configuration(faults: faults)
         configuration.csvHeaders = headers
         configuration.timeFormat = time
         configuration.emptyWindows = empty
-        configuration.gzip = gzip
+        configuration.compression = compression
         configuration.inclusiveEndTime = inclusive
         configuration.arrayStatusForm = arrayStatus
         // Links that outlive a busy machine: a link expiring under load is another test's subject, not these.
@@ -67,7 +68,8 @@ struct RealAPIStyleTests {
                     chunk: .fixed(CalendarDuration(4, .hour)), conversationReportType: .closed)
             ])
         let configuration = Self.configuration(
-            headers: style.0, time: style.1, empty: index % 2 == 0 ? .header : .empty, gzip: index % 3 == 0,
+            headers: style.0, time: style.1, empty: index % 2 == 0 ? .header : .empty,
+            compression: index % 3 == 0 ? (index % 2 == 0 ? .gzip : .gzipFile) : .none,
             inclusive: index % 2 == 1, arrayStatus: index % 3 == 1)
         try await SimulatorHarness.withSimulator(configuration) { simulator in
             let log = PipelineHarness.EventLog()
@@ -229,7 +231,7 @@ struct RealAPIStyleTests {
             window: SpecBuilders.window(from: SpecBuilders.date(2025, 2, 1), to: SpecBuilders.date(2025, 2, 3)),
             exports: [SpecBuilders.export("posts", .incomingPost, chunk: .fixed(CalendarDuration(12, .hour)))])
         let configuration = Self.configuration(
-            headers: .labels, time: .iso, gzip: true, faults: FaultConfiguration(html: 0.3))
+            headers: .labels, time: .iso, compression: .gzip, faults: FaultConfiguration(html: 0.3))
         try await SimulatorHarness.withSimulator(configuration) { simulator in
             let log = PipelineHarness.EventLog()
             let outcome = try await PipelineHarness.run(
