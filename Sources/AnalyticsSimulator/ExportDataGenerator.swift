@@ -70,7 +70,7 @@ public struct ExportDataGenerator: Sendable {
             case .upper: name.uppercased()
             }
         }
-        var writer = RowWriter(format: options.format, columns: names)
+        var writer = RowWriter(format: options.format, columns: names, delimiter: options.delimiter.byte)
         var rows = 0
         forEachRow(request, inclusiveEnd: options.inclusiveEndTime, buildCells: true) { row in
             writer.write(row.cells, indices: columns.indices, formatter: &formatter)

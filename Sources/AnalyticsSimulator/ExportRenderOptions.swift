@@ -32,6 +32,22 @@ public enum EmptyWindowStyle: String, Sendable, Hashable, Codable, CaseIterable 
     case empty
 }
 
+/// The byte between a CSV file's fields. The docs do not name it; spreadsheet-style exports in locales with a
+/// decimal comma write semicolons, and some tools tabs.
+public enum CSVDelimiterStyle: String, Sendable, Hashable, Codable, CaseIterable {
+    case comma
+    case semicolon
+    case tab
+
+    public var byte: UInt8 {
+        switch self {
+        case .comma: UInt8(ascii: ",")
+        case .semicolon: UInt8(ascii: ";")
+        case .tab: 0x09
+        }
+    }
+}
+
 /// How the signed file link sends an export's bytes. The docs do not say whether the file is compressed, nor how a
 /// compressed one would be announced.
 public enum FileCompression: String, Sendable, Hashable, Codable, CaseIterable {
@@ -54,11 +70,14 @@ public struct ExportRenderOptions: Sendable, Hashable {
     public var headers: CSVHeaderStyle
     public var timeFormat: TimeFormatStyle
     public var emptyWindows: EmptyWindowStyle
+    public var delimiter: CSVDelimiterStyle
 
     public init(
         format: ReportFormat = .csv, timezoneOffsetMillis: Int64? = nil, inclusiveEndTime: Bool = false,
-        headers: CSVHeaderStyle = .ids, timeFormat: TimeFormatStyle = .iso, emptyWindows: EmptyWindowStyle = .header
+        headers: CSVHeaderStyle = .ids, timeFormat: TimeFormatStyle = .iso, emptyWindows: EmptyWindowStyle = .header,
+        delimiter: CSVDelimiterStyle = .comma
     ) {
+        self.delimiter = delimiter
         self.format = format
         self.timezoneOffsetMillis = timezoneOffsetMillis
         self.inclusiveEndTime = inclusiveEndTime

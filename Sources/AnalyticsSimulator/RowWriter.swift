@@ -1,20 +1,22 @@
 import AnalyticsAPI
 import ExportBasics
 
-/// Renders rows as CSV (RFC 4180, CRLF) or as a JSON array of string-valued objects.
+/// Renders rows as CSV (RFC 4180, CRLF, with the given delimiter) or as a JSON array of string-valued objects.
 struct RowWriter {
     let format: ReportFormat
     let columns: [String]
+    let delimiter: UInt8
     private(set) var bytes: [UInt8] = []
     private var rows = 0
 
-    init(format: ReportFormat, columns: [String]) {
+    init(format: ReportFormat, columns: [String], delimiter: UInt8 = UInt8(ascii: ",")) {
         self.format = format
         self.columns = columns
+        self.delimiter = delimiter
         switch format {
         case .csv:
             for (index, column) in columns.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                if index > 0 { bytes.append(delimiter) }
                 appendCSV(column)
             }
             bytes.append(contentsOf: [13, 10])
@@ -29,7 +31,7 @@ struct RowWriter {
         switch format {
         case .csv:
             for (position, index) in indices.enumerated() {
-                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                if position > 0 { bytes.append(delimiter) }
                 appendCSV(Self.string(cells[index], &formatter))
             }
             bytes.append(contentsOf: [13, 10])
@@ -63,7 +65,9 @@ struct RowWriter {
 
     private mutating func appendCSV(_ value: String) {
         let utf8 = value.utf8
-        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        let needsQuotes = utf8.contains {
+            $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13
+        }
         guard needsQuotes else {
             bytes.append(contentsOf: utf8)
             return

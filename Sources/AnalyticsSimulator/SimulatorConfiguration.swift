@@ -45,6 +45,8 @@ public struct SimulatorConfiguration: Sendable {
     public var timeFormat: TimeFormatStyle
     /// What a window without rows returns (`--empty-windows`): the header alone (default), or a 0-byte body.
     public var emptyWindows: EmptyWindowStyle
+    /// The byte between CSV fields (`--csv-delimiter`): comma (default), semicolon or tab.
+    public var csvDelimiter: CSVDelimiterStyle = .comma
     /// How export files are compressed (`--compression`; `--gzip` is `gzip`).
     public var compression: FileCompression
     /// Where the `foreign` fault points download redirects (`scheme://host:port`, no path): another host that
@@ -94,6 +96,7 @@ public struct SimulatorConfiguration: Sendable {
         options.headers = csvHeaders
         options.timeFormat = timeFormat
         options.emptyWindows = emptyWindows
+        options.delimiter = csvDelimiter
         return options
     }
 

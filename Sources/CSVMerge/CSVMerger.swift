@@ -91,6 +91,7 @@ public struct CSVMerger: Sendable {
         var headerHasLineEnding = true
         var lineEnding: [UInt8] = [0x0D, 0x0A]
         var byteOrderMark = false
+        var delimiter = Byte.comma
         var sortColumns: [Int] = []
         var keyColumns: [Int] = []
         var groupColumns: [Int] = []
@@ -160,10 +161,26 @@ public struct CSVMerger: Sendable {
             layout.headerHasLineEnding = scanner.current?.hasLineEnding ?? false
             if !scanner.lineEnding.isEmpty { layout.lineEnding = Array(scanner.lineEnding) }
             layout.byteOrderMark = scanner.hasByteOrderMark
+            layout.delimiter = scanner.delimiter
         } else {
+            if scanner.delimiter != layout.delimiter && names.count > 1 && layout.columns.count > 1 {
+                throw CSVMergeError(
+                    kind: .headerMismatch, file: cursor.input.path, record: 1, byteOffset: 0,
+                    message: "its fields are delimited by \(Self.delimiterName(scanner.delimiter)) but those of "
+                        + "\(layout.referencePath) by \(Self.delimiterName(layout.delimiter)); one export's files "
+                        + "must share one delimiter.")
+            }
             cursor.mapping = try HeaderReconciler.mapping(
                 reference: layout.columns, referencePath: layout.referencePath, other: names,
                 otherPath: cursor.input.path)
+        }
+    }
+
+    private static func delimiterName(_ byte: UInt8) -> String {
+        switch byte {
+        case Byte.semicolon: "semicolons"
+        case Byte.tab: "tabs"
+        default: "commas"
         }
     }
 

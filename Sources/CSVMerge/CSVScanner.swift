@@ -5,8 +5,10 @@ import Foundation
 /// It finds record boundaries and field ranges without building a `String` per field: quoted fields may hold
 /// commas, doubled quotes and CR/LF line breaks; records end with LF or CRLF, and each record's bytes (line ending
 /// included) are available exactly as in the file. A leading UTF-8 byte order mark is skipped and reported in
-/// `hasByteOrderMark`. Memory stays at the buffer size whatever the file size; a single record larger than the
-/// buffer grows it (up to `maxRecordSize`), so memory is bounded by the largest record, never by the file.
+/// `hasByteOrderMark`. The field delimiter is the comma unless the header line has none and has semicolons or tabs
+/// (as spreadsheet-style exports in locales with a decimal comma write): `delimiter` says which. Memory stays at
+/// the buffer size whatever the file size; a single record larger than the buffer grows it (up to
+/// `maxRecordSize`), so memory is bounded by the largest record, never by the file.
 ///
 /// Strictness, chosen so that a merge never silently produces a different file: a quote inside an unquoted field,
 /// text after a closing quote, an unterminated quote at the end of the file and a record whose field count differs
@@ -21,6 +23,8 @@ public final class CSVScanner {
     public let path: String
     /// Whether the file starts with a UTF-8 byte order mark (`EF BB BF`), which is not part of the header.
     public private(set) var hasByteOrderMark = false
+    /// The byte between fields: `,`, or `;` or a tab when the header line has no comma and one of those.
+    public private(set) var delimiter = Byte.comma
     /// The number of records returned so far (the header counts as record 1).
     public private(set) var recordsRead = 0
     /// The field count every record must have (usually the header's); `nil` accepts any count.
@@ -46,6 +50,10 @@ public final class CSVScanner {
     // The current record's fields with recorded ranges (0 when there is no current record); private so that
     // field reads in the merge loop need no dynamic exclusivity check.
     private var currentFieldRanges = 0
+    // The delimiter repeated in each byte of a word (for the SWAR test), and the largest byte that can end an
+    // unquoted field (so that most bytes are rejected by one comparison).
+    private var delimiterWord = Byte.ones &* UInt64(Byte.comma)
+    private var largestSpecialByte = Byte.comma
 
     /// The record returned by the last `next()`.
     public private(set) var current: CSVRecord?
@@ -225,6 +233,9 @@ public final class CSVScanner {
     private func scanRecord(at start: Int, storeFields: Bool) throws -> Int {
         let bytes = buffer.assumingMemoryBound(to: UInt8.self)
         let limit = tail
+        let delimiter = delimiter
+        let delimiterWord = delimiterWord
+        let largestSpecialByte = largestSpecialByte
         var index = start
         var fields = 0
         while true {
@@ -261,7 +272,7 @@ public final class CSVScanner {
                     return index
                 }
                 let next = bytes[index]
-                if next == Byte.comma {
+                if next == delimiter {
                     index += 1
                     continue
                 }
@@ -281,19 +292,19 @@ public final class CSVScanner {
                 throw malformed(
                     .textAfterClosingQuote, at: start,
                     "text after the closing quote of field \(fields) (byte offset \(bufferOrigin + Int64(index))); "
-                        + "a quoted field must end at a comma or line end, and quotes inside it must be doubled.")
+                        + "a quoted field must end at a delimiter or line end, and quotes inside it must be doubled.")
             }
-            // Unquoted field: skip 8 bytes at a time while none is a comma, quote, CR or LF (SWAR), then
-            // byte by byte, where most bytes are above ',' (0x2C) so one comparison rejects them.
+            // Unquoted field: skip 8 bytes at a time while none is the delimiter, a quote, CR or LF (SWAR), then
+            // byte by byte, where most bytes are above all of them (',' is 0x2C) so one comparison rejects them.
             while index + 8 <= limit {
                 let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
-                if Self.hasSpecialByte(word) { break }
+                if Self.hasSpecialByte(word, delimiterWord: delimiterWord) { break }
                 index += 8
             }
             while index < limit {
                 let byte = bytes[index]
-                if byte <= Byte.comma
-                    && (byte == Byte.comma || byte == Byte.lineFeed || byte == Byte.carriageReturn
+                if byte <= largestSpecialByte
+                    && (byte == delimiter || byte == Byte.lineFeed || byte == Byte.carriageReturn
                         || byte == Byte.quote)
                 {
                     if byte == Byte.carriageReturn {
@@ -323,7 +334,7 @@ public final class CSVScanner {
             if storeFields { storeField(fields, fieldStart, index) }
             fields += 1
             switch bytes[index] {
-            case Byte.comma:
+            case delimiter:
                 index += 1
             case Byte.lineFeed:
                 scannedContentEnd = index
@@ -342,17 +353,17 @@ public final class CSVScanner {
         }
     }
 
-    /// Whether any byte of `word` is a comma, quote, CR or LF ("has a zero byte" test after XOR; exact).
+    /// Whether any byte of `word` is the delimiter, a quote, CR or LF ("has a zero byte" test after XOR; exact).
     @inline(__always)
-    private static func hasSpecialByte(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
+    private static func hasSpecialByte(_ word: UInt64, delimiterWord: UInt64) -> Bool {
+        let ones = Byte.ones
         let highs: UInt64 = 0x8080_8080_8080_8080
-        let comma = word ^ (ones &* UInt64(Byte.comma))
+        let delimiter = word ^ delimiterWord
         let quote = word ^ (ones &* UInt64(Byte.quote))
         let lineFeed = word ^ (ones &* UInt64(Byte.lineFeed))
         let carriageReturn = word ^ (ones &* UInt64(Byte.carriageReturn))
         let found =
-            ((comma &- ones) & ~comma) | ((quote &- ones) & ~quote) | ((lineFeed &- ones) & ~lineFeed)
+            ((delimiter &- ones) & ~delimiter) | ((quote &- ones) & ~quote) | ((lineFeed &- ones) & ~lineFeed)
             | ((carriageReturn &- ones) & ~carriageReturn)
         return found & highs != 0
     }
@@ -411,6 +422,33 @@ public final class CSVScanner {
             hasByteOrderMark = true
             head = 3
         }
+        detectDelimiter()
+    }
+
+    /// The header line's delimiter: a comma when it has one outside quotes, else a semicolon, else a tab, else a
+    /// comma (a one-column file). Read from the first buffer, which holds any plausible header line.
+    private func detectDelimiter() {
+        let bytes = buffer.assumingMemoryBound(to: UInt8.self)
+        var quoted = false
+        var semicolons = 0
+        var tabs = 0
+        var index = head
+        scan: while index < tail {
+            switch bytes[index] {
+            case Byte.quote: quoted.toggle()
+            case Byte.comma where !quoted: break scan
+            case Byte.semicolon where !quoted: semicolons += 1
+            case Byte.tab where !quoted: tabs += 1
+            case Byte.lineFeed where !quoted: break scan
+            default: break
+            }
+            index += 1
+        }
+        if index < tail && bytes[index] == Byte.comma { return }
+        let found = semicolons > 0 ? Byte.semicolon : tabs > 0 ? Byte.tab : Byte.comma
+        delimiter = found
+        delimiterWord = Byte.ones &* UInt64(found)
+        largestSpecialByte = max(found, Byte.quote, Byte.carriageReturn)
     }
 
     /// Moves the unconsumed bytes to the front of the buffer (growing it when one record fills it) and reads more.
@@ -459,6 +497,10 @@ public final class CSVScanner {
 enum Byte {
     static let quote: UInt8 = 0x22
     static let comma: UInt8 = 0x2C
+    static let semicolon: UInt8 = 0x3B
+    static let tab: UInt8 = 0x09
+    /// 0x01 in every byte of a word.
+    static let ones: UInt64 = 0x0101_0101_0101_0101
     static let lineFeed: UInt8 = 0x0A
     static let carriageReturn: UInt8 = 0x0D
 }

@@ -31,7 +31,7 @@ struct RecordWriter {
         if pendingLineEnding { try file.write(lineEnding) }
         // Raw fields keep their quoting, which is already RFC 4180 correct for the same value in any position.
         for (position, field) in mapping.enumerated() {
-            if position > 0 { try file.write(byte: Byte.comma) }
+            if position > 0 { try file.write(byte: scanner.delimiter) }
             try file.write(scanner.rawField(field))
         }
         try file.write(scanner.lineEnding)

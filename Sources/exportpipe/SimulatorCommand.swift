@@ -75,6 +75,10 @@ struct SimulatorCommand: AsyncParsableCommand {
     var emptyWindows: EmptyWindowStyle = .header
 
     @Option(
+        name: .customLong("csv-delimiter"), help: "The byte between CSV fields: comma (default), semicolon or tab.")
+    var csvDelimiter: CSVDelimiterStyle = .comma
+
+    @Option(
         help: """
             How export files are compressed: none (default), gzip (Content-Encoding: gzip) or gzip-file \
             (a stored .csv.gz: application/gzip, no Content-Encoding).
@@ -113,6 +117,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             host: host, port: port, foreignBaseURL: foreignURL, csvHeaders: csvHeaders, timeFormat: timeFormat,
             emptyWindows: emptyWindows, compression: gzip ? .gzip : compression)
         configuration.reportsRunning = reportRunning
+        configuration.csvDelimiter = csvDelimiter
         do {
             try configuration.validate()
         } catch {
@@ -126,3 +131,4 @@ extension CSVHeaderStyle: ExpressibleByArgument {}
 extension TimeFormatStyle: ExpressibleByArgument {}
 extension EmptyWindowStyle: ExpressibleByArgument {}
 extension FileCompression: ExpressibleByArgument {}
+extension CSVDelimiterStyle: ExpressibleByArgument {}

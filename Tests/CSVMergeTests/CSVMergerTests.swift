@@ -111,6 +111,27 @@ struct CSVMergerTests {
         }
     }
 
+    @Test("semicolon files merge as semicolon files: sorted across fan-out, reordered columns, the delimiter kept")
+    func semicolonDelimitedFiles() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let a = "Created Time;id;note\r\n2025-01-01 10:00:00;1;\"a;b\"\r\n2025-01-01 12:00:00;3;x,y\r\n"
+        // The same columns in another order: rewritten into the first file's order with its delimiter.
+        let b = "id;Created Time;note\r\n2;2025-01-01 11:00:00;\r\n4;2025-01-01 13:00:00;\"q\"\"\"\r\n"
+        let result = try merge(
+            [("a.csv", a), ("b.csv", b)],
+            options: MergeOptions(mode: .sorted(by: ["created_time", "id"]), timeColumn: "created_time"),
+            in: directory)
+        #expect(result.rows == 4)
+        #expect(
+            String(decoding: try directory.read("out.csv"), as: UTF8.self)
+                == "Created Time;id;note\r\n2025-01-01 10:00:00;1;\"a;b\"\r\n2025-01-01 11:00:00;2;\r\n"
+                + "2025-01-01 12:00:00;3;x,y\r\n2025-01-01 13:00:00;4;\"q\"\"\"\r\n")
+        let error = try mergeError(
+            [("c.csv", "id;t\n1;2\n"), ("d.csv", "id,t\n3,4\n")], options: MergeOptions(), in: directory)
+        #expect(error.kind == .headerMismatch && error.message.contains("delimited by commas"))
+    }
+
     @Test("a sorted merge rejects a chunk that is not in sort order, naming the record")
     func unsortedInput() throws {
         let directory = try TemporaryDirectory()

@@ -51,6 +51,37 @@ struct CSVScannerTests {
             ])
     }
 
+    /// The docs say nothing of the delimiter; spreadsheet-style exports in locales with a decimal comma use `;`.
+    @Test(
+        "the header line decides the delimiter: a comma when it has one outside quotes, else ; or a tab",
+        arguments: [16, 23, 65_536])
+    func delimiters(bufferSize: Int) throws {
+        let semicolons = "id;\"name; full\";amount\r\n1;\"a;b\";3,5\r\n2;\"say \"\"hi\"\"\";\r\n"
+        #expect(
+            try scan(semicolons, bufferSize: bufferSize, expectedFields: 3).map(\.fields) == [
+                ["id", "name; full", "amount"], ["1", "a;b", "3,5"], ["2", "say \"hi\"", ""],
+            ])
+        let tabs = "id\tname\n1\tx y\n"
+        #expect(
+            try scan(tabs, bufferSize: bufferSize, expectedFields: 2).map(\.fields) == [["id", "name"], ["1", "x y"]])
+        // A quoted semicolon in a comma header, and a comma-less header whose quoted name has a comma: each keeps
+        // the delimiter its unquoted bytes show.
+        let commas = "\"a;b\",c\n1;2,3\n"
+        #expect(
+            try scan(commas, bufferSize: bufferSize, expectedFields: 2).map(\.fields) == [["a;b", "c"], ["1;2", "3"]])
+        let quotedComma = "\"a,b\";c\n1;2\n"
+        #expect(
+            try scan(quotedComma, bufferSize: bufferSize, expectedFields: 2).map(\.fields) == [
+                ["a,b", "c"], ["1", "2"],
+            ])
+        // One column: no delimiter to find, a comma is assumed (and a BOM does not hide the header).
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let scanner = try CSVScanner(path: try directory.write("one.csv", "\u{FEFF}id\n1\n"), bufferSize: bufferSize)
+        _ = try scanner.next()
+        #expect(scanner.delimiter == UInt8(ascii: ",") && scanner.hasByteOrderMark && scanner.fieldStrings() == ["id"])
+    }
+
     @Test("LF and CRLF record ends are kept as they are; a bare CR is data")
     func lineEndings() throws {
         let records = try scan("a,b\nc,d\r\ne\rf,g\n")

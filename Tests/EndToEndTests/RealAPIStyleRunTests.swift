@@ -9,7 +9,7 @@ struct RealAPIStyleRunTests {
     static let styles: [[String]] = [
         [
             "--csv-headers", "labels", "--time-format", "local", "--empty-windows", "empty", "--gzip",
-            "--inclusive-end-time",
+            "--inclusive-end-time", "--csv-delimiter", "semicolon",
         ],
         ["--csv-headers", "upper", "--time-format", "epoch", "--array-status", "--compression", "gzip-file"],
     ]

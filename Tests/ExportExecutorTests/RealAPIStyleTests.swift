@@ -16,7 +16,7 @@ struct RealAPIStyleTests {
 
     static func configuration(
         headers: CSVHeaderStyle, time: TimeFormatStyle, empty: EmptyWindowStyle = .header,
-        compression: FileCompression = .none,
+        compression: FileCompression = .none, delimiter: CSVDelimiterStyle = .comma,
         inclusive: Bool = false, arrayStatus: Bool = false, faults: FaultConfiguration = .none
     ) -> SimulatorConfiguration {
         var configuration = ExecutorSimulatorTests.configuration(faults: faults)
@@ -24,6 +24,7 @@ struct RealAPIStyleTests {
         configuration.timeFormat = time
         configuration.emptyWindows = empty
         configuration.compression = compression
+        configuration.csvDelimiter = delimiter
         configuration.inclusiveEndTime = inclusive
         configuration.arrayStatusForm = arrayStatus
         // Links that outlive a busy machine: a link expiring under load is another test's subject, not these.
@@ -41,7 +42,8 @@ struct RealAPIStyleTests {
         request.selection.filters = filters
         let options = ExportRenderOptions(
             inclusiveEndTime: configuration.inclusiveEndTime, headers: configuration.csvHeaders,
-            timeFormat: configuration.timeFormat, emptyWindows: configuration.emptyWindows)
+            timeFormat: configuration.timeFormat, emptyWindows: configuration.emptyWindows,
+            delimiter: configuration.csvDelimiter)
         return try ExportDataGenerator(seed: configuration.seed).render(request, options: options)
     }
 
@@ -50,7 +52,8 @@ struct RealAPIStyleTests {
     }
 
     /// Every header style × time format, with fan-out over the New York fall-back night (the repeated hour
-    /// 01:00–01:59 on 2024-11-03), some with an inclusive end time, the array status form, gzip or empty windows.
+    /// 01:00–01:59 on 2024-11-03), some with an inclusive end time, the array status form, gzip, empty windows, or
+    /// semicolons or tabs between fields.
     @Test(arguments: 0..<9)
     func aChunkedFannedOutRunEqualsOneWholeExport(index: Int) async throws {
         let style = Self.styles[index]
@@ -70,6 +73,7 @@ struct RealAPIStyleTests {
         let configuration = Self.configuration(
             headers: style.0, time: style.1, empty: index % 2 == 0 ? .header : .empty,
             compression: index % 3 == 0 ? (index % 2 == 0 ? .gzip : .gzipFile) : .none,
+            delimiter: CSVDelimiterStyle.allCases[(index / 3) % 3],
             inclusive: index % 2 == 1, arrayStatus: index % 3 == 1)
         try await SimulatorHarness.withSimulator(configuration) { simulator in
             let log = PipelineHarness.EventLog()
@@ -83,6 +87,10 @@ struct RealAPIStyleTests {
             let expected = try Self.whole(export, filters: [.workqueues: queues], configuration)
             let actual = Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/out/closed.csv")))
             #expect(actual.count > 500)
+            let delimiter = configuration.csvDelimiter.byte
+            #expect(
+                actual.prefix { $0 != 10 }.filter { $0 == delimiter }.count >= 2, "the header is \(delimiter)-delimited"
+            )
             #expect(actual == expected, "\(style.0) headers, \(style.1) times equal one export of the whole window")
             let entry = try #require(outcome.merged.first)
             let roles = try #require(entry.columnRoles)
