@@ -22,6 +22,8 @@ public enum TimeFormatStyle: String, Sendable, Hashable, Codable, CaseIterable {
     case local
     /// Epoch milliseconds: `1741504500000`.
     case epoch
+    /// Wall-clock time as US settings write it: `03/09/2025 03:15:00 AM` (`.fff` only when not zero).
+    case us
 }
 
 /// What a window without rows returns.

@@ -60,6 +60,13 @@ public struct TimestampFormatter: Sendable {
         let absOffset = abs(offset)
         var out = ""
         out.reserveCapacity(29)
+        if style == .us {
+            // 10/05/2026 01:04:11 PM, as a US spreadsheet writes it (`.fff` only when not zero).
+            let twelve = hour % 12 == 0 ? 12 : hour % 12
+            out += pad(month, 2) + "/" + pad(day, 2) + "/" + pad(year, 4) + " " + pad(twelve, 2) + ":" + pad(minute, 2)
+            out += ":" + pad(second, 2) + (ms != 0 ? "." + pad(ms, 3) : "") + (hour < 12 ? " AM" : " PM")
+            return out
+        }
         out += pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
         if style == .local {
             out.removeLast()

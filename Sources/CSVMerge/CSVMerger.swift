@@ -254,7 +254,7 @@ public struct CSVMerger: Sendable {
         // Keys live in flat storage outside the cursors: the heap's comparison reads them on every record.
         let keys = SortKeyTable(
             inputs: active.count, columns: active.first?.sortFields.count ?? 1, timeColumn: layout.timeSortColumn,
-            readings: active.map(\.input.timeReading))
+            readings: active.map(\.input.timeReading), dateOrders: active.map(\.input.dateOrder))
         defer { warnings += Self.timeWarnings(active, keys, layout) }
         var heap = IndexHeap()
         func less(_ a: Int, _ b: Int) -> Bool {

@@ -30,11 +30,14 @@ public struct ExportMergePlan: Sendable {
         public var rows: Int
         /// How times without an offset are read: the zone the chunk was requested in.
         public var timeReading: TimeReading
+        /// Which number of a slash date is the month: from the locale the chunk was requested in.
+        public var dateOrder: DateOrder
 
         public init(
             id: String, path: String, manifestFile: String, window: TimeWindow, group: String, rows: Int,
-            timeReading: TimeReading
+            timeReading: TimeReading, dateOrder: DateOrder = .monthFirst
         ) {
+            self.dateOrder = dateOrder
             self.id = id
             self.path = path
             self.manifestFile = manifestFile
@@ -155,7 +158,8 @@ public struct ExportMergePlan: Sendable {
         func input(_ chunk: Chunk, windowed: Bool) -> MergeInput {
             MergeInput(
                 path: chunk.path, id: chunk.id, window: windowed ? chunk.window : nil,
-                tag: chunk.group.isEmpty ? nil : chunk.group, timeReading: chunk.timeReading)
+                tag: chunk.group.isEmpty ? nil : chunk.group, timeReading: chunk.timeReading,
+                dateOrder: chunk.dateOrder)
         }
 
         let result: MergeResult
@@ -198,7 +202,7 @@ public struct ExportMergePlan: Sendable {
                 inputs.append(
                     MergeInput(
                         path: joined, id: "group-\(index)", tag: entry.group,
-                        timeReading: entry.chunks[0].timeReading))
+                        timeReading: entry.chunks[0].timeReading, dateOrder: entry.chunks[0].dateOrder))
             }
             var merged = try CSVMerger(
                 options: MergeOptions(

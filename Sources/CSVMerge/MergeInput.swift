@@ -10,10 +10,14 @@ public struct MergeInput: Sendable, Hashable {
     public var tag: String?
     /// How times without an offset are read: in the zone the chunk was requested in.
     public var timeReading: TimeReading
+    /// Which number of a slash date is the month: from the locale the chunk was requested in.
+    public var dateOrder: DateOrder
 
     public init(
-        path: String, id: String? = nil, window: TimeWindow? = nil, tag: String? = nil, timeReading: TimeReading = .utc
+        path: String, id: String? = nil, window: TimeWindow? = nil, tag: String? = nil, timeReading: TimeReading = .utc,
+        dateOrder: DateOrder = .monthFirst
     ) {
+        self.dateOrder = dateOrder
         self.path = path
         let name = path.split(separator: "/").last.map(String.init) ?? path
         self.id = id ?? (name.hasSuffix(".csv") ? String(name.dropLast(4)) : name)

@@ -30,7 +30,9 @@ final class SortKeyTable {
     private(set) var unparsedTimes: [Int]
     private(set) var firstUnparsedTime: [String?]
 
-    init(inputs: Int, columns: Int, timeColumn: Int? = nil, readings: [TimeReading] = []) {
+    init(
+        inputs: Int, columns: Int, timeColumn: Int? = nil, readings: [TimeReading] = [], dateOrders: [DateOrder] = []
+    ) {
         self.inputs = max(inputs, 1)
         slots = 2 * self.inputs
         self.columns = max(columns, 1)
@@ -48,7 +50,11 @@ final class SortKeyTable {
         capacities = Array(repeating: 256, count: self.slots)
         bytes = (0..<self.slots).map { _ in UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 8) }
         self.timeColumn = timeColumn ?? -1
-        readers = (0..<self.inputs).map { TimeValueReader(readings.indices.contains($0) ? readings[$0] : .utc) }
+        readers = (0..<self.inputs).map {
+            TimeValueReader(
+                readings.indices.contains($0) ? readings[$0] : .utc,
+                dateOrder: dateOrders.indices.contains($0) ? dateOrders[$0] : .monthFirst)
+        }
         unparsedTimes = Array(repeating: 0, count: self.inputs)
         firstUnparsedTime = Array(repeating: nil, count: self.inputs)
     }

@@ -18,7 +18,10 @@ public enum TimeReading: Sendable, Hashable {
 ///   zone the chunk was requested in (`TimeReading`); in the hour a fall-back change repeats, the earlier reading is
 ///   taken unless it would go back before the previous value of the same file, so the two readings are told apart
 ///   by their position in the file; a time inside a spring-forward gap is read with the offset before the change;
-/// - epoch seconds (9–11 digits, optionally with a fraction) or milliseconds (12–14 digits).
+/// - epoch seconds (9–11 digits, optionally with a fraction) or milliseconds (12–14 digits);
+/// - regional forms, wall-clock time like the second: `10/05/2026 1:04:11 PM`, `05/10/2026 13:04`, `05.10.2026`,
+///   `2026/10/05 13:04:11` (`RegionalTime`; a slash date's order from the chunk's locale, `DateOrder`, unless its
+///   numbers settle it).
 ///
 /// Anything else is `nil` (the merge then compares the value as text and says so). One reader per file and
 /// column: it remembers the previous value for the fall-back hour.
@@ -29,6 +32,7 @@ public struct TimeValueReader {
     }
 
     private let zone: Zone
+    private var dateOrder: DateOrder
     /// The previous instant read, in file order.
     private var previous: Int64?
     /// Per local quarter hour: the UTC offsets (ms) of its earlier and later reading (equal when unambiguous).
@@ -36,7 +40,8 @@ public struct TimeValueReader {
     private var lastSlot = Int64.min
     private var lastOffsets: (earlier: Int64, later: Int64) = (0, 0)
 
-    public init(_ reading: TimeReading) {
+    public init(_ reading: TimeReading, dateOrder: DateOrder = .monthFirst) {
+        self.dateOrder = dateOrder
         switch reading {
         case .utc: zone = .fixed(0)
         case .fixedOffset(let millis): zone = .fixed(millis)
@@ -58,7 +63,8 @@ public struct TimeValueReader {
             guard naive else { return remember(parsed) }
             return remember(fromLocal: parsed)
         }
-        return epoch(bytes).map { remember($0) }
+        if let instant = epoch(bytes) { return remember(instant) }
+        return RegionalTime.parse(bytes, order: &dateOrder).map { remember(fromLocal: $0) }
     }
 
     /// `instant` over a string, for callers outside the merge loop.

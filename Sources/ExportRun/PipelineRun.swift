@@ -187,7 +187,7 @@ public struct PipelineRun: Sendable {
                 manifestFile: record.file ?? "",
                 window: TimeWindow(startMs: record.windowStart, endMs: record.windowEnd),
                 group: lineage.group(of: record.id), rows: Int(record.rows ?? 0),
-                timeReading: .zone(request.timezone ?? export.timezone))
+                timeReading: .zone(request.timezone ?? export.timezone), dateOrder: DateOrder(locale: request.locale))
         }
         let output = directory + "/\(export.name).csv"
         let outcome = try ExportMergePlan(

@@ -32,6 +32,47 @@ struct TimeValueReaderTests {
         }
     }
 
+    /// "Times follow the company setting or the locale": the forms regional settings and spreadsheets write.
+    @Test func regionalFormsAreWallClockTimeInTheRequestedZone() {
+        let zone = TimeReading.zone("America/New_York")
+        let expected = utc("2026-10-05T17:04:11Z")
+        var reader = TimeValueReader(zone)
+        for text in [
+            "10/05/2026 01:04:11 PM", "10/5/2026 1:04:11 pm", "10/05/2026 13:04:11", "10/05/2026, 1:04:11PM",
+            "2026/10/05 13:04:11", "05.10.2026 13:04:11", "10/05/2026T13:04:11",
+        ] {
+            #expect(reader.instant(text) == expected, "\(text)")
+        }
+        #expect(read(["10/05/2026 01:04:11.250 PM"], zone) == [utc("2026-10-05T17:04:11.250Z")])
+        #expect(
+            read(["10/05/2026 12:00 AM", "10/05/2026 12:00 PM"], zone) == [
+                utc("2026-10-05T04:00:00Z"), utc("2026-10-05T16:00:00Z"),
+            ])
+        #expect(read(["10/05/2026"], zone) == [utc("2026-10-05T04:00:00Z")])
+        // Not times: a fraction, a version, 13 o'clock PM, a 13th month, text after the time.
+        #expect(
+            read(["1/2", "1.2.3", "10/05/2026 13:04 PM", "13/13/2026", "10/05/2026 13:04:11 x"], zone).allSatisfy {
+                $0 == nil
+            })
+    }
+
+    @Test func aSlashDatesOrderComesFromTheLocaleUnlessItsNumbersSettleIt() {
+        #expect(DateOrder(locale: nil) == .monthFirst && DateOrder(locale: "en") == .monthFirst)
+        #expect(DateOrder(locale: "en-US") == .monthFirst && DateOrder(locale: "en_us") == .monthFirst)
+        #expect(DateOrder(locale: "en-GB") == .dayFirst && DateOrder(locale: "de") == .dayFirst)
+        #expect(DateOrder(locale: "fr-FR") == .dayFirst)
+        var dayFirst = TimeValueReader(.utc, dateOrder: .dayFirst)
+        #expect(dayFirst.instant("05/10/2026 13:04") == utc("2026-10-05T13:04:00Z"))
+        // Month first by default, until a date whose first number is above 12 shows the file is day first.
+        var reader = TimeValueReader(.utc)
+        #expect(reader.instant("05/10/2026 13:04") == utc("2026-05-10T13:04:00Z"))
+        #expect(reader.instant("13/10/2026 13:04") == utc("2026-10-13T13:04:00Z"))
+        #expect(reader.instant("05/10/2026 13:04") == utc("2026-10-05T13:04:00Z"))
+        // And back: a second number above 12 is month first whatever was assumed.
+        #expect(dayFirst.instant("10/13/2026 00:00") == utc("2026-10-13T00:00:00Z"))
+        #expect(dayFirst.instant("05/10/2026 00:00") == utc("2026-05-10T00:00:00Z"))
+    }
+
     @Test func withoutOffsetInTheRequestedZone() {
         #expect(
             read(
@@ -100,7 +141,7 @@ struct TimeValueReaderTests {
     @Test func anythingElseIsNil() {
         #expect(
             read(
-                ["", "n/a", "10/05/2026 13:04", "2026-13-01", "12345", "2026-10-05T25:00:00", "17912198510000000"],
+                ["", "n/a", "10/05/2026 25:04", "2026-13-01", "12345", "2026-10-05T25:00:00", "17912198510000000"],
                 .utc) == [nil, nil, nil, nil, nil, nil, nil])
     }
 }

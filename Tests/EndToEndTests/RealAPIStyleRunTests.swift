@@ -8,7 +8,7 @@ import Testing
 struct RealAPIStyleRunTests {
     static let styles: [[String]] = [
         [
-            "--csv-headers", "labels", "--time-format", "local", "--empty-windows", "empty", "--gzip",
+            "--csv-headers", "labels", "--time-format", "us", "--empty-windows", "empty", "--gzip",
             "--inclusive-end-time", "--csv-delimiter", "semicolon",
         ],
         ["--csv-headers", "upper", "--time-format", "epoch", "--array-status", "--compression", "gzip-file"],

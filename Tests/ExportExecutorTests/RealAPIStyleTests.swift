@@ -54,7 +54,7 @@ struct RealAPIStyleTests {
     /// Every header style × time format, with fan-out over the New York fall-back night (the repeated hour
     /// 01:00–01:59 on 2024-11-03), some with an inclusive end time, the array status form, gzip, empty windows, or
     /// semicolons or tabs between fields.
-    @Test(arguments: 0..<9)
+    @Test(arguments: 0..<12)
     func aChunkedFannedOutRunEqualsOneWholeExport(index: Int) async throws {
         let style = Self.styles[index]
         let directory = try PipelineHarness.temporaryDirectory()
