@@ -67,7 +67,10 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("time-format"),
-        help: "How times are written: iso (with offset, default), local (no offset, in the requested zone) or epoch.")
+        help: """
+            How times are written: iso (with offset, default), local (no offset, in the requested zone), epoch or us \
+            (10/05/2026 01:04:11 PM).
+            """)
     var timeFormat: TimeFormatStyle = .iso
 
     @Option(
