@@ -150,15 +150,23 @@ public struct AnalyticsClient: Sendable {
                     timeoutSeconds: configuration.downloadTimeout),
                 to: path, credentials: credentials)
             var final = first
-            if [301, 302, 303, 307, 308].contains(first.status) {
-                guard let location = first.header("Location"), let target = resolve(location, against: downloadURL)
-                else {
+            var from = downloadURL
+            var hops = 0
+            // The 307 to the signed URL, and any further redirects a CDN or object store adds (relative or not).
+            while [301, 302, 303, 307, 308].contains(final.status) {
+                hops += 1
+                guard hops <= Self.maxRedirects else {
+                    throw AnalyticsClientError.malformedResponse(
+                        "the download redirected more than \(Self.maxRedirects) times")
+                }
+                guard let location = final.header("Location"), let target = resolve(location, against: from) else {
                     throw AnalyticsClientError.malformedResponse("the download redirect has no usable Location")
                 }
                 // No Authorization header, no cookies: the signed URL carries its own authority.
                 final = try await streamWithRetries(
                     TransportRequest(method: "GET", url: target, timeoutSeconds: configuration.downloadTimeout),
                     to: path, credentials: credentials)
+                from = target
             }
             switch final.status {
             case 200..<300:
@@ -182,6 +190,9 @@ public struct AnalyticsClient: Sendable {
         throw AnalyticsClientError.downloadFailed(
             "\(lastProblem); gave up after asking for a fresh link \(configuration.maxDownloadRefreshes) times")
     }
+
+    /// Redirects followed from the download endpoint to the file.
+    static let maxRedirects = 5
 
     /// Lists the company's teams.
     public func teams(as credentials: APICredentials) async throws -> [TeamInfo] {

@@ -45,6 +45,8 @@ public struct SimulatorConfiguration: Sendable {
     public var timeFormat: TimeFormatStyle
     /// What a window without rows returns (`--empty-windows`): the header alone (default), or a 0-byte body.
     public var emptyWindows: EmptyWindowStyle
+    /// Further redirects (302, relative `Location`) a signed file link answers before the file (`--redirect-hops`).
+    public var redirectHops = 0
     /// The byte between CSV fields (`--csv-delimiter`): comma (default), semicolon or tab.
     public var csvDelimiter: CSVDelimiterStyle = .comma
     /// How export files are compressed (`--compression`; `--gzip` is `gzip`).

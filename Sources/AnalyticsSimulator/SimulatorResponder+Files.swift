@@ -21,6 +21,14 @@ extension SimulatorResponder {
         case .expired:
             return xmlError(.forbidden, code: "AccessDenied", message: "Request has expired.")
         case .valid(let job):
+            // A CDN in front of the object store: more redirects, relative ones, before the file.
+            let hop = query.last { $0.name == "hop" }.flatMap { Int($0.value) } ?? 0
+            if hop < configuration.redirectHops {
+                var headers = HTTPFields()
+                let rest = query.filter { $0.name != "hop" } + [QueryItem("hop", String(hop + 1))]
+                headers[.location] = "/files/\(id)?" + PercentEncoding.encodeQuery(rest)
+                return Response(status: .found, headers: headers)
+            }
             guard let submission = job.submission else {
                 return xmlError(.notFound, code: "NoSuchKey", message: "The file does not exist.")
             }

@@ -78,6 +78,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     var emptyWindows: EmptyWindowStyle = .header
 
     @Option(
+        name: .customLong("redirect-hops"),
+        help: "Further redirects (302, relative Location) a signed file link answers before the file (default 0).")
+    var redirectHops = 0
+
+    @Option(
         name: .customLong("csv-delimiter"), help: "The byte between CSV fields: comma (default), semicolon or tab.")
     var csvDelimiter: CSVDelimiterStyle = .comma
 
@@ -121,6 +126,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             emptyWindows: emptyWindows, compression: gzip ? .gzip : compression)
         configuration.reportsRunning = reportRunning
         configuration.csvDelimiter = csvDelimiter
+        configuration.redirectHops = max(0, redirectHops)
         do {
             try configuration.validate()
         } catch {

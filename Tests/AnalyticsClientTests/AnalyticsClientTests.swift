@@ -232,6 +232,40 @@ struct AnalyticsClientTests {
         }
     }
 
+    @Test func aChainOfRedirectsIsFollowedRelativeOrNotAndWithoutCredentialsUpToFive() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("chunk.csv").path
+        let csv = "a,b\r\n1,2\r\n"
+        let chain = ScriptedTransport { request, index in
+            switch index {
+            case 0: .response(status: 307, headers: [("Location", "https://cdn.test/a/f?sig=1")])
+            case 1: .response(status: 302, headers: [("Location", "../b/f?sig=2")])
+            case 2: .response(status: 301, headers: [("Location", "https://store.test/f?sig=3")])
+            default: .response(status: 200, headers: [("Content-Length", "\(csv.utf8.count)")], body: csv)
+            }
+        }
+        _ = try await client(chain).download(
+            from: "https://api.test/dl?analyticsAccessToken=t", to: path, as: credentials)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == csv)
+        #expect(
+            chain.requests.map(\.url) == [
+                "https://api.test/dl?analyticsAccessToken=t", "https://cdn.test/a/f?sig=1",
+                "https://cdn.test/b/f?sig=2",
+                "https://store.test/f?sig=3",
+            ])
+        #expect(chain.requests.dropFirst().allSatisfy { !$0.headers.contains { $0.name == "Authorization" } })
+        // A loop: a clear error after five redirects, not an endless download.
+        let loop = ScriptedTransport { _, _ in .response(status: 302, headers: [("Location", "https://cdn.test/f")]) }
+        await #expect {
+            _ = try await client(loop).download(from: "https://api.test/dl", to: path, as: credentials)
+        } throws: { error in
+            "\(error)".contains("redirected more than 5 times")
+        }
+        #expect(loop.requests.count == 6)
+    }
+
     @Test func redactionHidesTokensKeysAndSignedQueries() {
         let text =
             "GET http://h/api/public/reports/report/w/r/status?analyticsAccessToken=abc%3D%3D&x=1 "
