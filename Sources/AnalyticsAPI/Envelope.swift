@@ -130,7 +130,7 @@ public struct JobResult: Codable, Sendable, Hashable {
     /// queued job shows RUNNING/"" too), so the evidence is a progress counter above 0 or an acknowledge time;
     /// a `QUEUED`/`WAITING`/`PENDING` runnerState, should one appear, is queued. False when nothing tells.
     public var showsRunning: Bool {
-        guard runnerState == .running else { return false }
+        guard runnerState.rawValue.uppercased() == RunnerState.running.rawValue else { return false }
         return (currentCount ?? 0) > 0 || lastAcknowledgeTime != nil
     }
 
@@ -154,8 +154,9 @@ public struct JobStatus: Codable, Sendable, Hashable {
 
     /// What the status means for a client.
     public var outcome: JobOutcome {
-        if result.runnerState != .closed { return .inFlight }
-        if result.detail == JobResult.completed { return .completed }
+        // The documented words, in any case (nothing says a gateway or a later version keeps them upper-case).
+        if result.runnerState.rawValue.uppercased() != RunnerState.closed.rawValue { return .inFlight }
+        if result.detail?.uppercased() == JobResult.completed { return .completed }
         // Recognised by its phrase, in either field and any case: the sentence's exact wording is not documented.
         if APILimits.isQueueRejection(result.reason) || APILimits.isQueueRejection(result.detail) {
             return .rejectedByQueue

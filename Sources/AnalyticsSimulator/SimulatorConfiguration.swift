@@ -45,6 +45,9 @@ public struct SimulatorConfiguration: Sendable {
     public var timeFormat: TimeFormatStyle
     /// What a window without rows returns (`--empty-windows`): the header alone (default), or a 0-byte body.
     public var emptyWindows: EmptyWindowStyle
+    /// A job over `maxExportRows` closes with detail `TIMED_OUT` and no reason, as a workflow engine reports its own
+    /// timeout, instead of FAILED with a reason that says so (`--timeouts-as-close-status`).
+    public var timeoutsAsCloseStatus = false
     /// Further redirects (302, relative `Location`) a signed file link answers before the file (`--redirect-hops`).
     public var redirectHops = 0
     /// The byte between CSV fields (`--csv-delimiter`): comma (default), semicolon or tab.

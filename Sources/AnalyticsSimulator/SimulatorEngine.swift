@@ -29,6 +29,9 @@ actor SimulatorEngine {
         let submittedAt: Int64
         /// Set when the job's status never closes (the stuck fault); it still runs and frees its slot.
         var stuck = false
+        /// The close status a failing job shows instead of FAILED + its reason (`TIMED_OUT`, reason null: the
+        /// workflow engine's own word for a job over the row limit, `--timeouts-as-close-status`).
+        var closeDetail: String?
         var startedAt: Int64?
         var phase: Phase
     }
@@ -115,8 +118,8 @@ actor SimulatorEngine {
     private func finish(_ id: String, at time: Int64) {
         guard var job = jobs[id] else { return }
         running.removeAll { $0 == id }
-        let detail = job.failReason == nil ? JobResult.completed : JobResult.failed
-        job.phase = .closed(detail: detail, reason: job.failReason, at: time)
+        let detail = job.closeDetail ?? (job.failReason == nil ? JobResult.completed : JobResult.failed)
+        job.phase = .closed(detail: detail, reason: job.closeDetail == nil ? job.failReason : nil, at: time)
         jobs[id] = job
         let seconds = Double(job.durationMillis) / 1000
         if job.background {
@@ -170,9 +173,11 @@ actor SimulatorEngine {
     func submit(user: String, submission: ParsedSubmission, rows: Int) -> Job {
         let t = advance()
         var failReason: String?
+        var closeDetail: String?
         var rowsForCost = rows
         let maxRows = configuration.maxExportRows
         if maxRows > 0 && rows > maxRows {
+            if configuration.timeoutsAsCloseStatus { closeDetail = "TIMED_OUT" }
             rowsForCost = maxRows
             let seconds = Int(CostModel.seconds(for: submission.request.type, rows: maxRows).rounded())
             failReason =
@@ -212,6 +217,10 @@ actor SimulatorEngine {
         if drawFault("stuck", probability: configuration.faults.stuck) {
             job.stuck = true
             jobs[job.workflowId]?.stuck = true
+        }
+        if let closeDetail {
+            job.closeDetail = closeDetail
+            jobs[job.workflowId]?.closeDetail = closeDetail
         }
         return job
     }

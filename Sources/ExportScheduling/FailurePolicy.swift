@@ -91,9 +91,10 @@ public struct FailurePolicy: Sendable, Hashable {
         }
     }
 
-    /// Whether a server's FAILED reason says the job was too big (split it rather than retry it).
+    /// Whether a server's FAILED reason, or a close detail other than FAILED (a workflow engine's `TIMED_OUT`),
+    /// says the job was too big (split it rather than retry it).
     public static func isSizeRelated(_ reason: String?) -> Bool {
-        guard let reason = reason?.lowercased() else { return false }
+        guard let reason = reason?.lowercased().replacingOccurrences(of: "_", with: " ") else { return false }
         return ["timed out", "timeout", "too large", "too many rows", "exceeded", "too big", "row limit"].contains {
             reason.contains($0)
         }

@@ -151,7 +151,8 @@ extension Scheduler {
             slots.release(lease)
             if entry.orphan { return retire(id) }
             let text = "the job closed \(detail ?? "FAILED"): \(reason ?? "no reason given")"
-            let failureClass: FailureClass = FailurePolicy.isSizeRelated(reason) ? .sizeRelated : .permanent
+            let sizeRelated = FailurePolicy.isSizeRelated(reason) || FailurePolicy.isSizeRelated(detail)
+            let failureClass: FailureClass = sizeRelated ? .sizeRelated : .permanent
             return failed(id, Failure(failureClass, text), now: now)
         }
     }

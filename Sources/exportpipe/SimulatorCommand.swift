@@ -77,6 +77,11 @@ struct SimulatorCommand: AsyncParsableCommand {
         name: .customLong("empty-windows"), help: "What a window without rows returns: header (default) or empty.")
     var emptyWindows: EmptyWindowStyle = .header
 
+    @Flag(
+        name: .customLong("timeouts-as-close-status"),
+        help: "A job over --max-export-rows closes TIMED_OUT with no reason instead of FAILED with one.")
+    var timeoutsAsCloseStatus = false
+
     @Option(
         name: .customLong("redirect-hops"),
         help: "Further redirects (302, relative Location) a signed file link answers before the file (default 0).")
@@ -127,6 +132,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         configuration.reportsRunning = reportRunning
         configuration.csvDelimiter = csvDelimiter
         configuration.redirectHops = max(0, redirectHops)
+        configuration.timeoutsAsCloseStatus = timeoutsAsCloseStatus
         do {
             try configuration.validate()
         } catch {

@@ -40,6 +40,20 @@ struct JobOutcomeTests {
         #expect(try outcome(many) == .failed(reason: "too many rows in the export", detail: "FAILED"))
     }
 
+    @Test func theDocumentedWordsAreReadInAnyCase() throws {
+        #expect(try outcome(status(reason: nil, detail: "completed", array: false)) == .completed)
+        let lower = status(reason: nil, detail: "Completed", array: true).replacingOccurrences(
+            of: "\"CLOSED\"", with: "\"closed\"")
+        #expect(try outcome(lower) == .completed)
+        let running = status(reason: nil, detail: "", array: false).replacingOccurrences(
+            of: "\"CLOSED\"", with: "\"running\"")
+        #expect(try outcome(running) == .inFlight)
+        // A workflow engine's own close words are that job's end, not a completion.
+        #expect(
+            try outcome(status(reason: nil, detail: "TIMED_OUT", array: false))
+                == .failed(reason: nil, detail: "TIMED_OUT"))
+    }
+
     @Test func completedIsNotARejection() throws {
         #expect(try outcome(status(reason: "too many exports", detail: "COMPLETED", array: false)) == .completed)
     }

@@ -171,7 +171,10 @@ struct ExecutorSimulatorTests {
         }
     }
 
-    @Test func aChunkThatTimesOutOnTheServerIsSplitAndCompletes() async throws {
+    /// The server says so in a FAILED reason, or (a workflow engine's own close status) as detail TIMED_OUT with
+    /// no reason: either way the chunk is split, not retried whole.
+    @Test(arguments: [false, true])
+    func aChunkThatTimesOutOnTheServerIsSplitAndCompletes(closeStatus: Bool) async throws {
         let directory = try PipelineHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let spec = SpecBuilders.spec(
@@ -181,7 +184,9 @@ struct ExecutorSimulatorTests {
         let dayRows = generator.rowCount(
             for: ExportRequest(type: .incomingPost, startTime: 1_738_368_000_000, endTime: 1_738_454_400_000))
         // A job over ~1.5 days of rows times out: the 4-day chunk must be split twice.
-        try await SimulatorHarness.withSimulator(Self.configuration(maxExportRows: dayRows * 3 / 2)) { simulator in
+        var configuration = Self.configuration(maxExportRows: dayRows * 3 / 2)
+        configuration.timeoutsAsCloseStatus = closeStatus
+        try await SimulatorHarness.withSimulator(configuration) { simulator in
             let log = PipelineHarness.EventLog()
             let outcome = try await PipelineHarness.run(
                 spec, on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
@@ -189,6 +194,8 @@ struct ExecutorSimulatorTests {
             #expect(outcome.summary.failed.isEmpty, "\(outcome.summary.failed.map(\.error))")
             #expect(outcome.summary.splits >= 3)
             #expect(log.count(.split) == outcome.summary.splits)
+            let said = closeStatus ? "closed TIMED_OUT" : "timed out after"
+            #expect(log.events.filter { $0.kind == .split }.allSatisfy { ($0.message ?? "").contains(said) })
             let whole = ExportRequest(
                 type: .incomingPost, startTime: 1_738_368_000_000, endTime: 1_738_713_600_000,
                 selection: outcome.plan.chunks[0].request.selection, locale: "en", timezone: "UTC")
