@@ -45,6 +45,9 @@ public struct SimulatorConfiguration: Sendable {
     public var timeFormat: TimeFormatStyle
     /// What a window without rows returns (`--empty-windows`): the header alone (default), or a 0-byte body.
     public var emptyWindows: EmptyWindowStyle
+    /// A new job's first this many status requests answer 404, as an eventually consistent job store that does not
+    /// know the job yet would (`--status-not-found-first`).
+    public var statusNotFoundFirst = 0
     /// A job over `maxExportRows` closes with detail `TIMED_OUT` and no reason, as a workflow engine reports its own
     /// timeout, instead of FAILED with a reason that says so (`--timeouts-as-close-status`).
     public var timeoutsAsCloseStatus = false

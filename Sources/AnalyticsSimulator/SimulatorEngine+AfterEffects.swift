@@ -48,4 +48,15 @@ extension SimulatorEngine {
 
     /// Whether this job's status is refused (the `jobToken403` fault drew it).
     func isTokenRefused(workflowId: String) -> Bool { tokenRefusedJobs.contains(workflowId) }
+
+    /// Whether this status request of the job is one of its first `statusNotFoundFirst`, which an eventually
+    /// consistent job store answers 404 (counted in `notYetVisible`).
+    func isNotYetVisible(workflowId: String) -> Bool {
+        guard configuration.statusNotFoundFirst > 0 else { return false }
+        let seen = statusRequestsSeen[workflowId, default: 0]
+        statusRequestsSeen[workflowId] = seen + 1
+        guard seen < configuration.statusNotFoundFirst else { return false }
+        stats.notYetVisible += 1
+        return true
+    }
 }

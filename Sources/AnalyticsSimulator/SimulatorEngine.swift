@@ -69,6 +69,8 @@ actor SimulatorEngine {
     private var backgroundDraws: UInt64 = 0
     /// Jobs whose status requests the `jobToken403` fault refuses.
     var tokenRefusedJobs: Set<String> = []
+    /// Status requests answered so far per job (`statusNotFoundFirst`).
+    var statusRequestsSeen: [String: Int] = [:]
     private let backgroundUsers: [String]
     private var backgroundStarted = false
 

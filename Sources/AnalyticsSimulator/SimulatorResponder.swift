@@ -210,6 +210,10 @@ struct SimulatorResponder: HTTPResponder {
         guard let job = await engine.job(workflowId: workflowId), job.runId == runId, !job.background else {
             return await failure(.notFound, "No export job with this workflowId and runId.")
         }
+        // An eventually consistent job store: a new job is not found by its first status requests.
+        if !download, await engine.isNotYetVisible(workflowId: job.workflowId) {
+            return await failure(.notFound, "No export job with this workflowId and runId.")
+        }
         let token = query.last { $0.name == "analyticsAccessToken" }?.value
         let companyKey = query.last { $0.name == "companyKey" }?.value
         // A raw "+" in the query decodes as a space; accept the token either way.

@@ -40,6 +40,8 @@ public struct SimulatorStats: Codable, Sendable, Hashable {
     public var downloadRequests = 0
     /// Requests for signed file links (successful or not).
     public var fileRequests = 0
+    /// Status requests answered 404 because the job was not visible yet (`statusNotFoundFirst`).
+    public var notYetVisible = 0
     /// Signed-file requests that carried an `Authorization` header: credentials sent where they do not belong.
     public var fileRequestsWithAuthorization = 0
     /// Requests that reached this server by the foreign origin's name (`foreignBaseURL`), and how many of them

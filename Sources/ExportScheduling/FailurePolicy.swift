@@ -48,11 +48,20 @@ public struct FailurePolicy: Sendable, Hashable {
     /// taken as too big: it is abandoned (its slot held until it would have ended) and the chunk split.
     public var overrunFactor: Double
     public var sizeRelatedMinimumSeconds: Double
+    /// A job whose status has never answered and is refused (403/404/410) in its first `newJobGracePolls` polls, or
+    /// within `newJobGraceSeconds` of its submit, is asked again rather than given up: an eventually consistent job
+    /// store may not know it yet, and a resubmit would run it twice. (Polls as well as seconds: the schedule's first
+    /// polls are seconds apart, and a busy machine may answer them late.)
+    public var newJobGraceSeconds: Double
+    public var newJobGracePolls: Int
 
     public init(
         attempts: Int = 3, cooldownSeconds: Double = 60, holdFactor: Double = 1.5, failureBudget: Int = 3,
-        undecodableStatusLimit: Int = 10, overrunFactor: Double = 20, sizeRelatedMinimumSeconds: Double = 3_600
+        undecodableStatusLimit: Int = 10, overrunFactor: Double = 20, sizeRelatedMinimumSeconds: Double = 3_600,
+        newJobGraceSeconds: Double = 60, newJobGracePolls: Int = 3
     ) {
+        self.newJobGraceSeconds = newJobGraceSeconds
+        self.newJobGracePolls = newJobGracePolls
         self.attempts = max(1, attempts)
         self.cooldownSeconds = cooldownSeconds
         self.holdFactor = holdFactor

@@ -165,6 +165,12 @@ extension Scheduler {
         switch failure.failureClass {
         case .credentials:
             return stop(id, failure)
+        case .jobToken where isNewJobGrace(follow, now: now), .permanent where isNewJobGrace(follow, now: now):
+            // The status endpoint has never answered for this job: a job store that is not consistent yet is
+            // likelier than a job gone a few seconds after it was accepted, and a resubmit would run it twice.
+            follow.nextPoll = nextPoll(follow, now: now)
+            entries[id]?.phase = .following(lease, follow)
+            return []
         case .jobToken, .permanent:
             // This job's token or URL no longer works: that job's problem. Its slot stays held for as long as it
             // might still run; the chunk is submitted again.
@@ -184,6 +190,15 @@ extension Scheduler {
             entries[id]?.phase = .following(lease, follow)
             return []
         }
+    }
+
+    /// Whether `follow`'s job was accepted so recently, and never answered for, that a refusal of its status more
+    /// likely means the job store does not know it yet than that it is gone: among its first
+    /// `FailurePolicy.newJobGracePolls` polls, or within `newJobGraceSeconds` of the submit.
+    func isNewJobGrace(_ follow: Follow, now: Double) -> Bool {
+        let policy = configuration.failure
+        return follow.firstAnswer == nil && !follow.resumed
+            && (follow.polls <= policy.newJobGracePolls || now - follow.started < policy.newJobGraceSeconds)
     }
 
     /// How long a job took: it ended between the last answer that showed it in flight and the one that showed it

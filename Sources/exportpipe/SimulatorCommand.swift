@@ -77,6 +77,11 @@ struct SimulatorCommand: AsyncParsableCommand {
         name: .customLong("empty-windows"), help: "What a window without rows returns: header (default) or empty.")
     var emptyWindows: EmptyWindowStyle = .header
 
+    @Option(
+        name: .customLong("status-not-found-first"),
+        help: "A new job's first N status requests answer 404, as a job store not yet consistent (default 0).")
+    var statusNotFoundFirst = 0
+
     @Flag(
         name: .customLong("timeouts-as-close-status"),
         help: "A job over --max-export-rows closes TIMED_OUT with no reason instead of FAILED with one.")
@@ -133,6 +138,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         configuration.csvDelimiter = csvDelimiter
         configuration.redirectHops = max(0, redirectHops)
         configuration.timeoutsAsCloseStatus = timeoutsAsCloseStatus
+        configuration.statusNotFoundFirst = max(0, statusNotFoundFirst)
         do {
             try configuration.validate()
         } catch {

@@ -72,6 +72,31 @@ struct AfterEffectFaultTests {
         }
     }
 
+    /// A job store that knows a new job only a while after its submit answered (404 until then): the jobs are
+    /// asked again, not taken as gone, so nothing runs twice.
+    @Test func aNewJobNotYetVisibleIsAskedAgainNotSubmittedTwice() async throws {
+        let directory = try PipelineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Each job's first two status requests answer 404: within the grace of three polls, however late a busy
+        // machine answers them. Without the grace every job is taken as gone: 12 submissions for 8 chunks, the
+        // export stopped.
+        var configuration = try Self.configuration("")
+        configuration.statusNotFoundFirst = 2
+        try await SimulatorHarness.withSimulator(configuration) { simulator in
+            let outcome = try await PipelineHarness.run(
+                Self.spec(), on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
+                passwords: ["user1": "pw1"])
+            #expect(outcome.summary.failed.isEmpty)
+            let stats = await simulator.stats()
+            #expect(stats.notYetVisible == 2 * outcome.plan.chunks.count, "every job's first two polls met the 404")
+            #expect(stats.users.submissions == outcome.plan.chunks.count, "no chunk submitted twice")
+            #expect(outcome.summary.retries == 0)
+            #expect(
+                try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/out/posts.csv")))
+                    == Self.expected(outcome))
+        }
+    }
+
     @Test func aStatusURLOnAnotherOriginGetsNoCredentials() async throws {
         let directory = try PipelineHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
