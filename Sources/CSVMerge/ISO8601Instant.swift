@@ -41,15 +41,8 @@ public enum ISO8601Instant {
             guard let second = digits(bytes, &index, 2), second <= 60 else { return nil }
             milliseconds += second * 1000
             if expect(bytes, &index, 0x2E) || expect(bytes, &index, 0x2C) {
-                var scale: Int64 = 100
-                var sawDigit = false
-                while index < count, bytes[index] &- 0x30 < 10 {
-                    milliseconds += Int64(bytes[index] &- 0x30) * scale
-                    scale /= 10
-                    sawDigit = true
-                    index += 1
-                }
-                guard sawDigit else { return nil }
+                guard let fraction = fractionMilliseconds(bytes, &index) else { return nil }
+                milliseconds += fraction
             }
         }
         if index == count {
@@ -75,8 +68,23 @@ public enum ISO8601Instant {
         return sign == 0x2B ? milliseconds - offset : milliseconds + offset
     }
 
+    /// The milliseconds of a fraction's digits (at least one; beyond the third they are truncated), or nil.
     @inline(__always)
-    private static func digits(_ bytes: UnsafeRawBufferPointer, _ index: inout Int, _ length: Int) -> Int64? {
+    static func fractionMilliseconds(_ bytes: UnsafeRawBufferPointer, _ index: inout Int) -> Int64? {
+        var milliseconds: Int64 = 0
+        var scale: Int64 = 100
+        let start = index
+        while index < bytes.count, bytes[index] &- 0x30 < 10 {
+            milliseconds += Int64(bytes[index] &- 0x30) * scale
+            scale /= 10
+            index += 1
+        }
+        return index > start ? milliseconds : nil
+    }
+
+    /// Exactly `length` digits.
+    @inline(__always)
+    static func digits(_ bytes: UnsafeRawBufferPointer, _ index: inout Int, _ length: Int) -> Int64? {
         guard index + length <= bytes.count else { return nil }
         var value: Int64 = 0
         for offset in index..<(index + length) {

@@ -77,24 +77,17 @@ enum RegionalTime {
         index += 1
         guard var hour = number(bytes, &index, maxDigits: 2), index < count, bytes[index] == 0x3A else { return nil }
         index += 1
-        guard let minute = fixed(bytes, &index, 2), minute < 60 else { return nil }
+        guard let minute = ISO8601Instant.digits(bytes, &index, 2), minute < 60 else { return nil }
         var seconds: Int64 = 0
         var fraction: Int64 = 0
         if index < count && bytes[index] == 0x3A {
             index += 1
-            guard let second = fixed(bytes, &index, 2), second <= 60 else { return nil }
+            guard let second = ISO8601Instant.digits(bytes, &index, 2), second <= 60 else { return nil }
             seconds = second
             if index < count && (bytes[index] == 0x2E || bytes[index] == 0x2C) {
                 index += 1
-                var scale: Int64 = 100
-                var sawDigit = false
-                while index < count, bytes[index] &- 0x30 < 10 {
-                    fraction += Int64(bytes[index] &- 0x30) * scale
-                    scale /= 10
-                    sawDigit = true
-                    index += 1
-                }
-                guard sawDigit else { return nil }
+                guard let milliseconds = ISO8601Instant.fractionMilliseconds(bytes, &index) else { return nil }
+                fraction = milliseconds
             }
         }
         if index < count && bytes[index] == 0x20 { index += 1 }
@@ -123,20 +116,6 @@ enum RegionalTime {
         }
         guard index > start else { return nil }
         if index < bytes.count && bytes[index] &- 0x30 < 10 { return nil }
-        return value
-    }
-
-    /// Exactly `length` digits.
-    @inline(__always)
-    private static func fixed(_ bytes: UnsafeRawBufferPointer, _ index: inout Int, _ length: Int) -> Int64? {
-        guard index + length <= bytes.count else { return nil }
-        var value: Int64 = 0
-        for offset in index..<(index + length) {
-            let digit = bytes[offset] &- 0x30
-            guard digit < 10 else { return nil }
-            value = value * 10 + Int64(digit)
-        }
-        index += length
         return value
     }
 }

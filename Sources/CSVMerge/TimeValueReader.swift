@@ -144,15 +144,8 @@ public struct TimeValueReader {
             millis = value * 1000
             if index < count, bytes[index] == 0x2E {
                 index += 1
-                var scale: Int64 = 100
-                var sawDigit = false
-                while index < count, bytes[index] &- 0x30 < 10 {
-                    millis += Int64(bytes[index] &- 0x30) * scale
-                    scale /= 10
-                    sawDigit = true
-                    index += 1
-                }
-                guard sawDigit else { return nil }
+                guard let fraction = ISO8601Instant.fractionMilliseconds(bytes, &index) else { return nil }
+                millis += fraction
             }
         case 12...14:
             millis = value
