@@ -53,6 +53,9 @@ public struct RunnerState: RawRepresentable, Codable, Sendable, Hashable, Custom
     public static let closed = RunnerState(rawValue: "CLOSED")
     public var description: String { rawValue }
 
+    /// Whether this is `other`'s word in any case (nothing says a gateway or a later version keeps them upper-case).
+    public func means(_ other: RunnerState) -> Bool { rawValue.uppercased() == other.rawValue }
+
     public init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
     }
@@ -130,7 +133,7 @@ public struct JobResult: Codable, Sendable, Hashable {
     /// queued job shows RUNNING/"" too), so the evidence is a progress counter above 0 or an acknowledge time;
     /// a `QUEUED`/`WAITING`/`PENDING` runnerState, should one appear, is queued. False when nothing tells.
     public var showsRunning: Bool {
-        guard runnerState.rawValue.uppercased() == RunnerState.running.rawValue else { return false }
+        guard runnerState.means(.running) else { return false }
         return (currentCount ?? 0) > 0 || lastAcknowledgeTime != nil
     }
 
@@ -154,8 +157,8 @@ public struct JobStatus: Codable, Sendable, Hashable {
 
     /// What the status means for a client.
     public var outcome: JobOutcome {
-        // The documented words, in any case (nothing says a gateway or a later version keeps them upper-case).
-        if result.runnerState.rawValue.uppercased() != RunnerState.closed.rawValue { return .inFlight }
+        // The documented words, in any case.
+        if !result.runnerState.means(.closed) { return .inFlight }
         if result.detail?.uppercased() == JobResult.completed { return .completed }
         // Recognised by its phrase, in either field and any case: the sentence's exact wording is not documented.
         if APILimits.isQueueRejection(result.reason) || APILimits.isQueueRejection(result.detail) {

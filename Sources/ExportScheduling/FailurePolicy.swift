@@ -100,6 +100,12 @@ public struct FailurePolicy: Sendable, Hashable {
         }
     }
 
+    /// Whether a refusal (403/404/410) of the status of a job whose status has never answered, at its `polls`-th
+    /// poll and `seconds` after its submit, is within the new job's grace (ask again rather than give it up).
+    public func isWithinNewJobGrace(polls: Int, seconds: Double) -> Bool {
+        polls <= newJobGracePolls || seconds < newJobGraceSeconds
+    }
+
     /// Whether a server's FAILED reason, or a close detail other than FAILED (a workflow engine's `TIMED_OUT`),
     /// says the job was too big (split it rather than retry it).
     public static func isSizeRelated(_ reason: String?) -> Bool {

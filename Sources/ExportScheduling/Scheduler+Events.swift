@@ -165,18 +165,20 @@ extension Scheduler {
         switch failure.failureClass {
         case .credentials:
             return stop(id, failure)
-        case .jobToken where isNewJobGrace(follow, now: now), .permanent where isNewJobGrace(follow, now: now):
-            // The status endpoint has never answered for this job: a job store that is not consistent yet is
-            // likelier than a job gone a few seconds after it was accepted, and a resubmit would run it twice.
-            follow.nextPoll = nextPoll(follow, now: now)
-            entries[id]?.phase = .following(lease, follow)
-            return []
         case .jobToken, .permanent:
-            // This job's token or URL no longer works: that job's problem. Its slot stays held for as long as it
-            // might still run; the chunk is submitted again.
-            abandon(lease, follow: follow, item: entry.item, now: now)
-            if entry.orphan { return retire(id) }
-            return failed(id, Failure(.jobToken, failure.message), now: now)
+            // A job the status endpoint has never answered for, refused within its grace, is asked again: a job
+            // store that is not consistent yet is likelier than a job gone seconds after it was accepted, and a
+            // resubmit would run it twice.
+            let neverAnswered = follow.firstAnswer == nil && !follow.resumed
+            if !neverAnswered
+                || !configuration.failure.isWithinNewJobGrace(polls: follow.polls, seconds: now - follow.started)
+            {
+                // This job's token or URL no longer works: that job's problem. Its slot stays held for as long as
+                // it might still run; the chunk is submitted again.
+                abandon(lease, follow: follow, item: entry.item, now: now)
+                if entry.orphan { return retire(id) }
+                return failed(id, Failure(.jobToken, failure.message), now: now)
+            }
         default:
             follow.unreadable += 1
             if follow.unreadable >= configuration.failure.undecodableStatusLimit {
@@ -186,19 +188,10 @@ extension Scheduler {
                     "the job's status could not be read \(follow.unreadable) times in a row (last: \(failure.message))"
                 return failed(id, Failure(.transient, text), now: now)
             }
-            follow.nextPoll = nextPoll(follow, now: now)
-            entries[id]?.phase = .following(lease, follow)
-            return []
         }
-    }
-
-    /// Whether `follow`'s job was accepted so recently, and never answered for, that a refusal of its status more
-    /// likely means the job store does not know it yet than that it is gone: among its first
-    /// `FailurePolicy.newJobGracePolls` polls, or within `newJobGraceSeconds` of the submit.
-    func isNewJobGrace(_ follow: Follow, now: Double) -> Bool {
-        let policy = configuration.failure
-        return follow.firstAnswer == nil && !follow.resumed
-            && (follow.polls <= policy.newJobGracePolls || now - follow.started < policy.newJobGraceSeconds)
+        follow.nextPoll = nextPoll(follow, now: now)
+        entries[id]?.phase = .following(lease, follow)
+        return []
     }
 
     /// How long a job took: it ended between the last answer that showed it in flight and the one that showed it

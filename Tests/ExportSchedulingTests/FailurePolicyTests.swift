@@ -13,6 +13,16 @@ struct FailurePolicyTests {
         }
     }
 
+    @Test("a never-answered job's refusals are within its grace through 3 polls or 60 s, whichever lasts longer")
+    func newJobGrace() {
+        let policy = FailurePolicy()
+        #expect(policy.isWithinNewJobGrace(polls: 1, seconds: 5))
+        #expect(policy.isWithinNewJobGrace(polls: 3, seconds: 500), "a busy machine's late third poll")
+        #expect(policy.isWithinNewJobGrace(polls: 9, seconds: 59))
+        #expect(!policy.isWithinNewJobGrace(polls: 4, seconds: 60))
+        #expect(!FailurePolicy(newJobGraceSeconds: 0, newJobGracePolls: 0).isWithinNewJobGrace(polls: 1, seconds: 0))
+    }
+
     @Test("only a size-related failure splits; the others spend attempts, then fail")
     func decisions() {
         let policy = FailurePolicy(attempts: 3)
