@@ -175,11 +175,10 @@ actor SimulatorEngine {
     func submit(user: String, submission: ParsedSubmission, rows: Int) -> Job {
         let t = advance()
         var failReason: String?
-        var closeDetail: String?
         var rowsForCost = rows
         let maxRows = configuration.maxExportRows
-        if maxRows > 0 && rows > maxRows {
-            if configuration.timeoutsAsCloseStatus { closeDetail = "TIMED_OUT" }
+        let overLimit = maxRows > 0 && rows > maxRows
+        if overLimit {
             rowsForCost = maxRows
             let seconds = Int(CostModel.seconds(for: submission.request.type, rows: maxRows).rounded())
             failReason =
@@ -216,14 +215,9 @@ actor SimulatorEngine {
         var job = enqueue(
             user: user, background: false, submission: submission, rows: rows, duration: duration,
             failReason: failReason, at: t, closedReason: nil)
-        if drawFault("stuck", probability: configuration.faults.stuck) {
-            job.stuck = true
-            jobs[job.workflowId]?.stuck = true
-        }
-        if let closeDetail {
-            job.closeDetail = closeDetail
-            jobs[job.workflowId]?.closeDetail = closeDetail
-        }
+        job.stuck = drawFault("stuck", probability: configuration.faults.stuck)
+        if overLimit && configuration.timeoutsAsCloseStatus { job.closeDetail = "TIMED_OUT" }
+        jobs[job.workflowId] = job
         return job
     }
 

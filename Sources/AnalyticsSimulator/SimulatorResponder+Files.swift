@@ -40,9 +40,9 @@ extension SimulatorResponder {
             }
             var headers = HTTPFields()
             let isCSV = submission.options.format == .csv
+            let fileName = "\(submission.request.type.rawValue).\(isCSV ? "csv" : "json")"
             headers[.contentType] = isCSV ? "text/csv; charset=utf-8" : "application/json"
-            headers[.contentDisposition] =
-                "attachment; filename=\"\(submission.request.type.rawValue).\(isCSV ? "csv" : "json")\""
+            headers[.contentDisposition] = "attachment; filename=\"\(fileName)\""
             if await engine.drawHTMLBody() {
                 // A gateway's error page, answered 200 as some proxies do.
                 headers[.contentType] = "text/html; charset=utf-8"
@@ -60,8 +60,7 @@ extension SimulatorResponder {
                         headers[.contentEncoding] = "gzip"
                     } else {
                         headers[.contentType] = "application/gzip"
-                        headers[.contentDisposition] =
-                            "attachment; filename=\"\(submission.request.type.rawValue).\(isCSV ? "csv" : "json").gz\""
+                        headers[.contentDisposition] = "attachment; filename=\"\(fileName).gz\""
                     }
                 } catch {
                     return xmlError(.internalServerError, code: "InternalError", message: "gzip: \(error)")

@@ -49,7 +49,7 @@ struct AfterEffectFaultTests {
             #expect(outcome.summary.unknownOutcomes == stats.faults["accepted5xx"])
             #expect(log.count(.held) == outcome.summary.unknownOutcomes)
             #expect(
-                try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/out/posts.csv")))
+                try ExecutorSimulatorTests.bytes(directory + "/out/posts.csv")
                     == Self.expected(outcome))
         }
     }
@@ -67,7 +67,7 @@ struct AfterEffectFaultTests {
             #expect((stats.faults["jobToken403"] ?? 0) > 0)
             #expect((stats.maxQueuedPerUser["user1"] ?? 0) <= 2)
             #expect(
-                try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/out/posts.csv")))
+                try ExecutorSimulatorTests.bytes(directory + "/out/posts.csv")
                     == Self.expected(outcome))
         }
     }
@@ -92,7 +92,7 @@ struct AfterEffectFaultTests {
             #expect(stats.users.submissions == outcome.plan.chunks.count, "no chunk submitted twice")
             #expect(outcome.summary.retries == 0)
             #expect(
-                try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/out/posts.csv")))
+                try ExecutorSimulatorTests.bytes(directory + "/out/posts.csv")
                     == Self.expected(outcome))
         }
     }

@@ -48,7 +48,7 @@ struct HostileServerTests {
             // machine may add a resubmission of its own).
             #expect(stats.users.submissions >= outcome.plan.chunkCount + stuck)
             #expect(
-                try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/out/posts.csv")))
+                try ExecutorSimulatorTests.bytes(directory + "/out/posts.csv")
                     == Self.expected(outcome))
         }
     }
@@ -70,7 +70,7 @@ struct HostileServerTests {
             #expect(stats.fileRequests >= outcome.plan.chunkCount)
             #expect(stats.fileRequestsWithAuthorization == 0)
             #expect(
-                try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/out/posts.csv")))
+                try ExecutorSimulatorTests.bytes(directory + "/out/posts.csv")
                     == Self.expected(outcome))
         }
     }
@@ -86,7 +86,7 @@ struct HostileServerTests {
             let stats = await simulator.stats()
             #expect((stats.faults["garbage"] ?? 0) + (stats.faults["envelope"] ?? 0) > 0)
             #expect(
-                try Array(Data(contentsOf: URL(fileURLWithPath: directory + "/out/posts.csv")))
+                try ExecutorSimulatorTests.bytes(directory + "/out/posts.csv")
                     == Self.expected(outcome))
         }
     }
