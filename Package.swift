@@ -188,7 +188,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ExportSchedulingTests", dependencies: ["ExportScheduling", "ExportTestSupport"]),
-        .testTarget(name: "ExportExecutorTests", dependencies: ["ExportExecutor", "ExportRun", "ExportTestSupport"]),
+        .testTarget(
+            name: "ExportExecutorTests",
+            dependencies: ["ExportExecutor", "ExportRun", "ExportTestSupport", "ExportCoordination"]),
         .testTarget(
             name: "ExportRunTests",
             dependencies: [

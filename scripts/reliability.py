@@ -151,11 +151,48 @@ class ForeignHost:
 
 
 def exportpipe(args, timeout=600, env=None):
-    """Runs exportpipe to the end; returns (rc, stdout, stderr) and keeps the output for the secrets scan."""
-    proc = subprocess.run([BIN] + args, capture_output=True, timeout=timeout, env=env or RUN_ENV)
-    out, err = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+    """Runs exportpipe to the end; returns (rc, stdout, stderr) and keeps the output for the secrets scan.
+
+    A run that does not end in `timeout` seconds is killed and reported as exit 124 (as timeout(1) does), with
+    the last lines it printed, so its check fails with what it was doing rather than the suite stopping."""
+    try:
+        proc = subprocess.run([BIN] + args, capture_output=True, timeout=timeout, env=env or RUN_ENV)
+        rc, out, err = proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+    except subprocess.TimeoutExpired as expired:
+        out = (expired.stdout or b"").decode(errors="replace")
+        err = (expired.stderr or b"").decode(errors="replace")
+        last = " | ".join(out.strip().splitlines()[-3:])
+        rc, err = 124, err + f"\nkilled: no exit after {timeout} s; its last progress lines: {last}"
     LOGS.append((" ".join(args[:1]), out + err))
-    return proc.returncode, out, err
+    return rc, out, err
+
+
+class Watched:
+    """exportpipe started in the background, its progress lines on a pipe and its stderr in a file (a full stderr
+    pipe nobody reads would stop it); a watchdog kills it after `timeout` seconds, and says so."""
+
+    def __init__(self, args, timeout=600):
+        self.err_file = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([BIN] + args, stdout=subprocess.PIPE, stderr=self.err_file, env=RUN_ENV)
+        self.timed_out = False
+        self.timeout = timeout
+        self.watchdog = threading.Timer(timeout, self._expire)
+        self.watchdog.daemon = True
+        self.watchdog.start()
+
+    def _expire(self):
+        self.timed_out = True
+        self.proc.kill()
+
+    def finish(self):
+        """Waits for the end; returns its stderr (with the watchdog's word when it had to kill it)."""
+        self.proc.stdout.close()
+        self.proc.wait()
+        self.watchdog.cancel()
+        self.err_file.seek(0)
+        err = self.err_file.read().decode(errors="replace")
+        self.err_file.close()
+        return err + (f"\nkilled: no exit after {self.timeout} s" if self.timed_out else "")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -364,8 +401,8 @@ def crash_and_resume(cfg, work, reference):
             d = os.path.join(work, f"crash-{trial}")
             spec = write_spec(d, sim.url, days)
             since = sim.stats()["apiTimeMillis"]
-            proc = subprocess.Popen([BIN, "run", spec, "--time-scale", str(scale), "--progress", "json"],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=RUN_ENV)
+            run = Watched(["run", spec, "--time-scale", str(scale), "--progress", "json"], cfg["run_timeout"])
+            proc = run.proc
             total, counts, killed_after = None, {}, None
             target = rng.randint(1, 6)
             delay = rng.uniform(0, 0.03)
@@ -391,13 +428,13 @@ def crash_and_resume(cfg, work, reference):
                     proc.send_signal(signal.SIGKILL)
                     killed_after = f"{kind} #{counts[kind]}"
                     break
-            proc.stdout.close()
-            err = proc.stderr.read().decode(errors="replace")
-            proc.wait()
+            err = run.finish()
             LOGS.append(("crashed run", "".join(captured) + err))
             states = journal_states(d)
             submitting = states.get("submitting", 0)
-            crashed = proc.returncode == -signal.SIGKILL
+            crashed = proc.returncode == -signal.SIGKILL and not run.timed_out
+            if run.timed_out:
+                killed_after = f"nothing: the run to be killed hung ({err.strip()[-200:]})"
             rc, out, err2 = exportpipe(["run", spec, "--time-scale", str(scale), "--progress", "json"])
             identical, lost = compare(reference, outputs(d))
             COUNTS["bytes lost"] += lost
@@ -498,8 +535,8 @@ def the_disk(cfg, work, reference):
         # The state directory vanishes mid-run.
         d = os.path.join(work, "disk-vanish")
         spec = write_spec(d, sim.url, days)
-        proc = subprocess.Popen([BIN, "run", spec, "--time-scale", str(scale), "--progress", "json"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=RUN_ENV)
+        run = Watched(["run", spec, "--time-scale", str(scale), "--progress", "json"], cfg["run_timeout"])
+        proc = run.proc
         removed = False
         captured = []
         for raw in proc.stdout:
@@ -507,12 +544,8 @@ def the_disk(cfg, work, reference):
             if not removed and '"kind":"verified"' in captured[-1]:
                 shutil.rmtree(os.path.join(d, "state"), ignore_errors=True)
                 removed = True
-        err = proc.stderr.read().decode(errors="replace")
-        try:
-            rc = proc.wait(timeout=300)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            rc = "hung"
+        err = run.finish()
+        rc = "hung" if run.timed_out else proc.returncode
         LOGS.append(("vanish", "".join(captured) + err))
         clear = rc == 1 and "Traceback" not in err and "state" in err
         rc2, _, err2 = exportpipe(["run", spec, "--time-scale", str(scale)])
@@ -895,6 +928,9 @@ def main():
     }
     only = set((args.only or "1,2,3,4,5,6").split(","))
     work = tempfile.mkdtemp(prefix="exportpipe-reliability-")
+    # The embedded coordinator's stores (one per company key) live under the suite's work directory, not the
+    # user's ~/.local/state.
+    RUN_ENV["XDG_STATE_HOME"] = os.path.join(work, "state-home")
     started = time.monotonic()
     reference = {}
     try:

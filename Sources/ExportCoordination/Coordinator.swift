@@ -49,11 +49,12 @@ public protocol Coordinator: Sendable {
 
     /// Frees an orphan's slots: its job was seen CLOSED (or no longer exists).
     func orphanClosed(_ orphan: Orphan) async throws
-    /// Frees the leases without a recorded job that an earlier run of `holder`'s state directory (same
-    /// `instance`, another pid) left behind; returns how many. Called by a run holding its state directory's lock,
-    /// before it takes leases of its own: the earlier run has ended, and the submits whose answers it lost are held
-    /// again by this run's journal (its `submitting` chunks), under leases of its own.
-    func reclaim(abandonedBy holder: HolderIdentity, in scope: SlotScope) async throws -> Int
+    /// Takes back what an earlier run of `holder`'s state directory (same `instance`, another pid) left: frees its
+    /// leases without a recorded job and makes its leases with one orphans due for a probe at once. Called by a run
+    /// holding its state directory's lock, before it takes leases of its own: the earlier run has ended, the submits
+    /// whose answers it lost are held again by this run's journal (its `submitting` chunks) under leases of its own,
+    /// and the jobs the journal knows are adopted next (`adopt(runId:in:holder:)`).
+    func reclaim(abandonedBy holder: HolderIdentity, in scope: SlotScope) async throws -> Reclaimed
 
     /// Takes over the lease holding the job `runId` (a restarted holder re-attaching a job its journal knows),
     /// renewed for `holder`. Returns `nil` when no lease holds that job.
@@ -90,6 +91,19 @@ public struct SlotScope: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// The origin and the digest's first 12 digits: enough to tell companies apart, nothing to reuse.
     public var description: String { "\(origin) company \(companyDigest.prefix(12))" }
+}
+
+/// What `Coordinator.reclaim(abandonedBy:in:)` did with the leases an earlier run of a state directory left.
+public struct Reclaimed: Hashable, Sendable {
+    /// Leases without a job, freed.
+    public var freed: Int
+    /// Leases with a job, made orphans due for a status probe now.
+    public var orphaned: Int
+
+    public init(freed: Int = 0, orphaned: Int = 0) {
+        self.freed = freed
+        self.orphaned = orphaned
+    }
 }
 
 /// Who holds a lease: shown by `exportpipe status`, and how a restarted runner recognises its own.

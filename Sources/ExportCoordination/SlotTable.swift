@@ -173,18 +173,27 @@ public struct SlotTable: Hashable, Sendable, Codable {
         return release(orphan.lease)
     }
 
-    /// Frees the leases without a job held by an earlier process of `holder`'s instance (see
-    /// `HolderIdentity.instance`); returns how many.
-    public mutating func reclaim(abandonedBy holder: HolderIdentity) -> Int {
-        guard let instance = holder.instance else { return 0 }
-        let before = leases.count
-        leases.removeAll { entry in
-            entry.job == nil && entry.holder.instance == instance && entry.holder.host == holder.host
-                && entry.holder.pid != holder.pid
+    /// Takes back what an earlier process of `holder`'s instance left (see `HolderIdentity.instance`): that process
+    /// has ended (its successor holds the state directory's lock), so its leases without a job are freed, and its
+    /// leases with a job become orphans now rather than when their last renewal runs out — due for a status probe at
+    /// once. The jobs the successor's journal knows are adopted right after (`adopt`); the others (a job whose
+    /// lease's release was lost with the process, say) are freed by the first probe that sees them CLOSED.
+    public mutating func reclaim(abandonedBy holder: HolderIdentity, now: Date) -> Reclaimed {
+        guard let instance = holder.instance else { return Reclaimed() }
+        func earlier(_ entry: LeaseEntry) -> Bool {
+            entry.holder.instance == instance && entry.holder.host == holder.host && entry.holder.pid != holder.pid
         }
-        let freed = before - leases.count
-        if freed > 0 { version += 1 }
-        return freed
+        let before = leases.count
+        leases.removeAll { $0.job == nil && earlier($0) }
+        var reclaimed = Reclaimed(freed: before - leases.count)
+        for index in leases.indices where earlier(leases[index]) {
+            leases[index].pickedUp = true
+            leases[index].expiresAt = min(leases[index].expiresAt, now)
+            leases[index].nextProbeAt = nil
+            reclaimed.orphaned += 1
+        }
+        if reclaimed.freed > 0 { version += 1 }
+        return reclaimed
     }
 
     /// Hands the lease holding job `runId` to `holder`, renewed. `nil` when no lease holds it.

@@ -109,12 +109,12 @@ public final class TableCoordinator: Coordinator {
         }
     }
 
-    public func reclaim(abandonedBy holder: HolderIdentity, in scope: SlotScope) async throws -> Int {
+    public func reclaim(abandonedBy holder: HolderIdentity, in scope: SlotScope) async throws -> Reclaimed {
         let timing = timing
         return try await store.transact(scope) { table, now in
-            let freed = table.reclaim(abandonedBy: holder)
+            let reclaimed = table.reclaim(abandonedBy: holder, now: now)
             table.admit(now: now, timing: timing)
-            return freed
+            return reclaimed
         }.0
     }
 

@@ -18,6 +18,13 @@ struct CoordinatedLeases: Sendable {
     var slotOfChunk: [String: Int] = [:]
 }
 
+/// A slot of the core's that a resumed run holds (a job in flight, a hold) with no coordinator lease found for it.
+struct LeaseToAcquire: Sendable {
+    var slot: Int
+    var user: String
+    var job: SubmittedJob?
+}
+
 extension Executor {
     static func standaloneCoordination(_ configuration: ExecutorConfiguration) -> ExecutorCoordination {
         let limits =
@@ -33,14 +40,19 @@ extension Executor {
         return SlotRequest(scope: c.scope, user: user, limits: c.limits, holder: c.holder)
     }
 
-    /// Re-attaches the coordinator's leases of the jobs the journal has in flight (adopted by run id, else a new
-    /// lease is taken), before anything is submitted. First the leases without a job that an earlier run of this
-    /// state directory left (killed between a submit and its answer) are reclaimed: this run holds the state
-    /// directory's lock, so that run has ended, and its lost submits are this run's `unknownOutcome` chunks, whose
-    /// holds take a lease of their own here. (Without this, each such lease would keep a slot for the whole
-    /// no-job grace, hours, from every runner of the company.)
+    /// Re-attaches the coordinator's leases of the jobs the journal has in flight, before anything is submitted,
+    /// and returns the slots still without a lease (for `acquireLeases`).
+    ///
+    /// First what an earlier run of this state directory left is taken back (`Coordinator.reclaim`): this run holds
+    /// the state directory's lock, so that run has ended. Its leases without a job (killed between a submit and its
+    /// answer) are freed — its lost submits are this run's `unknownOutcome` chunks, whose holds take leases of their
+    /// own; without this each would keep a slot for the whole no-job grace, hours, from every runner of the company.
+    /// Its leases with a job become orphans due for a probe now; the jobs the journal knows are adopted here by run
+    /// id, and the rest (a lease whose release was lost with the process) are freed by the keeper's first probe.
+    /// Nothing here waits for a slot: a slot that must be acquired is acquired once the keeper runs, since it may be
+    /// one of those orphans that frees it.
     /// - Throws: `ExecutorError.coordination` when the store cannot be used.
-    func adoptLeases(_ starts: [ChunkStart], core: Scheduler) async throws {
+    func adoptLeases(_ starts: [ChunkStart], core: Scheduler) async throws -> [LeaseToAcquire] {
         let c = coordination
         do {
             _ = try await c.coordinator.backoffUntil(c.scope)  // the store answers, or the run stops here
@@ -48,8 +60,9 @@ extension Executor {
             throw ExecutorError.coordination(coordinationProblem(error))
         }
         do {
-            let freed = try await c.coordinator.reclaim(abandonedBy: c.holder, in: c.scope)
-            if freed > 0 {
+            let reclaimed = try await c.coordinator.reclaim(abandonedBy: c.holder, in: c.scope)
+            if reclaimed.freed > 0 {
+                let freed = reclaimed.freed
                 emit(
                     ProgressEvent(
                         .warning,
@@ -59,6 +72,7 @@ extension Executor {
         } catch {
             throw ExecutorError.coordination(coordinationProblem(error))
         }
+        var missing: [LeaseToAcquire] = []
         for start in starts {
             let user: String
             let job: SubmittedJob?
@@ -70,18 +84,34 @@ extension Executor {
             }
             guard let slot = core.lease(of: start.item.id) else { continue }
             do {
-                var lease: ExportCoordination.Lease?
-                if let job, !job.runId.isEmpty {
-                    lease = try await c.coordinator.adopt(runId: job.runId, in: c.scope, holder: c.holder)
+                if let job, !job.runId.isEmpty,
+                    let lease = try await c.coordinator.adopt(runId: job.runId, in: c.scope, holder: c.holder)
+                {
+                    await hold(lease, slot: slot.id)
+                } else {
+                    missing.append(LeaseToAcquire(slot: slot.id, user: user, job: job))
                 }
-                if lease == nil {
-                    let granted = try await c.coordinator.acquire(slotRequest(user))
-                    if let job {
-                        try? await c.coordinator.record(job: recorded(job), on: granted)
-                    }
-                    lease = granted
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw ExecutorError.coordination(coordinationProblem(error))
+            }
+        }
+        return missing
+    }
+
+    /// Takes a lease for each slot `adoptLeases` found none for (in the company's queue, like any submit), recording
+    /// the job when there is one. Run while the keeper probes orphans.
+    /// - Throws: `ExecutorError.coordination` when the store cannot be used.
+    func acquireLeases(_ missing: [LeaseToAcquire]) async throws {
+        let c = coordination
+        for item in missing {
+            do {
+                let lease = try await c.coordinator.acquire(slotRequest(item.user))
+                if let job = item.job {
+                    try? await c.coordinator.record(job: recorded(job), on: lease)
                 }
-                if let lease { await hold(lease, slot: slot.id) }
+                await hold(lease, slot: item.slot)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

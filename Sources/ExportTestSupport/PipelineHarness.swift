@@ -50,7 +50,7 @@ public enum PipelineHarness {
         _ spec: PipelineSpec, on simulator: RunningSimulator, directory: String, now: Date, timeScale: Double,
         companyKey: String = "demo-company", passwords: [String: String], outstandingPerUser: Int? = nil,
         attempts: Int? = nil, settleSeconds: Double = 0, stuckAfterSeconds: Double? = nil,
-        deadlineSeconds: Double? = nil,
+        deadlineSeconds: Double? = nil, coordination: ExecutorCoordination? = nil,
         log: EventLog = EventLog()
     ) async throws -> PipelineRun.Outcome {
         let users = spec.api.users.map { user in
@@ -69,7 +69,7 @@ public enum PipelineHarness {
             stateDirectory: directory + "/state", minimumPollSeconds: 2, maximumPollSeconds: 60,
             rejectionBackoff: RetryPolicy(maxAttempts: .max, baseDelay: 10, maxDelay: 120),
             settleSeconds: settleSeconds, stuckAfterSeconds: stuckAfterSeconds ?? 6 * 3_600,
-            deadlineSeconds: deadlineSeconds)
+            deadlineSeconds: deadlineSeconds, coordination: coordination)
         let run = PipelineRun(
             spec: spec, client: client, configuration: configuration, now: now, toolVersion: "test",
             baseDirectory: directory)
