@@ -140,9 +140,10 @@ extension Executor {
         try journal.markSubmitting(id, user: user)
     }
 
-    /// After the core handled something: records the job of an answered submit on its lease, notes queue
-    /// rejections company-wide, and releases the leases of the slots the core freed. Each is a task of its own,
-    /// not of the run's group, so the end of the run does not cancel it half-way; `settleLeases()` awaits them.
+    /// After the core's effects were performed (journaled): records the job of an answered submit on its lease,
+    /// notes queue rejections company-wide, and releases the leases of the slots the core freed. Each is a task of
+    /// its own, not of the run's group, so the end of the run does not cancel it half-way; `settleLeases()` awaits
+    /// them.
     func syncLeases(_ effects: [SchedulerEffect], core: Scheduler) {
         let c = coordination
         for effect in effects {

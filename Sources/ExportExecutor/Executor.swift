@@ -109,8 +109,10 @@ public actor Executor {
         await withTaskGroup(of: Report.self) { group in
             var timers: [Double] = []
             while fatal == nil {
-                syncLeases(effects, core: core)
                 perform(effects, core: core, in: &group)
+                // Only after the journal: a submit's job is journaled before its record on the lease can land (that
+                // record's task runs beside this one), so a run killed in between leaves a job its journal knows.
+                syncLeases(effects, core: core)
                 if fatal != nil || core.isFinished || Task.isCancelled { break }
                 let now = clock.now()
                 // Time passed while the last effects were performed: a cooldown may have ended with a slot free
