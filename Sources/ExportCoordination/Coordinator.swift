@@ -24,6 +24,14 @@ public protocol Coordinator: Sendable {
     ///   `CoordinationError.store` when the store cannot be used.
     func acquire(_ request: SlotRequest) async throws -> Lease
 
+    /// Takes a lease at once, over the limits if need be, for a job that already exists or may: a resumed run's job
+    /// in flight whose lease is gone, or the hold of a submit whose answer its earlier run lost. Such a job takes a
+    /// slot at the API whether or not the table has room, so it is counted rather than queued (a resumed run that
+    /// waited for room before following its jobs could wait for ever on slots its own jobs hold). Nothing new may
+    /// be submitted under a claimed hold: the driver acquires in the queue before it submits again.
+    /// - Throws: `CoordinationError.store` when the store cannot be used.
+    func claim(_ request: SlotRequest, job: RecordedJob?) async throws -> Lease
+
     /// Stores the job the lease's submit created, as soon as the submit answers (before anything else is done
     /// with the job), so a survivor can follow it if this holder dies.
     /// - Throws: `CoordinationError.leaseLost` when the lease is no longer held.

@@ -106,6 +106,20 @@ public struct SlotTable: Hashable, Sendable, Codable {
         return nil
     }
 
+    /// Takes a lease at once, over the limits if need be, for a job that exists already or may (see
+    /// `Coordinator.claim`): no waiter is passed over, since nothing new is submitted under it; the limits count it
+    /// from now on, so waiters wait for it like for any lease.
+    public mutating func claim(
+        _ request: SlotRequest, ticket: LeaseID, job: RecordedJob?, now: Date, timing: CoordinationTiming
+    ) -> Lease {
+        let entry = LeaseEntry(
+            id: ticket, user: request.user, holder: request.holder, grantedAt: now,
+            expiresAt: now.addingTimeInterval(timing.leaseDuration), pickedUp: true, job: job, nextProbeAt: nil)
+        leases.append(entry)
+        version += 1
+        return lease(entry)
+    }
+
     /// Gives up a place in the queue, or a grant not yet picked up.
     public mutating func cancel(ticket: LeaseID) {
         let before = (waiters.count, leases.count)

@@ -109,6 +109,14 @@ public final class TableCoordinator: Coordinator {
         }
     }
 
+    public func claim(_ request: SlotRequest, job: RecordedJob?) async throws -> Lease {
+        let timing = timing
+        let ticket = LeaseID.make()
+        return try await store.transact(request.scope) { table, now in
+            table.claim(request, ticket: ticket, job: job, now: now, timing: timing)
+        }.0
+    }
+
     public func reclaim(abandonedBy holder: HolderIdentity, in scope: SlotScope) async throws -> Reclaimed {
         let timing = timing
         return try await store.transact(scope) { table, now in

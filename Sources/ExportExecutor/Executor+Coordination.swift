@@ -16,13 +16,9 @@ struct CoordinatedLeases: Sendable {
     var bySlot: [Int: ExportCoordination.Lease] = [:]
     /// The core's slot of each chunk whose submit is being prepared or is on the wire.
     var slotOfChunk: [String: Int] = [:]
-}
-
-/// A slot of the core's that a resumed run holds (a job in flight, a hold) with no coordinator lease found for it.
-struct LeaseToAcquire: Sendable {
-    var slot: Int
-    var user: String
-    var job: SubmittedJob?
+    /// The core's slots whose lease was claimed over the limits for a resumed hold (`adoptLeases`): a submit in such
+    /// a slot first trades the claim for a lease acquired in the queue.
+    var claimedHolds: Set<Int> = []
 }
 
 extension Executor {
@@ -40,19 +36,19 @@ extension Executor {
         return SlotRequest(scope: c.scope, user: user, limits: c.limits, holder: c.holder)
     }
 
-    /// Re-attaches the coordinator's leases of the jobs the journal has in flight, before anything is submitted,
-    /// and returns the slots still without a lease (for `acquireLeases`).
+    /// Re-attaches the coordinator's leases of the jobs the journal has in flight, before anything is submitted.
     ///
     /// First what an earlier run of this state directory left is taken back (`Coordinator.reclaim`): this run holds
     /// the state directory's lock, so that run has ended. Its leases without a job (killed between a submit and its
     /// answer) are freed — its lost submits are this run's `unknownOutcome` chunks, whose holds take leases of their
     /// own; without this each would keep a slot for the whole no-job grace, hours, from every runner of the company.
-    /// Its leases with a job become orphans due for a probe now; the jobs the journal knows are adopted here by run
+    /// Its leases with a job become orphans due for a probe now: the jobs the journal knows are adopted here by run
     /// id, and the rest (a lease whose release was lost with the process) are freed by the keeper's first probe.
-    /// Nothing here waits for a slot: a slot that must be acquired is acquired once the keeper runs, since it may be
-    /// one of those orphans that frees it.
+    /// A job or hold with no lease to adopt is *claimed* — counted at once, over the limits if need be — never
+    /// queued for: it takes its slot at the API anyway, and a run that waited for room before following its jobs
+    /// could wait for ever on slots its own jobs hold (the reliability suite's CI hang: `ResumedLeaseTests`).
     /// - Throws: `ExecutorError.coordination` when the store cannot be used.
-    func adoptLeases(_ starts: [ChunkStart], core: Scheduler) async throws -> [LeaseToAcquire] {
+    func adoptLeases(_ starts: [ChunkStart], core: Scheduler) async throws {
         let c = coordination
         do {
             _ = try await c.coordinator.backoffUntil(c.scope)  // the store answers, or the run stops here
@@ -72,7 +68,6 @@ extension Executor {
         } catch {
             throw ExecutorError.coordination(coordinationProblem(error))
         }
-        var missing: [LeaseToAcquire] = []
         for start in starts {
             let user: String
             let job: SubmittedJob?
@@ -89,29 +84,10 @@ extension Executor {
                 {
                     await hold(lease, slot: slot.id)
                 } else {
-                    missing.append(LeaseToAcquire(slot: slot.id, user: user, job: job))
+                    let lease = try await c.coordinator.claim(slotRequest(user), job: job.map(recorded))
+                    if job == nil { leases.claimedHolds.insert(slot.id) }
+                    await hold(lease, slot: slot.id)
                 }
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                throw ExecutorError.coordination(coordinationProblem(error))
-            }
-        }
-        return missing
-    }
-
-    /// Takes a lease for each slot `adoptLeases` found none for (in the company's queue, like any submit), recording
-    /// the job when there is one. Run while the keeper probes orphans.
-    /// - Throws: `ExecutorError.coordination` when the store cannot be used.
-    func acquireLeases(_ missing: [LeaseToAcquire]) async throws {
-        let c = coordination
-        for item in missing {
-            do {
-                let lease = try await c.coordinator.acquire(slotRequest(item.user))
-                if let job = item.job {
-                    try? await c.coordinator.record(job: recorded(job), on: lease)
-                }
-                await hold(lease, slot: item.slot)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -132,6 +108,11 @@ extension Executor {
         let c = coordination
         if let slot {
             leases.slotOfChunk[id] = slot
+            if leases.claimedHolds.remove(slot) != nil, let claimed = leases.bySlot.removeValue(forKey: slot) {
+                // The claim counted a job that might exist; what goes on the wire now waits for its turn.
+                await keeper.forget(claimed)
+                try? await c.coordinator.release(claimed)
+            }
             if leases.bySlot[slot] == nil {
                 let lease = try await c.coordinator.acquire(slotRequest(user))
                 await hold(lease, slot: slot)
@@ -172,6 +153,7 @@ extension Executor {
         guard let allocation = core.slots as? SlotAllocation else { return }
         for (slot, lease) in leases.bySlot where allocation.leases[slot] == nil {
             leases.bySlot[slot] = nil
+            leases.claimedHolds.remove(slot)
             let keeper = keeper
             let previous = pending.last
             pending.append(

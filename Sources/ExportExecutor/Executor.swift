@@ -81,25 +81,17 @@ public actor Executor {
             configuration: schedulerConfiguration(startedAt: started), learned: try journal.learnedDurations(),
             splitter: splitter)
         var effects = core.start(starts, now: started)
-        // The jobs the journal has in flight take their leases back before anything is submitted; the slots with
-        // none to take back are queued for once the keeper runs (an orphan it frees may be what they wait for).
-        let missing = try await adoptLeases(starts, core: core)
+        // The jobs the journal has in flight take their leases back before anything is submitted.
+        try await adoptLeases(starts, core: core)
         await keeper.watch(coordination.scope)
         emit(ProgressEvent(.started, total: core.totalChunks, done: core.counters.verified))
 
-        let stopped: (any Error)? = await withTaskGroup(of: Void.self) { keeping in
+        await withTaskGroup(of: Void.self) { keeping in
             keeping.addTask { [keeper] in await keeper.run() }
-            defer { keeping.cancelAll() }
-            do {
-                try await acquireLeases(missing)
-            } catch {
-                return error
-            }
             await loop(&core, &effects)
-            return nil
+            keeping.cancelAll()
         }
         await settleLeases()
-        if let stopped { throw stopped }
         summary.counters = core.counters
         return try finish(core)
     }

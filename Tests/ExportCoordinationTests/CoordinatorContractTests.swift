@@ -220,6 +220,33 @@ struct CoordinatorContractTests {
         await fixture.tearDown([restarted])
     }
 
+    @Test("a claim is counted at once, over the limits, and a waiter waits for it", arguments: Backend.tested)
+    func claimOverTheLimits(_ backend: Backend) async throws {
+        let fixture = CoordinatorFixture(backend)
+        let coordinator = try await fixture.make()
+        defer { Task { await fixture.tearDown([coordinator]) } }
+        let scope = CoordinatorFixture.scope
+        let request = fixture.request("alice", limits: try limits(1))
+        let held = try await coordinator.acquire(request)
+        // A resumed run's job in flight whose lease is gone: it runs at the API whatever the table says.
+        let job = RecordedJob(workflowId: "w", runId: "r-claimed", statusUrl: "http://x/s")
+        let claimed = try await coordinator.claim(request, job: job)
+        var snapshot = try await coordinator.snapshot(scope)
+        #expect(snapshot.leases.map(\.id) == [held.id, claimed.id], "two leases of a user allowed one")
+        #expect(snapshot.leases.last?.job == job)
+        let waiting = Task { try await coordinator.acquire(request) }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        try await coordinator.release(held)
+        try await Task.sleep(nanoseconds: 50_000_000)
+        snapshot = try await coordinator.snapshot(scope)
+        #expect(snapshot.leases.map(\.id) == [claimed.id], "the claim still fills the user's one slot")
+        #expect(snapshot.waiters.count == 1)
+        try await coordinator.release(claimed)
+        let granted = try await waiting.value
+        #expect(try await coordinator.snapshot(scope).leases.map(\.id) == [granted.id])
+        try await coordinator.release(granted)
+    }
+
     @Test("holders racing on two coordinators never exceed the limits", arguments: Backend.tested)
     func racingHolders(_ backend: Backend) async throws {
         let fixture = CoordinatorFixture(backend)

@@ -10,87 +10,147 @@ import Testing
 
 /// A run resumed after its predecessor was killed takes back the company's slots that run left, over loopback
 /// against the simulator and a coordinator shared by both runs (the embedded store's rules, in memory).
+///
+/// Both tests hang without the fixes they guard; the time limit makes that a failure. It is generous because the
+/// whole suite on two cores stretches a test of two seconds to a minute.
 @Suite("Executor resuming a killed run's leases")
 struct ResumedLeaseTests {
     static let scale = 10_000.0
     static let now = Date(timeIntervalSince1970: 1_741_000_000)
+    static let passwords = ["user1": "pw1"]
 
-    /// The reliability suite's hang (CI, kill -9 during polling): the killed run's store held a lease whose job its
-    /// journal did not know as in flight (the chunk journaled `submitting` again; a lease whose release was lost
-    /// with the process looks the same), beside the lease of a job the journal knows. With two slots per user both
-    /// were taken, and the rerun, acquiring a slot for its unanswered submit before it adopted anything and before
-    /// its keeper probed any orphan, waited for ever. Now the earlier run's job leases are orphans at once, the
-    /// known job is adopted first, and the keeper frees the other as soon as it sees the job CLOSED.
-    /// (Without the fix this test hangs: the time limit makes that a failure. It is generous because the whole suite
-    /// on two cores stretches a test of two seconds to a minute.)
-    @Test(.timeLimit(.minutes(5)))
-    func aRerunTakesBackTheSlotsOfTheRunItFollowsInsteadOfWaitingForThem() async throws {
-        let directory = try PipelineHarness.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var spec = SpecBuilders.spec(
-            window: SpecBuilders.window(from: SpecBuilders.date(2025, 2, 1), to: SpecBuilders.date(2025, 2, 5)),
-            exports: [SpecBuilders.export("posts", .incomingPost, chunk: .fixed(CalendarDuration(1, .day)))])
-        spec.run.outstandingPerUser = 2
-        let pipeline = spec
-        // The simulator's time stands still while the first run submits (its jobs stay in flight, whatever the
-        // machine's speed), then jumps ahead: those jobs are CLOSED when the rerun starts.
+    /// One pipeline (four daily chunks, one user), a simulator whose time stands still until `resume()`, and a
+    /// first run stopped — as a kill would stop it — once `inFlight` of its jobs are submitted.
+    struct Scenario {
+        let directory: String
+        let spec: PipelineSpec
         let time = StoppedClock()
-        var configuration = SimulatorHarness.fastConfiguration(seed: 7, clock: SimulatorClock { time.elapsed })
-        configuration.users = ["user1": "pw1"]
-        // Renewals and orphan expiry far beyond the test's length: only the rerun's own reclaim can free the slots.
-        let timing = CoordinationTiming(
+        let configuration: SimulatorConfiguration
+        /// Renewals and orphan expiry far beyond a test's length: only a rerun's own reclaim frees the slots.
+        static let timing = CoordinationTiming(
             leaseDuration: 600, noJobGrace: 6 * 3600, orphanProbeInterval: 0.2, waiterTimeToLive: 30, maximumWait: 0.2)
-        let store = TableCoordinator.inProcess(timing: timing)
         let scope = SlotScope(origin: "in-process://resume", companyDigest: "test")
-        let limits = try SlotLimits(outstandingPerUser: 2, runningPerCompany: 4, queuedPerCompany: 50)
-        func coordination(pid: Int32) -> ExecutorCoordination {
+
+        init(outstanding: Int) throws {
+            directory = try PipelineHarness.temporaryDirectory()
+            var spec = SpecBuilders.spec(
+                window: SpecBuilders.window(from: SpecBuilders.date(2025, 2, 1), to: SpecBuilders.date(2025, 2, 5)),
+                exports: [SpecBuilders.export("posts", .incomingPost, chunk: .fixed(CalendarDuration(1, .day)))])
+            spec.run.outstandingPerUser = outstanding
+            self.spec = spec
+            var configuration = SimulatorHarness.fastConfiguration(
+                seed: 7, clock: SimulatorClock { [time] in time.elapsed })
+            configuration.users = Self.passwordsByUser
+            self.configuration = configuration
+        }
+
+        static let passwordsByUser = ResumedLeaseTests.passwords
+
+        func coordination(_ store: TableCoordinator, perUser: Int, pid: Int32) throws -> ExecutorCoordination {
             ExecutorCoordination(
-                coordinator: store, scope: scope, limits: limits,
+                coordinator: store, scope: scope,
+                limits: try SlotLimits(outstandingPerUser: perUser, runningPerCompany: 4, queuedPerCompany: 50),
                 holder: HolderIdentity(pipeline: "resume", host: "h", pid: pid, instance: "state-1"))
         }
 
-        try await SimulatorHarness.withSimulator(configuration) { simulator in
-            // The first run: stopped (as a kill would) once both of the user's slots hold a submitted job.
-            let firstLog = PipelineHarness.EventLog()
-            let firstCoordination = coordination(pid: 1)
-            let first = Task {
+        /// The first run, cancelled once `inFlight` submits were answered; then the simulator's time jumps ahead, so
+        /// those jobs are CLOSED when the rerun asks. Returns the journal's chunks in flight.
+        func firstRun(
+            on simulator: RunningSimulator, _ coordination: ExecutorCoordination, spec first: PipelineSpec,
+            inFlight: Int
+        ) async throws -> [ChunkRecord] {
+            let log = PipelineHarness.EventLog()
+            let run = Task { [directory] in
                 try await PipelineHarness.run(
-                    pipeline, on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
-                    passwords: ["user1": "pw1"], coordination: firstCoordination, log: firstLog)
+                    first, on: simulator, directory: directory, now: ResumedLeaseTests.now,
+                    timeScale: ResumedLeaseTests.scale, passwords: ResumedLeaseTests.passwords,
+                    coordination: coordination, log: log)
             }
-            while firstLog.count(.submitted) < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
-            first.cancel()
-            _ = try? await first.value
+            while log.count(.submitted) < inFlight { try await Task.sleep(nanoseconds: 1_000_000) }
+            run.cancel()
+            _ = try? await run.value
             time.start(at: 10)
+            let records = try Journal(path: directory + "/state/journal.sqlite").records()
+            let submitted = records.filter { $0.state == .submitted }
+            try #require(
+                submitted.count == inFlight, "jobs in flight when the first run stops: \(records.map(\.state))")
+            return submitted
+        }
 
-            // Its journal lost one of the two answers: that chunk is `submitting`, its job only on the lease.
-            let journal = try Journal(path: directory + "/state/journal.sqlite")
-            let records = try journal.records()
-            let inFlight = records.filter { $0.state == .submitted }
-            try #require(inFlight.count == 2, "both slots hold a job when the first run stops: \(records.map(\.state))")
-            try journal.markSubmitting(inFlight[0].id, user: "user1")
-            let held = try await store.snapshot(scope).leases
-            #expect(held.count == 2 && held.allSatisfy { $0.job != nil && $0.holder.pid == 1 })
-
+        /// The rerun, to its end; checks what every rerun must show.
+        func rerun(on simulator: RunningSimulator, _ coordination: ExecutorCoordination, store: TableCoordinator)
+            async throws -> PipelineHarness.EventLog
+        {
             let log = PipelineHarness.EventLog()
             let outcome = try await PipelineHarness.run(
-                pipeline, on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
-                passwords: ["user1": "pw1"], coordination: coordination(pid: 2), log: log)
+                spec, on: simulator, directory: directory, now: ResumedLeaseTests.now,
+                timeScale: ResumedLeaseTests.scale, passwords: ResumedLeaseTests.passwords,
+                coordination: coordination, log: log)
             #expect(outcome.summary.failed.isEmpty)
-            #expect(log.count(.reattached) == 1, "the job the journal knows is followed, not submitted again")
             #expect(
                 try ExecutorSimulatorTests.bytes(directory + "/out/posts.csv")
                     == PipelineHarness.wholeExport(of: outcome))
-            let stats = await simulator.stats()
-            #expect(stats.users.rejections == 0)
-            #expect((stats.maxQueuedPerUser["user1"] ?? 0) <= 2)
+            #expect(await simulator.stats().users.rejections == 0)
             #expect(try await store.snapshot(scope).leases.isEmpty, "every slot is free when the rerun ends")
+            return log
+        }
+    }
+
+    /// The reliability suite's hang (CI, kill -9 during polling): the killed run's store held a lease whose job its
+    /// journal did not know as in flight (the chunk journaled `submitting`: the lease's record had landed before
+    /// the journal's; a lease whose release was lost with the process looks the same), beside the lease of a job
+    /// the journal knows. With two slots per user both were taken, and the rerun, queueing for a slot for its
+    /// unanswered submit before it adopted anything and before its keeper probed any orphan, waited for ever. Now
+    /// the earlier run's job leases are orphans at once, the known job is adopted, the hold is claimed, and the
+    /// keeper frees the orphan as soon as it sees its job CLOSED.
+    @Test(.timeLimit(.minutes(5)))
+    func aRerunTakesBackTheSlotsOfTheRunItFollowsInsteadOfWaitingForThem() async throws {
+        let scenario = try Scenario(outstanding: 2)
+        defer { try? FileManager.default.removeItem(atPath: scenario.directory) }
+        let store = TableCoordinator.inProcess(timing: Scenario.timing)
+        try await SimulatorHarness.withSimulator(scenario.configuration) { simulator in
+            let inFlight = try await scenario.firstRun(
+                on: simulator, try scenario.coordination(store, perUser: 2, pid: 1), spec: scenario.spec, inFlight: 2)
+            // Its journal lost one of the two answers: that chunk is `submitting`, its job only on the lease.
+            try Journal(path: scenario.directory + "/state/journal.sqlite").markSubmitting(
+                inFlight[0].id, user: "user1")
+            let held = try await store.snapshot(scenario.scope).leases
+            #expect(held.count == 2 && held.allSatisfy { $0.job != nil && $0.holder.pid == 1 })
+
+            let log = try await scenario.rerun(
+                on: simulator, try scenario.coordination(store, perUser: 2, pid: 2), store: store)
+            #expect(log.count(.reattached) == 1, "the job the journal knows is followed, not submitted again")
+            #expect((await simulator.stats().maxQueuedPerUser["user1"] ?? 0) <= 2)
+        }
+    }
+
+    /// A resumed run whose coordinator has no lease for its jobs (the store was reset between the runs: a new
+    /// PostgreSQL database, a wiped state home) and whose user's limit is now lower than the jobs its journal has in
+    /// flight: queueing for a lease per job before following any would wait for ever for the third, on slots only
+    /// its own jobs hold. Claimed, they are counted at once and followed; nothing new is submitted until the user is
+    /// under its limit again.
+    @Test(.timeLimit(.minutes(5)))
+    func jobsInFlightAreCountedAtOnceEvenOverANewLimit() async throws {
+        let scenario = try Scenario(outstanding: 2)
+        defer { try? FileManager.default.removeItem(atPath: scenario.directory) }
+        var wider = scenario.spec
+        wider.run.outstandingPerUser = 3
+        try await SimulatorHarness.withSimulator(scenario.configuration) { simulator in
+            let first = TableCoordinator.inProcess(timing: Scenario.timing)
+            _ = try await scenario.firstRun(
+                on: simulator, try scenario.coordination(first, perUser: 3, pid: 1), spec: wider, inFlight: 3)
+
+            let reset = TableCoordinator.inProcess(timing: Scenario.timing)
+            let log = try await scenario.rerun(
+                on: simulator, try scenario.coordination(reset, perUser: 2, pid: 2), store: reset)
+            #expect(log.count(.reattached) == 3, "every job in flight followed, none submitted again")
+            #expect(log.count(.submitted) == 1, "the fourth chunk only")
         }
     }
 }
 
 /// Real seconds for the simulator, standing at zero until `start(at:)`, then running from there.
-private final class StoppedClock: @unchecked Sendable {
+final class StoppedClock: @unchecked Sendable {
     private let lock = NSLock()
     private var started: (at: Double, since: ContinuousClock.Instant)?
 
