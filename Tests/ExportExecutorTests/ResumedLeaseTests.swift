@@ -53,6 +53,11 @@ struct ResumedLeaseTests {
                 holder: HolderIdentity(pipeline: "resume", host: "h", pid: pid, instance: "state-1"))
         }
 
+        /// The first run's time scale: slow enough that, with the simulator standing still, no job of it runs long
+        /// enough to be taken as stuck or too big (an hour of API time is 36 s here, 0.36 s at the tests' usual
+        /// 10,000) before the run is stopped, however loaded the machine.
+        static let firstRunScale = 100.0
+
         /// The first run, cancelled once `inFlight` submits were answered; then the simulator's time jumps ahead, so
         /// those jobs are CLOSED when the rerun asks. Returns the journal's chunks in flight.
         func firstRun(
@@ -63,7 +68,7 @@ struct ResumedLeaseTests {
             let run = Task { [directory] in
                 try await PipelineHarness.run(
                     first, on: simulator, directory: directory, now: ResumedLeaseTests.now,
-                    timeScale: ResumedLeaseTests.scale, passwords: ResumedLeaseTests.passwords,
+                    timeScale: Self.firstRunScale, passwords: ResumedLeaseTests.passwords,
                     coordination: coordination, log: log)
             }
             while log.count(.submitted) < inFlight { try await Task.sleep(nanoseconds: 1_000_000) }
