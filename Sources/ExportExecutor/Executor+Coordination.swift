@@ -16,9 +16,6 @@ struct CoordinatedLeases: Sendable {
     var bySlot: [Int: ExportCoordination.Lease] = [:]
     /// The core's slot of each chunk whose submit is being prepared or is on the wire.
     var slotOfChunk: [String: Int] = [:]
-    /// The core's slots whose lease was claimed over the limits for a resumed hold (`adoptLeases`): a submit in such
-    /// a slot first trades the claim for a lease acquired in the queue.
-    var claimedHolds: Set<Int> = []
 }
 
 extension Executor {
@@ -84,8 +81,9 @@ extension Executor {
                 {
                     await hold(lease, slot: slot.id)
                 } else {
+                    // A hold's claim ends with the hold (the core frees its slot), so the chunk's next submit
+                    // queues for a lease of its own like any other.
                     let lease = try await c.coordinator.claim(slotRequest(user), job: job.map(recorded))
-                    if job == nil { leases.claimedHolds.insert(slot.id) }
                     await hold(lease, slot: slot.id)
                 }
             } catch is CancellationError {
@@ -108,11 +106,6 @@ extension Executor {
         let c = coordination
         if let slot {
             leases.slotOfChunk[id] = slot
-            if leases.claimedHolds.remove(slot) != nil, let claimed = leases.bySlot.removeValue(forKey: slot) {
-                // The claim counted a job that might exist; what goes on the wire now waits for its turn.
-                await keeper.forget(claimed)
-                try? await c.coordinator.release(claimed)
-            }
             if leases.bySlot[slot] == nil {
                 let lease = try await c.coordinator.acquire(slotRequest(user))
                 await hold(lease, slot: slot)
@@ -153,7 +146,6 @@ extension Executor {
         guard let allocation = core.slots as? SlotAllocation else { return }
         for (slot, lease) in leases.bySlot where allocation.leases[slot] == nil {
             leases.bySlot[slot] = nil
-            leases.claimedHolds.remove(slot)
             let keeper = keeper
             let previous = pending.last
             pending.append(
