@@ -15,7 +15,8 @@ import Foundation
 /// - with a recorded job, it becomes an *orphan*: the job may still run at the API. Survivors ask `orphansDue(in:)`
 ///   (each orphan is handed to one caller per `orphanProbeInterval`), poll the orphan's `statusUrl`, and call
 ///   `orphanClosed(_:)` once the job is seen CLOSED (or is gone: 404/410) — only then are the slots freed;
-/// - with no recorded job (the submit's answer never arrived), it is freed `noJobGrace` after it expired;
+/// - with no recorded job (the submit's answer never arrived), it is freed `noJobGrace` after it expired (or the
+///   shorter grace its request carried: `SlotRequest.noJobGrace`);
 /// - granted but never picked up by its waiter (the waiter died while waiting), it is freed at once.
 /// A restarted holder takes its own jobs back with `adopt(runId:in:holder:)`.
 public protocol Coordinator: Sendable {
@@ -200,12 +201,20 @@ public struct SlotRequest: Hashable, Sendable, Codable {
     public var user: String
     public var limits: SlotLimits
     public var holder: HolderIdentity
+    /// How long the lease keeps its slots once expired with no job recorded (its holder died between the submit
+    /// and its answer), when the holder knows better than the coordinator's `noJobGrace`: the job's expected time ×
+    /// the hold factor, the same hold a live holder keeps for an unanswered submit. Never longer than `noJobGrace`.
+    public var noJobGrace: TimeInterval?
 
-    public init(scope: SlotScope, user: String, limits: SlotLimits = .standard, holder: HolderIdentity) {
+    public init(
+        scope: SlotScope, user: String, limits: SlotLimits = .standard, holder: HolderIdentity,
+        noJobGrace: TimeInterval? = nil
+    ) {
         self.scope = scope
         self.user = user
         self.limits = limits
         self.holder = holder
+        self.noJobGrace = noJobGrace
     }
 }
 

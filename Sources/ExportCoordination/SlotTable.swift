@@ -24,6 +24,8 @@ public struct SlotTable: Hashable, Sendable, Codable {
         public var job: RecordedJob?
         /// When an orphan's next status probe may be handed out.
         public var nextProbeAt: Date?
+        /// The request's own no-job grace (`SlotRequest.noJobGrace`), if it carried one.
+        public var noJobGrace: TimeInterval?
     }
 
     public struct Waiter: Hashable, Sendable, Codable {
@@ -34,6 +36,7 @@ public struct SlotTable: Hashable, Sendable, Codable {
         public var requestedAt: Date
         /// A waiter that does not show it is alive by then loses its place.
         public var aliveUntil: Date
+        public var noJobGrace: TimeInterval?
     }
 
     public let scope: SlotScope
@@ -54,7 +57,8 @@ public struct SlotTable: Hashable, Sendable, Codable {
         waiters.append(
             Waiter(
                 ticket: ticket, user: request.user, limits: request.limits, holder: request.holder,
-                requestedAt: now, aliveUntil: now.addingTimeInterval(timing.waiterTimeToLive)))
+                requestedAt: now, aliveUntil: now.addingTimeInterval(timing.waiterTimeToLive),
+                noJobGrace: request.noJobGrace))
     }
 
     /// Frees what time has freed, then grants waiters in order. Returns the tickets granted.
@@ -79,7 +83,7 @@ public struct SlotTable: Hashable, Sendable, Codable {
                 LeaseEntry(
                     id: waiter.ticket, user: waiter.user, holder: waiter.holder, grantedAt: now,
                     expiresAt: now.addingTimeInterval(timing.leaseDuration), pickedUp: false, job: nil,
-                    nextProbeAt: nil))
+                    nextProbeAt: nil, noJobGrace: waiter.noJobGrace))
             granted.append(waiter.ticket)
         }
         if !granted.isEmpty { version += 1 }
@@ -114,7 +118,8 @@ public struct SlotTable: Hashable, Sendable, Codable {
     ) -> Lease {
         let entry = LeaseEntry(
             id: ticket, user: request.user, holder: request.holder, grantedAt: now,
-            expiresAt: now.addingTimeInterval(timing.leaseDuration), pickedUp: true, job: job, nextProbeAt: nil)
+            expiresAt: now.addingTimeInterval(timing.leaseDuration), pickedUp: true, job: job, nextProbeAt: nil,
+            noJobGrace: request.noJobGrace)
         leases.append(entry)
         version += 1
         return lease(entry)
@@ -227,8 +232,7 @@ public struct SlotTable: Hashable, Sendable, Codable {
         var deadlines: [Date] = waiters.map(\.aliveUntil)
         if let backoffUntil { deadlines.append(backoffUntil) }
         for entry in leases where entry.job == nil {
-            deadlines.append(
-                entry.pickedUp ? entry.expiresAt.addingTimeInterval(timing.noJobGrace) : entry.expiresAt)
+            deadlines.append(Self.freedAt(entry, timing: timing))
         }
         return deadlines.min()
     }
@@ -243,9 +247,7 @@ public struct SlotTable: Hashable, Sendable, Codable {
                 return SlotSnapshot.LeaseInfo(
                     id: entry.id, user: entry.user, holder: entry.holder, since: entry.grantedAt,
                     expiresAt: entry.expiresAt, state: state, job: entry.job,
-                    freedAt: state == .expired
-                        ? (entry.pickedUp ? entry.expiresAt.addingTimeInterval(timing.noJobGrace) : entry.expiresAt)
-                        : nil)
+                    freedAt: state == .expired ? Self.freedAt(entry, timing: timing) : nil)
             },
             waiters: waiters.map { SlotSnapshot.WaiterInfo(user: $0.user, holder: $0.holder, since: $0.requestedAt) },
             backoffUntil: backoffUntil, takenAt: now)
@@ -263,9 +265,17 @@ public struct SlotTable: Hashable, Sendable, Codable {
         waiters.removeAll { $0.aliveUntil <= now }
         leases.removeAll { entry in
             guard entry.job == nil, entry.expiresAt <= now else { return false }
-            return !entry.pickedUp || entry.expiresAt.addingTimeInterval(timing.noJobGrace) <= now
+            return Self.freedAt(entry, timing: timing) <= now
         }
         if before != (waiters.count, leases.count) { version += 1 }
+    }
+
+    /// When a lease with no job is freed once expired: at once if its grant was never picked up (nothing was
+    /// submitted), else after its no-job grace — the request's own if it carried one, never longer than the
+    /// coordinator's.
+    private static func freedAt(_ entry: LeaseEntry, timing: CoordinationTiming) -> Date {
+        guard entry.pickedUp else { return entry.expiresAt }
+        return entry.expiresAt.addingTimeInterval(min(entry.noJobGrace ?? timing.noJobGrace, timing.noJobGrace))
     }
 
     private func indexOfLease(_ id: LeaseID) throws -> Int {

@@ -28,9 +28,13 @@ extension Executor {
         return .inProcess(limits: limits)
     }
 
-    func slotRequest(_ user: String) -> SlotRequest {
+    /// A request for a slot of `user` whose job, should this process die before the submit's answer, would be held
+    /// for `holdSeconds` of API time (the core's hold for an unanswered submit) — the no-job grace the coordinator
+    /// gives its lease, in real seconds, instead of its own hours.
+    func slotRequest(_ user: String, holdSeconds: Double) -> SlotRequest {
         let c = coordination
-        return SlotRequest(scope: c.scope, user: user, limits: c.limits, holder: c.holder)
+        let realSeconds = (clock as? ScaledClock).map { holdSeconds / $0.scale } ?? holdSeconds
+        return SlotRequest(scope: c.scope, user: user, limits: c.limits, holder: c.holder, noJobGrace: realSeconds)
     }
 
     /// Re-attaches the coordinator's leases of the jobs the journal has in flight, before anything is submitted.
@@ -83,7 +87,8 @@ extension Executor {
                 } else {
                     // A hold's claim ends with the hold (the core frees its slot), so the chunk's next submit
                     // queues for a lease of its own like any other.
-                    let lease = try await c.coordinator.claim(slotRequest(user), job: job.map(recorded))
+                    let request = slotRequest(user, holdSeconds: core.holdSeconds(of: start.item))
+                    let lease = try await c.coordinator.claim(request, job: job.map(recorded))
                     await hold(lease, slot: slot.id)
                 }
             } catch is CancellationError {
@@ -102,12 +107,12 @@ extension Executor {
     /// Waits for the coordinator's lease of a submit the core has decided (in request order behind every runner of
     /// the company; `acquire` also waits out the company's shared backoff), then journals the submit as being on
     /// the wire — only then, so a run killed while it waits leaves a planned chunk, not a possible job.
-    func prepareSubmit(chunk id: String, user: String, slot: Int?) async throws {
+    func prepareSubmit(chunk id: String, user: String, slot: Int?, holdSeconds: Double) async throws {
         let c = coordination
         if let slot {
             leases.slotOfChunk[id] = slot
             if leases.bySlot[slot] == nil {
-                let lease = try await c.coordinator.acquire(slotRequest(user))
+                let lease = try await c.coordinator.acquire(slotRequest(user, holdSeconds: holdSeconds))
                 await hold(lease, slot: slot)
             }
         }

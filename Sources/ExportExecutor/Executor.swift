@@ -185,9 +185,10 @@ public actor Executor {
                 let client = client
                 let credentials = self.credentials(user)
                 let slot = core.lease(of: item.id)?.id
+                let holdSeconds = core.holdSeconds(of: item)
                 group.addTask {
                     do {
-                        try await self.prepareSubmit(chunk: item.id, user: user, slot: slot)
+                        try await self.prepareSubmit(chunk: item.id, user: user, slot: slot, holdSeconds: holdSeconds)
                     } catch is CancellationError {
                         return .tick
                     } catch let error as CoordinationError {

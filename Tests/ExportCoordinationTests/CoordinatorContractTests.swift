@@ -192,6 +192,29 @@ struct CoordinatorContractTests {
         #expect(try await survivor.snapshot(scope).leases.map(\.id) == [granted.id])
     }
 
+    @Test("a lease whose request carried its own no-job grace is freed after that one", arguments: Backend.tested)
+    func expiryWithoutJobAfterTheRequestsGrace(_ backend: Backend) async throws {
+        let fixture = CoordinatorFixture(backend)
+        let dead = try await fixture.make()
+        let survivor = try await fixture.make()
+        defer { Task { await fixture.tearDown([dead, survivor]) } }
+        let scope = CoordinatorFixture.scope
+        var request = fixture.request("alice", limits: try limits(1), pipeline: "dead")
+        request.noJobGrace = fixture.timing.noJobGrace / 10
+        _ = try await dead.acquire(request)
+        fixture.clock.advance(fixture.timing.leaseDuration + 1)
+        let freedAt = try #require(try await survivor.snapshot(scope).leases.first?.freedAt)
+        #expect(abs(freedAt.timeIntervalSince(fixture.clock.now) - (fixture.timing.noJobGrace / 10 - 1)) < 0.001)
+
+        let waiting = Task { try await survivor.acquire(fixture.request("alice", limits: try limits(1))) }
+        try await eventually("the survivor waits during the grace") {
+            try await survivor.snapshot(scope).waiters.count == 1
+        }
+        fixture.clock.advance(fixture.timing.noJobGrace / 10)
+        let granted = try await waiting.value
+        #expect(try await survivor.snapshot(scope).leases.map(\.id) == [granted.id])
+    }
+
     @Test("a renewed lease does not expire; a restarted holder adopts its job", arguments: Backend.tested)
     func renewAndAdopt(_ backend: Backend) async throws {
         let fixture = CoordinatorFixture(backend)

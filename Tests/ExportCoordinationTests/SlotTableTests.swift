@@ -99,6 +99,25 @@ struct SlotTableTests {
         #expect(table.leases.isEmpty)
     }
 
+    @Test func aRequestsOwnNoJobGraceIsKeptNeverPastTheCoordinators() throws {
+        var table = SlotTable(scope: CoordinatorFixture.scope)
+        let short = LeaseID.make()
+        let long = LeaseID.make()
+        for (ticket, grace) in [(short, timing.noJobGrace / 4), (long, timing.noJobGrace * 10)] {
+            var request = try request("a", 5)
+            request.noJobGrace = grace
+            table.enqueue(request, ticket: ticket, now: start, timing: timing)
+        }
+        table.admit(now: start, timing: timing)
+        for ticket in [short, long] { _ = try table.pickUp(ticket: ticket, now: start, timing: timing) }
+        let expired = start.addingTimeInterval(timing.leaseDuration)
+        #expect(table.nextDeadline(timing: timing) == expired.addingTimeInterval(timing.noJobGrace / 4))
+        table.admit(now: expired.addingTimeInterval(timing.noJobGrace / 4), timing: timing)
+        #expect(table.leases.map(\.id) == [long], "the short grace ran out: its holder's hold would have")
+        table.admit(now: expired.addingTimeInterval(timing.noJobGrace), timing: timing)
+        #expect(table.leases.isEmpty, "a longer grace than the coordinator's is cut to it")
+    }
+
     @Test func aWaiterThatStopsLookingLosesItsPlace() throws {
         let timing = CoordinationTiming(leaseDuration: 10, noJobGrace: 100, waiterTimeToLive: 4)
         var table = SlotTable(scope: CoordinatorFixture.scope)

@@ -8,12 +8,13 @@ import ExportTestSupport
 import Foundation
 import Testing
 
-/// A run resumed after its predecessor was killed takes back the company's slots that run left, over loopback
-/// against the simulator and a coordinator shared by both runs (the embedded store's rules, in memory).
+/// What a killed run left in the company's coordinator — taken back by the next run of its state directory, waited
+/// out by other runners only as long as needed — over loopback against the simulator and a coordinator shared by
+/// the runs (the embedded store's rules, in memory).
 ///
 /// Both tests hang without the fixes they guard; the time limit makes that a failure. It is generous because the
 /// whole suite on two cores stretches a test of two seconds to a minute.
-@Suite("Executor resuming a killed run's leases")
+@Suite("Executor and the leases a killed run left")
 struct ResumedLeaseTests {
     static let scale = 10_000.0
     static let now = Date(timeIntervalSince1970: 1_741_000_000)
@@ -151,6 +152,71 @@ struct ResumedLeaseTests {
             #expect(log.count(.reattached) == 3, "every job in flight followed, none submitted again")
             #expect(log.count(.submitted) == 1, "the fourth chunk only")
         }
+    }
+}
+
+extension ResumedLeaseTests {
+    /// A runner killed between its submits and their answers leaves leases with no job. Another runner of the
+    /// company (another state directory: it cannot reclaim them) waits them out only for the hold the killed runner
+    /// would have kept — the job's expected time × 1.5, carried on each request — not the coordinator's 6 h.
+    @Test(.timeLimit(.minutes(5)))
+    func anotherRunnerWaitsOnlyTheHoldOfAKilledRunsUnansweredSubmits() async throws {
+        let killed = try Scenario(outstanding: 2)
+        let other = try Scenario(outstanding: 2)
+        defer {
+            try? FileManager.default.removeItem(atPath: killed.directory)
+            try? FileManager.default.removeItem(atPath: other.directory)
+        }
+        // Leases outlive the first run's last renewal by 2 s; its holds last about a second (time scale 1,000).
+        let store = TableCoordinator.inProcess(
+            timing: CoordinationTiming(
+                leaseDuration: 2, noJobGrace: 6 * 3600, orphanProbeInterval: 0.2, waiterTimeToLive: 30,
+                maximumWait: 0.2))
+        func coordination(pid: Int32, instance: String) throws -> ExecutorCoordination {
+            ExecutorCoordination(
+                coordinator: store, scope: killed.scope,
+                limits: try SlotLimits(outstandingPerUser: 2, runningPerCompany: 4, queuedPerCompany: 50),
+                holder: HolderIdentity(pipeline: "p", host: "h", pid: pid, instance: instance))
+        }
+        // Every answer of the first runner's API is lost after the job was created.
+        var lossy = SimulatorHarness.fastConfiguration(
+            seed: 7, faults: try FaultConfiguration(parsing: "acceptedReset=1"))
+        lossy.users = Self.passwords
+        try await SimulatorHarness.withSimulator(lossy) { simulator in
+            let log = PipelineHarness.EventLog()
+            let coordination = try coordination(pid: 1, instance: "state-1")
+            let run = Task {
+                try await PipelineHarness.run(
+                    killed.spec, on: simulator, directory: killed.directory, now: Self.now, timeScale: 1_000,
+                    passwords: Self.passwords, coordination: coordination, log: log)
+            }
+            while log.count(.held) < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
+            run.cancel()
+            _ = try? await run.value
+        }
+        let left = try await store.snapshot(killed.scope).leases
+        #expect(!left.isEmpty && left.allSatisfy { $0.job == nil }, "the killed runner left possible jobs")
+        // Once they expire (no renewal), each is freed after its request's grace — the hold, about a second here —
+        // not the coordinator's 6 h.
+        try await Task.sleep(nanoseconds: 2_300_000_000)
+        for lease in try await store.snapshot(killed.scope).leases {
+            #expect(lease.state == .expired)
+            let grace = try #require(lease.freedAt).timeIntervalSince(lease.expiresAt)
+            #expect(grace < 60, "freed \(Int(grace)) s after it expired")
+        }
+
+        var healthy = SimulatorHarness.fastConfiguration(seed: 7)
+        healthy.users = Self.passwords
+        try await SimulatorHarness.withSimulator(healthy) { simulator in
+            let outcome = try await PipelineHarness.run(
+                other.spec, on: simulator, directory: other.directory, now: Self.now, timeScale: Self.scale,
+                passwords: Self.passwords, coordination: try coordination(pid: 2, instance: "state-2"))
+            #expect(outcome.summary.failed.isEmpty)
+            #expect(
+                try ExecutorSimulatorTests.bytes(other.directory + "/out/posts.csv")
+                    == PipelineHarness.wholeExport(of: outcome))
+        }
+        #expect(try await store.snapshot(killed.scope).leases.allSatisfy { $0.holder.pid == 1 }, "run 2 left nothing")
     }
 }
 
