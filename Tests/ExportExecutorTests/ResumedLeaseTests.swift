@@ -167,7 +167,8 @@ extension ResumedLeaseTests {
             try? FileManager.default.removeItem(atPath: killed.directory)
             try? FileManager.default.removeItem(atPath: other.directory)
         }
-        // Leases outlive the first run's last renewal by 2 s; its holds last about a second (time scale 1,000).
+        // Leases outlive the first run's last renewal by 2 s. The first run's holds last several seconds (time
+        // scale 100): long enough that none ends, releasing its lease, before the run is stopped on a loaded machine.
         let store = TableCoordinator.inProcess(
             timing: CoordinationTiming(
                 leaseDuration: 2, noJobGrace: 6 * 3600, orphanProbeInterval: 0.2, waiterTimeToLive: 30,
@@ -187,7 +188,7 @@ extension ResumedLeaseTests {
             let coordination = try coordination(pid: 1, instance: "state-1")
             let run = Task {
                 try await PipelineHarness.run(
-                    killed.spec, on: simulator, directory: killed.directory, now: Self.now, timeScale: 1_000,
+                    killed.spec, on: simulator, directory: killed.directory, now: Self.now, timeScale: 100,
                     passwords: Self.passwords, coordination: coordination, log: log)
             }
             while log.count(.held) < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
@@ -196,8 +197,8 @@ extension ResumedLeaseTests {
         }
         let left = try await store.snapshot(killed.scope).leases
         #expect(!left.isEmpty && left.allSatisfy { $0.job == nil }, "the killed runner left possible jobs")
-        // Once they expire (no renewal), each is freed after its request's grace — the hold, about a second here —
-        // not the coordinator's 6 h.
+        // Once they expire (no renewal), each is freed after its request's grace — the hold, seconds here — not the
+        // coordinator's 6 h.
         try await Task.sleep(nanoseconds: 2_300_000_000)
         for lease in try await store.snapshot(killed.scope).leases {
             #expect(lease.state == .expired)
