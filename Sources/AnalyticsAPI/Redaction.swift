@@ -57,6 +57,11 @@ public enum Redaction {
             out.append("=")
             out.append(contentsOf: mask)
             var valueEnd = text.index(after: nameEnd)
+            // A value redacted already (text redacted twice) is the mask itself, `>` included.
+            if text[valueEnd...].hasPrefix(mask) {
+                index = text.index(valueEnd, offsetBy: mask.count)
+                continue
+            }
             while valueEnd < text.endIndex, !" &\"'\n\r\t,)>".contains(text[valueEnd]) {
                 valueEnd = text.index(after: valueEnd)
             }

@@ -278,5 +278,7 @@ struct AnalyticsClientTests {
         #expect(!redacted.contains("hunter22"))
         #expect(redacted.contains("analyticsAccessToken=<redacted>&x=1"))
         #expect(redacted.contains("companyKey=<redacted>"))
+        // Text redacted twice (an error message quoting a redacted URL) reads the same, not `<redacted>>`.
+        #expect(Redaction.redact(redacted, extraSecrets: ["hunter22"]) == redacted)
     }
 }

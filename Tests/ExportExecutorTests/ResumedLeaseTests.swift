@@ -167,8 +167,9 @@ extension ResumedLeaseTests {
             try? FileManager.default.removeItem(atPath: killed.directory)
             try? FileManager.default.removeItem(atPath: other.directory)
         }
-        // Leases outlive the first run's last renewal by 2 s. The first run's holds last several seconds (time
-        // scale 100): long enough that none ends, releasing its lease, before the run is stopped on a loaded machine.
+        // Leases outlive the first run's last renewal by 2 s. The first run's holds last about 12 s (time
+        // scale 5, 58 s each): long enough that none ends, releasing its lease, before the run is stopped on a loaded
+        // machine (at scale 100, 0.6 s, the full suite on two cores once saw none left).
         let store = TableCoordinator.inProcess(
             timing: CoordinationTiming(
                 leaseDuration: 2, noJobGrace: 6 * 3600, orphanProbeInterval: 0.2, waiterTimeToLive: 30,
@@ -188,7 +189,7 @@ extension ResumedLeaseTests {
             let coordination = try coordination(pid: 1, instance: "state-1")
             let run = Task {
                 try await PipelineHarness.run(
-                    killed.spec, on: simulator, directory: killed.directory, now: Self.now, timeScale: 100,
+                    killed.spec, on: simulator, directory: killed.directory, now: Self.now, timeScale: 5,
                     passwords: Self.passwords, coordination: coordination, log: log)
             }
             while log.count(.held) < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
