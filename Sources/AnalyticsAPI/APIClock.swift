@@ -10,9 +10,14 @@ public protocol APIClock: Sendable {
     func now() -> Double
     /// Suspends until `now() >= deadline`, or throws `CancellationError`.
     func sleep(until deadline: Double) async throws
+    /// How many real seconds `apiSeconds` last at this clock's pace, for what is told to a process on another clock
+    /// (the coordinator's leases, a shared backoff); nil for a clock with no real-time pace (`ManualAPIClock`).
+    func realSeconds(_ apiSeconds: Double) -> Double?
 }
 
 extension APIClock {
+    public func realSeconds(_ apiSeconds: Double) -> Double? { nil }
+
     /// Suspends for `seconds` API seconds.
     public func sleep(for seconds: Double) async throws {
         try await sleep(until: now() + max(0, seconds))
@@ -35,6 +40,8 @@ public struct ScaledClock: APIClock {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return seconds * scale
     }
+
+    public func realSeconds(_ apiSeconds: Double) -> Double? { apiSeconds / scale }
 
     public func sleep(until deadline: Double) async throws {
         while true {

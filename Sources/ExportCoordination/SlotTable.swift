@@ -206,7 +206,6 @@ public struct SlotTable: Hashable, Sendable, Codable {
         leases.removeAll { $0.job == nil && earlier($0) }
         var reclaimed = Reclaimed(freed: before - leases.count)
         for index in leases.indices where earlier(leases[index]) {
-            leases[index].pickedUp = true
             leases[index].expiresAt = min(leases[index].expiresAt, now)
             leases[index].nextProbeAt = nil
             reclaimed.orphaned += 1

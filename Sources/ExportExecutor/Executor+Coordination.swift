@@ -30,11 +30,11 @@ extension Executor {
 
     /// A request for a slot of `user` whose job, should this process die before the submit's answer, would be held
     /// for `holdSeconds` of API time (the core's hold for an unanswered submit) — the no-job grace the coordinator
-    /// gives its lease, in real seconds, instead of its own hours.
+    /// gives its lease, in real seconds, instead of its own hours (which a clock with no real-time pace keeps).
     func slotRequest(_ user: String, holdSeconds: Double) -> SlotRequest {
         let c = coordination
-        let realSeconds = (clock as? ScaledClock).map { holdSeconds / $0.scale } ?? holdSeconds
-        return SlotRequest(scope: c.scope, user: user, limits: c.limits, holder: c.holder, noJobGrace: realSeconds)
+        return SlotRequest(
+            scope: c.scope, user: user, limits: c.limits, holder: c.holder, noJobGrace: clock.realSeconds(holdSeconds))
     }
 
     /// Re-attaches the coordinator's leases of the jobs the journal has in flight, before anything is submitted.
@@ -141,8 +141,9 @@ extension Executor {
                     })
             case .rejected(let id):
                 let user = leases.slotOfChunk.removeValue(forKey: id).flatMap { leases.bySlot[$0]?.user }
-                guard let scaled = clock as? ScaledClock, let user else { continue }
-                let seconds = max(0, core.backoff.readyAt(user: user) - clock.now()) / scaled.scale
+                guard let user,
+                    let seconds = clock.realSeconds(max(0, core.backoff.readyAt(user: user) - clock.now()))
+                else { continue }
                 let until = Date().addingTimeInterval(seconds)
                 pending.append(Task { try? await c.coordinator.noteRejection(scope: c.scope, until: until) })
             default: continue

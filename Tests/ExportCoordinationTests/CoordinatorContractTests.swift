@@ -258,9 +258,8 @@ struct CoordinatorContractTests {
         #expect(snapshot.leases.map(\.id) == [held.id, claimed.id], "two leases of a user allowed one")
         #expect(snapshot.leases.last?.job == job)
         let waiting = Task { try await coordinator.acquire(request) }
-        try await Task.sleep(nanoseconds: 50_000_000)
-        try await coordinator.release(held)
-        try await Task.sleep(nanoseconds: 50_000_000)
+        try await eventually("the waiter is queued") { try await coordinator.snapshot(scope).waiters.count == 1 }
+        try await coordinator.release(held)  // admits in the same transaction: a wrong grant would show now
         snapshot = try await coordinator.snapshot(scope)
         #expect(snapshot.leases.map(\.id) == [claimed.id], "the claim still fills the user's one slot")
         #expect(snapshot.waiters.count == 1)

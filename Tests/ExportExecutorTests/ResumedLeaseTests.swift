@@ -41,17 +41,18 @@ struct ResumedLeaseTests {
             self.spec = spec
             var configuration = SimulatorHarness.fastConfiguration(
                 seed: 7, clock: SimulatorClock { [time] in time.elapsed })
-            configuration.users = Self.passwordsByUser
+            configuration.users = ResumedLeaseTests.passwords
             self.configuration = configuration
         }
 
-        static let passwordsByUser = ResumedLeaseTests.passwords
-
-        func coordination(_ store: TableCoordinator, perUser: Int, pid: Int32) throws -> ExecutorCoordination {
+        /// A runner's view of `store`: process `pid` of the state directory `instance`.
+        func coordination(
+            _ store: TableCoordinator, perUser: Int, pid: Int32, instance: String = "state-1"
+        ) throws -> ExecutorCoordination {
             ExecutorCoordination(
                 coordinator: store, scope: scope,
                 limits: try SlotLimits(outstandingPerUser: perUser, runningPerCompany: 4, queuedPerCompany: 50),
-                holder: HolderIdentity(pipeline: "resume", host: "h", pid: pid, instance: "state-1"))
+                holder: HolderIdentity(pipeline: "resume", host: "h", pid: pid, instance: instance))
         }
 
         /// The first run's time scale: slow enough that, with the simulator standing still, no job of it runs long
@@ -174,19 +175,13 @@ extension ResumedLeaseTests {
             timing: CoordinationTiming(
                 leaseDuration: 2, noJobGrace: 6 * 3600, orphanProbeInterval: 0.2, waiterTimeToLive: 30,
                 maximumWait: 0.2))
-        func coordination(pid: Int32, instance: String) throws -> ExecutorCoordination {
-            ExecutorCoordination(
-                coordinator: store, scope: killed.scope,
-                limits: try SlotLimits(outstandingPerUser: 2, runningPerCompany: 4, queuedPerCompany: 50),
-                holder: HolderIdentity(pipeline: "p", host: "h", pid: pid, instance: instance))
-        }
         // Every answer of the first runner's API is lost after the job was created.
         var lossy = SimulatorHarness.fastConfiguration(
             seed: 7, faults: try FaultConfiguration(parsing: "acceptedReset=1"))
         lossy.users = Self.passwords
         try await SimulatorHarness.withSimulator(lossy) { simulator in
             let log = PipelineHarness.EventLog()
-            let coordination = try coordination(pid: 1, instance: "state-1")
+            let coordination = try killed.coordination(store, perUser: 2, pid: 1)
             let run = Task {
                 try await PipelineHarness.run(
                     killed.spec, on: simulator, directory: killed.directory, now: Self.now, timeScale: 5,
@@ -212,7 +207,8 @@ extension ResumedLeaseTests {
         try await SimulatorHarness.withSimulator(healthy) { simulator in
             let outcome = try await PipelineHarness.run(
                 other.spec, on: simulator, directory: other.directory, now: Self.now, timeScale: Self.scale,
-                passwords: Self.passwords, coordination: try coordination(pid: 2, instance: "state-2"))
+                passwords: Self.passwords,
+                coordination: try killed.coordination(store, perUser: 2, pid: 2, instance: "state-2"))
             #expect(outcome.summary.failed.isEmpty)
             #expect(
                 try ExecutorSimulatorTests.bytes(other.directory + "/out/posts.csv")
