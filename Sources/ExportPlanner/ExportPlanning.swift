@@ -160,9 +160,15 @@ struct ExportPlanning {
     }
 
     /// The volume estimate of the whole export (all filter values), in rows per day, and where it came from.
-    private func volume() -> (rowsPerDay: Double, source: VolumeSource) {
+    ///
+    /// A learned hint is rows per day *per job*: the journal adds up each verified chunk's rows over its window,
+    /// and a fanned-out export's chunks each cover the window for one filter value; the whole export is that times
+    /// the fan-out count (with one hint per export, `split_by` exports were planned at 1/N of their volume).
+    private func volume(fanOutCount: Int) -> (rowsPerDay: Double, source: VolumeSource) {
         // A hint that is not a finite, non-negative number is ignored rather than trusted.
-        if let learned = volumeHints[template.name], learned.isFinite, learned >= 0 { return (learned, .learned) }
+        if let learned = volumeHints[template.name], learned.isFinite, learned >= 0 {
+            return (learned * Double(max(1, fanOutCount)), .learned)
+        }
         if template.rewritten, let learned = volumeHints[entry.name], learned.isFinite, learned >= 0 {
             return (learned * template.volumeShare, .learned)
         }
@@ -181,7 +187,7 @@ struct ExportPlanning {
     /// How time is cut for this export, or nil (with an error) when it cannot be.
     private mutating func timeSlicing(window: ResolvedWindow, clock: ZonedClock, fanOutCount: Int) -> Slicing? {
         let descriptor = ExportCatalog.descriptor(for: type)
-        let (rowsPerDay, source) = volume()
+        let (rowsPerDay, source) = volume(fanOutCount: fanOutCount)
         let rowsPerDayPerJob = rowsPerDay / Double(fanOutCount)
         let target = spec.run.targetRowsPerJob
         let chunkSize = entry.chunk ?? spec.defaults.chunk

@@ -18,7 +18,8 @@ public enum Planner {
 
     /// Plans a spec at `now`.
     ///
-    /// - Parameter volumeHints: rows per day per planned export name, measured in earlier runs; they take
+    /// - Parameter volumeHints: rows per day per job (one fan-out value's share) per planned export name, measured
+    ///   in earlier runs (the journal's `volume` table); they take
     ///   precedence over `expected_rows_per_day` and the catalog's defaults when `chunk: auto` sizes chunks. A hint
     ///   keyed by a `combined` entry's name is shared among its three replacements.
     /// - Parameter durations: what each planned export's jobs took in earlier runs against the cost model; the

@@ -65,6 +65,7 @@ extension PipelineRun {
         let result: PlanResult
         do {
             journal = try Journal(path: stateDirectory.journalPath)
+            if services.inProcessSimulator { try abandonJobsOfEndedSimulators(journal) }
             result = try Self.plan(spec, now: request.now, journal: journal, settle: settleSeconds)
         } catch {
             outcome.error = "\(error)"
@@ -100,13 +101,9 @@ extension PipelineRun {
                 return
             }
         }
+        // The executor tells the observers of each window exported again as it replans it (`replanned`, with why);
+        // the outcome carries the planner's account for the summary.
         for observer in observers { observer.planned(plan, only: only) }
-        for again in outcome.exportedAgain {
-            notify(
-                ProgressEvent(
-                    .replanned, chunk: again.chunk, export: again.exportName,
-                    message: "exported again: \(again.reason)"))
-        }
 
         let execution: ExecutionSummary
         do {
@@ -137,6 +134,26 @@ extension PipelineRun {
         await writeOutputs(&outcome, plan: plan, journal: journal, only: only)
     }
 
+    /// Jobs an earlier run submitted to its in-process simulator ended with that process (each run starts its own):
+    /// following them would chase status URLs nobody answers. Their chunks are submitted again, at once, and the
+    /// terminal says so. (Their leases, if any, are in another scope: each simulator has its own address.)
+    private func abandonJobsOfEndedSimulators(_ journal: Journal) throws {
+        let inFlight = try journal.records().filter {
+            $0.state == .submitting || $0.state == .submitted || $0.state == .completed
+        }
+        guard !inFlight.isEmpty else { return }
+        for record in inFlight {
+            try journal.replan(
+                record.id,
+                reason: "its job ran on the in-process simulator of an earlier run, which ended with that run")
+        }
+        notify(
+            ProgressEvent(
+                .warning,
+                message: "\(inFlight.count) job(s) of an earlier run ran on its in-process simulator, which ended with "
+                    + "it: their chunks are submitted again"))
+    }
+
     /// Hands every complete export to the output; exports with chunks that failed for good are left as they were.
     private func writeOutputs(_ outcome: inout RunOutcome, plan: Plan, journal: Journal, only: [ChunkRecord]?) async {
         let touched = only.map { Set($0.map(\.exportName)) }
@@ -152,6 +169,8 @@ extension PipelineRun {
                 uniquingKeysWith: { first, _ in first }))
         for export in plan.exports where touched?.contains(export.name) ?? true {
             let leaves = Self.leaves(of: export.chunks.map(\.id), in: records)
+            // Nothing to export this run (a dataset whose partitions are all present and settled): nothing to write.
+            if export.chunks.isEmpty { continue }
             guard !leaves.isEmpty, leaves.allSatisfy({ $0.state == .verified }) else {
                 outcome.incomplete.append(export.name)
                 continue

@@ -16,6 +16,8 @@ struct RunServices: Sendable {
     let coordination: ExecutorCoordination
     /// Where the API is (the in-process simulator's loopback address, or the spec's).
     let baseURL: String
+    /// The API is a simulator this process started (its jobs end with the process).
+    var inProcessSimulator: Bool { simulator != nil }
     private let transport: AsyncHTTPClientTransport
     private let simulator: RunningSimulator?
     /// The coordinator this run opened (and closes); nil when the caller provided the coordination.

@@ -89,6 +89,8 @@ public enum PipelineHarness {
         }
         var spec = spec
         spec.api.companyKey = Interpolated(raw: companyKey, location: spec.api.companyKey.location)
+        // Tests read the journal and chunk files at `<directory>/state`.
+        spec.output.stateDir = "state"
         var request = RunRequest(now: now, environment: environment)
         request.baseURL = simulator.baseURL
         request.timeScale = timeScale

@@ -7,8 +7,9 @@ import Testing
 
 /// `run.coordinator_password_env`: the PostgreSQL coordinator signs in with the password of the variable the spec
 /// names (over PGPASSWORD), against a real server whose role `exportpipe_password_check` needs a password
-/// (scripts/postgres-test-server puts it first in pg_hba.conf, scram-sha-256).
-@Suite("The coordinator's password from a named variable")
+/// (scripts/postgres-test-server puts it first in pg_hba.conf, scram-sha-256). Serialized: each test sets that
+/// role's password.
+@Suite("The coordinator's password from a named variable", .serialized)
 struct CoordinatorPasswordTests {
     static let role = "exportpipe_password_check"
     static let environment = ProcessInfo.processInfo.environment
