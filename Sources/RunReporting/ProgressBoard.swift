@@ -144,7 +144,7 @@ public struct ProgressBoard: Sendable {
             header += " · about \(Self.clock(elapsed / Double(doneHere) * Double(all.total - all.done))) left"
         }
         var lines = [header]
-        let nameWidth = min(wide ? 28 : 18, max(6, exports.map(\.name.count).max() ?? 6))
+        let nameWidth = min(wide ? 28 : 20, max(6, exports.map(\.name.count).max() ?? 6))
         let barWidth = wide ? 20 : 10
         for export in exports {
             let c = counts(export.name)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExportBasics
 import Foundation
+import Logging
 
 /// `exportpipe`: YAML pipelines → complete, correct CSV exports from the Khoros Care Analytics Reports API.
 ///
@@ -32,6 +33,7 @@ struct ExportPipe: AsyncParsableCommand {
     /// `ExitCodes.closedPipe`, as a shell reports a process ended by SIGPIPE.
     static func main() async {
         TerminalOutput.ignoreBrokenPipeSignal()
+        LoggingSystem.bootstrap(TerminalLogHandler.init(label:))
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -40,7 +40,19 @@ final class ProgressRenderer: @unchecked Sendable {
         board = ProgressBoard(
             exports: totals.map { ($0.export, $0.chunks, reused[$0.export]?.chunks ?? 0, reused[$0.export]?.rows ?? 0) }
         )
-        if self.style == .tty { startClock() }
+        if self.style == .tty {
+            startClock()
+            TerminalLogHandler.board.renderer = self
+        }
+    }
+
+    /// A line from elsewhere (a log message): printed above the live board, which is drawn again below it.
+    func printAbove(_ text: String) {
+        lock.withLock {
+            clear()
+            write(text + "\n")
+            if !finished { draw() }
+        }
     }
 
     deinit { timer?.cancel() }
@@ -69,6 +81,7 @@ final class ProgressRenderer: @unchecked Sendable {
     /// The final table, printed once the run ends.
     func finish(summary: ExecutionSummary) {
         timer?.cancel()
+        if TerminalLogHandler.board.renderer === self { TerminalLogHandler.board.renderer = nil }
         lock.withLock {
             if style == .tty, !finished { draw() }
             finished = true
@@ -76,10 +89,10 @@ final class ProgressRenderer: @unchecked Sendable {
             var lines = [""] + board.table()
             lines.append(
                 "this run: \(summary.verified - summary.reused) chunks verified, \(summary.reused) kept from earlier "
-                    + "runs, \(summary.failed.count) failed, \(summary.submissions) submissions, "
-                    + "\(summary.rejections) queue rejections absorbed, \(summary.statusRequests) status requests, "
-                    + "\(summary.retries) retries, \(summary.splits) splits, in "
-                    + duration(Date().timeIntervalSince(started)))
+                    + "runs, \(summary.failed.count) failed, in \(duration(Date().timeIntervalSince(started)))")
+            lines.append(
+                "  \(summary.submissions) submissions, \(summary.rejections) queue rejections absorbed, "
+                    + "\(summary.statusRequests) status requests, \(summary.retries) retries, \(summary.splits) splits")
             for failure in summary.failed {
                 lines.append("failed for good: \(failure.exportName) chunk \(failure.id): \(failure.error)")
             }

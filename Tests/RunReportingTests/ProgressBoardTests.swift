@@ -46,7 +46,7 @@ struct ProgressBoardTests {
         #expect(wide[2].contains("rows 58,529"), "rows of reused chunks count: \(wide[2])")
         let narrow = board.lines(width: 80, elapsed: 75)
         #expect(narrow[1].contains("wait 2") && narrow[1].contains("dl 1"), "\(narrow[1])")
-        #expect(narrow[1].hasPrefix("incoming-posts-wi…"))
+        #expect(narrow[1].hasPrefix("incoming-posts-with…"), "cut to 20 columns: \(narrow[1])")
     }
 
     @Test func queuedAndRunningAreToldApartOnceTheServerReportsRunning() {
