@@ -928,6 +928,72 @@ def secrets_scan(cfg, work, reference):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# 7. Truthful ends
+
+
+def truthful_ends(cfg, work, reference):
+    """A run whose output pipe closes after 3 lines (`run … 2>&1 | head -3`) stops cleanly with 141, never a trap,
+    and its rerun finishes with no chunk submitted twice; then a run with a wrong password leaves a summary that
+    says it failed (exit 1), not the previous run's complete/0."""
+    section = "7 ends"
+    scale = cfg["scale"]
+    with Simulator(scale, cfg["seed"]) as sim:
+        d = os.path.join(work, "truthful")
+        spec = write_spec(d, sim.url, cfg["days"])
+        args = ["run", spec, "--time-scale", str(scale), "--progress", "plain"]
+        proc = subprocess.Popen([BIN] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=RUN_ENV)
+        shown = [proc.stdout.readline().decode(errors="replace") for _ in range(3)]
+        proc.stdout.close()  # as `head -3` does once it has its lines
+        try:
+            rc = proc.wait(timeout=cfg["run_timeout"])
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            rc = "no exit (killed)"
+        LOGS.append(("closed-pipe run", "".join(shown)))
+        states = journal_states(d)
+        rerun_rc, _, err = exportpipe(args)
+        identical, lost = compare(reference, outputs(d))
+        COUNTS["bytes lost"] += lost
+        stats = sim.stats()["users"]
+        submitted = stats["submissions"] - stats["rejectedUserQueue"] - stats["rejectedCompanyQueue"]
+        chunks = read_summary(d).get("totals", {}).get("chunks") or 0
+        # A submit the stop cut off before its answer (`submitting` in the journal) may be sent again: the job it
+        # may have made cannot be found without the answer. Every other chunk is submitted once over both runs.
+        cut_off = states.get("submitting", 0)
+        trap = isinstance(rc, int) and (rc < 0 or rc == 132)
+        row(section, "output closed after 3 lines (| head -3)",
+            rc == 141 and not trap and rerun_rc == 0 and identical and chunks <= submitted <= chunks + cut_off,
+            f"exit {rc} (141 wanted, never a trap); journal {states}; rerun exit {rerun_rc}, identical {identical}; "
+            f"{submitted} jobs submitted for {chunks} chunks over both runs ({cut_off} submit answers cut off)"
+            + ("" if rerun_rc == 0 else f"; {err.strip()[-200:]}"))
+
+        good = read_summary(d)
+        wrong = dict(RUN_ENV, RELI_PASSWORD_1="wrong-" + secrets.token_hex(6))
+        # --no-resume: the good run's chunks are settled, so a resumed run would not even sign in.
+        rc, out, err = exportpipe(["run", spec, "--time-scale", str(scale), "--no-resume"], env=wrong)
+        summary = read_summary(d)
+        report = open(os.path.join(d, "out", "report.html"), errors="replace").read() \
+            if os.path.exists(os.path.join(d, "out", "report.html")) else ""
+        says = summary.get("status"), summary.get("exitCode")
+        fresh = summary.get("startedAt") != good.get("startedAt")
+        banner = "Refused credentials" in report or "Failed:" in report
+        row(section, "wrong password after a good run: run-summary.json",
+            rc == 1 and fresh and says[0] in ("failed", "refused-credentials") and says[1] == 1 and banner,
+            f"exit {rc}; run-summary.json says {says[0]}/{says[1]} "
+            f"({'this run' if fresh else 'the previous run'}'s; the good run said {good.get('status')}/"
+            f"{good.get('exitCode')}); report banner {'yes' if banner else 'no'}; {first_error(err)}")
+        sim.stop()
+
+
+def read_summary(directory):
+    try:
+        with open(os.path.join(directory, "out", "run-summary.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+# ---------------------------------------------------------------------------------------------------------------
 
 
 def table_markdown(seconds, cfg):
@@ -950,7 +1016,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--markdown", help="also write the table and counts to this file")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    parser.add_argument("--only", help="comma-separated sections to run: 1,2,3,4,5,6")
+    parser.add_argument("--only", help="comma-separated sections to run: 1,2,3,4,5,6,7")
     args = parser.parse_args()
     cfg = {
         "quick": args.quick, "seed": args.seed,
@@ -961,7 +1027,7 @@ def main():
         "spec_timeout": 20,
         "run_timeout": 600,
     }
-    only = set((args.only or "1,2,3,4,5,6").split(","))
+    only = set((args.only or "1,2,3,4,5,6,7").split(","))
     work = tempfile.mkdtemp(prefix="exportpipe-reliability-")
     # The embedded coordinator's stores (one per company key) live under the suite's work directory, not the
     # user's ~/.local/state.
@@ -969,7 +1035,7 @@ def main():
     started = time.monotonic()
     reference = {}
     try:
-        if only & {"1", "2", "3", "5", "6"}:
+        if only & {"1", "2", "3", "5", "6", "7"}:
             fault_matrix(cfg, work, reference) if "1" in only else fault_matrix_reference_only(cfg, work, reference)
         if "2" in only:
             crash_and_resume(cfg, work, reference)
@@ -979,6 +1045,8 @@ def main():
             hostile_specs(cfg, work)
         if "5" in only:
             hostile_servers(cfg, work, reference)
+        if "7" in only:
+            truthful_ends(cfg, work, reference)
         if "6" in only:
             secrets_scan(cfg, work, reference)
     except Exception as error:  # a crash of the suite itself is a failure, with its reason in the table

@@ -80,6 +80,7 @@ public struct PipelineRun: Sendable {
         }
         defer { lock.release() }
         await perform(&outcome)
+        if outcome.status == .interrupted { outcome.status = request.stopReason() }
         if let plan = outcome.plan {
             outcome.outputs = output.current(plan.exports.map(\.name))
             for record in outcome.written { outcome.outputs[record.exportName] = record }

@@ -16,8 +16,10 @@ public struct RunOutcome: Sendable {
         case refusedCredentials = "refused_credentials"
         /// `run.deadline` passed: nothing new was submitted; the journal keeps what is in flight.
         case deadline
-        /// Stopped by a signal (SIGINT, SIGTERM) or a closed output pipe; the journal is consistent.
+        /// Stopped by a signal (SIGINT, SIGTERM); the journal is consistent.
         case interrupted
+        /// Stopped because standard output or standard error was closed (`exportpipe run … | head`), as on Ctrl-C.
+        case outputClosed = "output_closed"
         /// The spec (or a `retry` selection) has errors: nothing ran.
         case specErrors = "spec_errors"
         /// Another run holds the state directory (`--no-wait`).
@@ -32,6 +34,7 @@ public struct RunOutcome: Sendable {
             case .deadline: RunExitCode.deadline
             case .busy: RunExitCode.stateDirectoryBusy
             case .interrupted: RunExitCode.interrupted
+            case .outputClosed: RunExitCode.outputClosed
             }
         }
     }
@@ -82,4 +85,6 @@ public enum RunExitCode {
     /// `run --no-wait` found the state directory held by another run (EX_TEMPFAIL: try again later).
     public static let stateDirectoryBusy: Int32 = 75
     public static let interrupted: Int32 = 130
+    /// Standard output or standard error was closed: 128 + SIGPIPE, as a shell reports a process SIGPIPE ended.
+    public static let outputClosed: Int32 = 141
 }

@@ -48,6 +48,9 @@ public struct RunRequest: Sendable {
     public var metricsFile: String?
     /// What tests shorten; the defaults are the product's.
     public var tuning = RunTuning()
+    /// Why a cancelled run was stopped, asked when it ends: a signal (`interrupted`), or the command line's output
+    /// closed (`outputClosed`).
+    public var stopReason: @Sendable () -> RunOutcome.Status = { .interrupted }
 
     public init(now: Date, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.now = now

@@ -148,7 +148,10 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
             try summary.write(to: setup.outputDirectory + "/" + RunSummary.fileName)
             if let snapshot {
                 let manifest = outcome.manifestPath.flatMap { (try? ManifestWriter.read(from: $0)) ?? nil }
-                try RunReport(snapshot: snapshot, manifest: manifest, specPath: setup.specPath).write(
+                try RunReport(
+                    snapshot: snapshot, manifest: manifest, specPath: setup.specPath,
+                    status: RunReport.Status(summary: summary, error: outcome.error)
+                ).write(
                     to: setup.outputDirectory + "/" + RunReport.fileName)
             }
         } catch {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSVMerge
+import ExportBasics
 import Foundation
 
 /// `exportpipe merge`: the merger on its own, for chunk files made elsewhere.
@@ -69,11 +70,11 @@ struct MergeJob: Equatable {
     func run() throws {
         do {
             let (options, warnings) = try resolvedOptions()
-            for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            for warning in warnings { TerminalOutput.shared.write("warning: \(warning)\n") }
             var result = try CSVMerger(options: options).merge(files.map { MergeInput(path: $0) }, into: out)
             result.warnings = warnings + result.warnings
             for warning in result.warnings.dropFirst(warnings.count) {
-                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+                TerminalOutput.shared.write("warning: \(warning)\n")
             }
             if let manifest {
                 let name = URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
@@ -89,7 +90,7 @@ struct MergeJob: Equatable {
                 "merged \(files.count) file\(files.count == 1 ? "" : "s") into \(out): \(result.rows) rows, "
                     + "\(result.bytes) bytes, sha256 \(result.sha256), \(result.duplicatesDropped) duplicates dropped")
         } catch let error as CSVMergeError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            TerminalOutput.shared.write("error: \(error)\n")
             throw ExitCode(ExitCodes.failed)
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportBasics
 import ExportExecutor
 import ExportPlanner
 import ExportRun
@@ -86,18 +87,11 @@ struct PlanCommand: ParsableCommand {
     }
 
     private func printError(_ text: String, newline: Bool = true) {
-        FileHandle.standardError.write(Data((text + (newline ? "\n" : "")).utf8))
+        TerminalOutput.shared.write((text + (newline ? "\n" : "")))
     }
 
-    /// Writes in 1 MiB pieces so a large JSON plan is not copied whole once more.
-    private func writeToStandardOutput(_ bytes: [UInt8]) {
-        var start = 0
-        while start < bytes.count {
-            let end = min(bytes.count, start + 1 << 20)
-            FileHandle.standardOutput.write(Data(bytes[start..<end]))
-            start = end
-        }
-    }
+    /// Written straight from the array: a large JSON plan is not copied once more.
+    private func writeToStandardOutput(_ bytes: [UInt8]) { TerminalOutput.shared.write(bytes, to: .output) }
 }
 
 extension PlanRenderer.Format: ExpressibleByArgument {}

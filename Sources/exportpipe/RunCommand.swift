@@ -19,7 +19,7 @@ struct RunCommand: AsyncParsableCommand {
             --metrics-file or run.metrics_file, Prometheus metrics). Exit status: 0 all done, 1 some chunks failed \
             for good (see `exportpipe retry`), 2 spec errors, 3 run.deadline passed (journal saved; run again to go \
             on), 75 the state directory is held by another run (--no-wait), 130 interrupted (journal saved; run \
-            again to resume).
+            again to resume), 141 standard output or error closed (e.g. `| head`; stopped as on Ctrl-C).
             """
     )
 

@@ -1,5 +1,6 @@
 import AnalyticsSimulator
 import ArgumentParser
+import ExportBasics
 import ExportExecutor
 import ExportPlanner
 import ExportRun
@@ -48,6 +49,7 @@ struct RunInvocation {
         request.simulatorFaults = options.simulatorFaults.flatMap { try? FaultConfiguration(parsing: $0) } ?? .none
         request.coordination = .setting(flag: options.coordinator)
         request.metricsFile = options.metricsFile
+        request.stopReason = { TerminalOutput.shared.closedPipe ? .outputClosed : .interrupted }
         return request
     }
 
@@ -79,7 +81,7 @@ struct RunInvocation {
             if let advice = outcome.advice { lines.append(advice) }
         case .deadline:
             lines.append("\(outcome.error ?? "run.deadline passed"). Run the same command again to go on")
-        case .interrupted:
+        case .interrupted, .outputClosed:
             lines.append(
                 noResume
                     ? "interrupted: the journal of this fresh start is saved; run again without --no-resume to go on "
@@ -108,13 +110,13 @@ struct RunInvocation {
             if let path = metricsPath(loaded) { lines.append("metrics: \(path)") }
         }
         if options.progress == .json, let summary {
-            FileHandle.standardOutput.write(Data((summary.jsonLine() + "\n").utf8))
+            TerminalOutput.shared.write(summary.jsonLine() + "\n", to: .output)
         }
         for warning in outcome.warnings {
-            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            TerminalOutput.shared.write("warning: \(warning)\n")
         }
         if options.progress != .json || outcome.exitCode != 0 {
-            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            TerminalOutput.shared.write(lines.joined(separator: "\n") + "\n")
         }
     }
 }
@@ -132,7 +134,14 @@ final class TerminalObserver: RunObserving, @unchecked Sendable {
     }
 
     func planned(_ plan: Plan, only: [ChunkRecord]?) {
-        let made = ProgressRenderer(style: style, totals: plan.exports.map { ($0.name, $0.chunks.count) })
+        // Chunks the plan kept from earlier runs count as done from the start.
+        var reused: [String: (chunks: Int, rows: Int64)] = [:]
+        for export in plan.exports {
+            let kept = export.chunks.filter { $0.reasons.last == .keptFromEarlierRun }
+            if !kept.isEmpty { reused[export.name] = (kept.count, Int64(kept.reduce(0) { $0 + $1.expectedRows })) }
+        }
+        let made = ProgressRenderer(
+            style: style, totals: plan.exports.map { ($0.name, $0.chunks.count) }, reused: reused)
         lock.withLock { renderer = made }
     }
 
@@ -141,14 +150,14 @@ final class TerminalObserver: RunObserving, @unchecked Sendable {
             renderer.handle(event)
         } else if event.kind == .warning, let message = event.message {
             // Before the plan (the in-process simulator starting, a run waiting for the state directory).
-            FileHandle.standardError.write(Data("\(message)\n".utf8))
+            TerminalOutput.shared.write("\(message)\n")
         }
     }
 
     func finished(_ outcome: RunOutcome) {
         if let execution = outcome.execution { lock.withLock { renderer }?.finish(summary: execution) }
         for warning in reporting.warnings {
-            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            TerminalOutput.shared.write("warning: \(warning)\n")
         }
     }
 }

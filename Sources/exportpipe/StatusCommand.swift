@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportBasics
 import ExportExecutor
 import ExportRun
 import ExportSpec
@@ -42,7 +43,7 @@ struct StatusCommand: ParsableCommand {
         }
         // Reads only: never waits for a run that holds the state directory, says who does.
         if let busy = StateDirectoryLock.holder(of: StateDirectory(state)) {
-            FileHandle.standardError.write(Data("a run is in progress: \(busy)\n".utf8))
+            TerminalOutput.shared.write("a run is in progress: \(busy)\n")
         }
         let journal = try Journal(path: path)
         let records = try journal.records()

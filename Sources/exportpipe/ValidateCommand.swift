@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportBasics
 import ExportSpec
 import Foundation
 
@@ -42,7 +43,7 @@ struct ValidateCommand: ParsableCommand {
             out += DiagnosticRenderer.render(result.diagnostics, source: result.source, format: format.rendererFormat)
         }
         out += DiagnosticRenderer.summary(errors: errors, warnings: warnings, files: specs.count) + "\n"
-        FileHandle.standardOutput.write(Data(out.utf8))
+        TerminalOutput.shared.write(out, to: .output)
         if errors > 0 { throw ExitCode(ExitCodes.specErrors) }
     }
 }
