@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExportBasics
+import ExportExecutor
 import ExportRun
 import ExportSpec
 import Foundation
@@ -29,7 +30,7 @@ struct LoadedPipeline {
         let state = PipelineRun.resolve(spec.output.stateDir, against: base)
         return LoadedPipeline(
             spec: spec, specPath: path, baseDirectory: base, stateDirectory: state,
-            journalPath: PipelineRun.journalPath(stateDirectory: state),
+            journalPath: StateDirectory(state).journalPath,
             outputDirectory: PipelineRun.resolve(spec.output.dir, against: base))
     }
 }
