@@ -976,12 +976,14 @@ def truthful_ends(cfg, work, reference):
             if os.path.exists(os.path.join(d, "out", "report.html")) else ""
         says = summary.get("status"), summary.get("exitCode")
         fresh = summary.get("startedAt") != good.get("startedAt")
-        banner = "Refused credentials" in report or "Failed:" in report
         row(section, "wrong password after a good run: run-summary.json",
-            rc == 1 and fresh and says[0] in ("failed", "refused-credentials") and says[1] == 1 and banner,
+            rc == 1 and fresh and says[0] in ("failed", "refused_credentials", "refused-credentials") and says[1] == 1,
             f"exit {rc}; run-summary.json says {says[0]}/{says[1]} "
             f"({'this run' if fresh else 'the previous run'}'s; the good run said {good.get('status')}/"
-            f"{good.get('exitCode')}); report banner {'yes' if banner else 'no'}; {first_error(err)}")
+            f"{good.get('exitCode')}); {first_error(err)}")
+        banner = "Refused credentials:" in report or "Failed:" in report
+        row(section, "wrong password after a good run: report.html", banner and "every chunk was reused" not in report,
+            f"the report's status banner {'says so' if banner else 'is missing'}")
         sim.stop()
 
 

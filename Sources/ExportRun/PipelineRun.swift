@@ -80,7 +80,14 @@ public struct PipelineRun: Sendable {
         }
         defer { lock.release() }
         await perform(&outcome)
-        if outcome.status == .interrupted { outcome.status = request.stopReason() }
+        if outcome.status == .interrupted {
+            outcome.status = request.stopReason()
+            outcome.error =
+                outcome.status == .outputClosed
+                ? "standard output or standard error was closed: the run stopped as on Ctrl-C, the journal is saved"
+                : "interrupted: the run stopped before it finished, the journal is saved"
+            outcome.advice = outcome.advice ?? "`exportpipe run \(specPath)` goes on from the journal"
+        }
         if let plan = outcome.plan {
             outcome.outputs = output.current(plan.exports.map(\.name))
             for record in outcome.written { outcome.outputs[record.exportName] = record }

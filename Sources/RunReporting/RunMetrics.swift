@@ -118,7 +118,8 @@ public final class RunMetrics: @unchecked Sendable {
             statusGauges[kind] = registry.makeGauge(
                 descriptor: Self.name(
                     "last_run_status", unit: "",
-                    "1 for how the last run ended (complete, failed, interrupted, deadline, refused-credentials), "
+                    "1 for how the last run ended (complete, failed, interrupted, deadline, refused-credentials, "
+                        + "spec-errors), "
                         + "0 for the others; all 0 while a run is going."),
                 labels: [p, ("status", kind.rawValue)])
         }

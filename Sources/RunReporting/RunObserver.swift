@@ -127,7 +127,11 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
         let (log, kept, bound, verified) = lock.withLock {
             (self.log, self.metrics, self.lowerBound, self.verified)
         }
-        do { try log?.finish() } catch { note("\(error)") }
+        let status =
+            RunReport.Status(status: outcome.status.rawValue, exitCode: Int(outcome.exitCode), error: outcome.error)
+            ?? RunReport.Status(kind: .failed, exitCode: Int(outcome.exitCode), error: outcome.error)
+        // The run log records how the run ended (`exportpipe report` shows it later), before the report reads it.
+        do { try log?.finish(status: status) } catch { note("\(error)") }
         let snapshot = try? JournalSnapshot.read(journalPath: setup.journalPath)
         let records = snapshot?.records ?? []
         let summary = RunSummary(
@@ -139,7 +143,7 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
                 pipeline: setup.pipeline, users: setup.users, exports: outcome.plan?.exports.map(\.name) ?? [],
                 previous: setup.metricsPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) })
         metrics.update(records: records)
-        metrics.finish(execution: outcome.execution, succeeded: outcome.status == .complete)
+        metrics.finish(execution: outcome.execution, status: status)
         if let path = setup.metricsPath {
             do { try metrics.write(to: path) } catch { note("\(error)") }
         }
@@ -150,7 +154,7 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
                 let manifest = outcome.manifestPath.flatMap { (try? ManifestWriter.read(from: $0)) ?? nil }
                 try RunReport(
                     snapshot: snapshot, manifest: manifest, specPath: setup.specPath,
-                    status: RunReport.Status(summary: summary, error: outcome.error)
+                    status: status
                 ).write(
                     to: setup.outputDirectory + "/" + RunReport.fileName)
             }

@@ -15,6 +15,8 @@ extension RunReport {
             case deadline
             /// The API refused the credentials (HTTP 401, or 403 for the company key): nothing can be exported.
             case refusedCredentials = "refused-credentials"
+            /// The spec or its plan has errors: nothing ran.
+            case specErrors = "spec-errors"
         }
 
         public var kind: Kind
@@ -29,14 +31,19 @@ extension RunReport {
         }
 
         /// The status a summary states (`status`, `exitCode`), or nil for a status this report does not know.
-        /// Accepts `refused-credentials`, `refused_credentials` and `refusedCredentials`.
+        /// Accepts `refused-credentials`, `refused_credentials` and `refusedCredentials` (and the same forms of
+        /// `spec-errors`).
         public init?(status: String, exitCode: Int, error: String? = nil) {
             let normalised = status.replacingOccurrences(of: "_", with: "-")
-            // A closed output stops a run as Ctrl-C does; a run whose spec had errors failed before it began.
-            let aliases: [String: Kind] = [
-                "refusedcredentials": .refusedCredentials, "output-closed": .interrupted, "spec-errors": .failed,
-            ]
-            let kind = Kind(rawValue: normalised) ?? aliases[normalised.lowercased()]
+            // Any spelling of a kind (`spec_errors`, `refusedCredentials`); a closed output stops a run as Ctrl-C
+            // does.
+            let kind =
+                Kind(rawValue: normalised)
+                ?? Kind.allCases.first {
+                    $0.rawValue.replacingOccurrences(of: "-", with: "")
+                        == normalised.lowercased()
+                        .replacingOccurrences(of: "-", with: "")
+                } ?? (normalised == "output-closed" ? .interrupted : nil)
             guard let kind else { return nil }
             self.init(kind: kind, exitCode: exitCode, error: error)
         }
@@ -57,6 +64,7 @@ extension RunReport {
             case .interrupted: "Interrupted: the run was stopped before it finished"
             case .deadline: "Deadline: run.deadline passed before the run finished"
             case .refusedCredentials: "Refused credentials: the API did not accept the run's user or company key"
+            case .specErrors: "Spec errors: the run could not be planned"
             }
         }
 
@@ -96,6 +104,11 @@ extension RunReport {
                         + "credentials.",
                     "exportpipe run \(specPath)"
                 )
+            case .specErrors:
+                (
+                    "Fix the errors validate prints (file:line:col), then run again; nothing was submitted.",
+                    "exportpipe validate \(specPath)"
+                )
             }
         }
 
@@ -104,7 +117,7 @@ extension RunReport {
             switch kind {
             case .complete: "ok"
             case .interrupted, .deadline: "warn"
-            case .failed, .refusedCredentials: "bad"
+            case .failed, .refusedCredentials, .specErrors: "bad"
             }
         }
     }
