@@ -44,8 +44,6 @@ public struct RunRequest: Sendable {
     /// The API's address instead of the spec's (tests pointing a spec at a simulator they started).
     public var baseURL: String?
     public var coordination: Coordination = .setting(flag: nil)
-    /// `--metrics-file` (over the spec's `run.metrics_file`).
-    public var metricsFile: String?
     /// What tests shorten; the defaults are the product's.
     public var tuning = RunTuning()
     /// Why a cancelled run was stopped, asked when it ends: a signal (`interrupted`), or the command line's output

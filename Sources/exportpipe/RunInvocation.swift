@@ -48,7 +48,6 @@ struct RunInvocation {
         // Validated by RunOptions.validate().
         request.simulatorFaults = options.simulatorFaults.flatMap { try? FaultConfiguration(parsing: $0) } ?? .none
         request.coordination = .setting(flag: options.coordinator)
-        request.metricsFile = options.metricsFile
         request.stopReason = { TerminalOutput.shared.closedPipe ? .outputClosed : .interrupted }
         return request
     }
