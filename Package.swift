@@ -96,6 +96,16 @@ let package = Package(
                 "ExportBasics", "ExportCoordination",
             ]
         ),
+        // The partitioned dataset (docs/dataset.md): partitions and their manifest, which partitions a run must export
+        // and why (pure), and the writer that cuts a run's chunks into one file per day or month.
+        .target(
+            name: "ExportDataset",
+            dependencies: [
+                "CSVMerge", "ExportBasics", "AnalyticsAPI", "ExportPlanner", "ExportSpec",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
         // What the operator reads after (or during) a run: the machine-readable summary, the Prometheus textfile,
         // the HTML run report with the slot timeline, and the plan for retrying chunks that failed for good.
         .target(
@@ -196,6 +206,12 @@ let package = Package(
             dependencies: [
                 "ExportRun", "ExportTestSupport", "ExportCoordination",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
+        .testTarget(
+            name: "ExportDatasetTests",
+            dependencies: [
+                "ExportDataset", "ExportTestSupport", "AnalyticsSimulator", "CSVMerge", "ExportPlanner",
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]),
         .testTarget(name: "RunReportingTests", dependencies: ["RunReporting", "ExportTestSupport"]),
         .testTarget(
