@@ -3,13 +3,8 @@ import Foundation
 
 /// Reads and atomically writes a dataset's `_manifest.json` (temporary file, fsync, rename).
 public enum DatasetManifestStore {
-    /// The stable JSON form: sorted keys, pretty printed, snake_case, no escaped slashes, final newline.
-    public static func encode(_ manifest: DatasetManifest) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return Array(try encoder.encode(manifest)) + [0x0A]
-    }
+    /// The stable JSON form: sorted keys, indented, snake_case, no escaped slashes, final newline.
+    public static func encode(_ manifest: DatasetManifest) -> [UInt8] { manifest.jsonBytes() }
 
     /// The manifest encoded in `bytes`.
     /// - Throws: `DecodingError` when it is not one.
@@ -44,7 +39,7 @@ public enum DatasetManifestStore {
     /// Writes `manifest` to `path` through a temporary file, fsync and rename.
     /// - Throws: `CSVMergeError` (`.cannotWrite`) when the folder is not writable.
     public static func write(_ manifest: DatasetManifest, to path: String) throws {
-        let bytes = try encode(manifest)
+        let bytes = encode(manifest)
         let file = try AtomicOutputFile(destination: path, bufferSize: max(bytes.count, 4096))
         defer { file.abort() }
         try file.write(bytes)
