@@ -1,3 +1,4 @@
+import ExportBasics
 import ExportExecutor
 import Foundation
 
@@ -39,7 +40,7 @@ public final class StateDirectoryLock: @unchecked Sendable {
 
         public var description: String {
             let what = ["exportpipe", command, pipeline.map { "of pipeline '\($0)'" }].compactMap { $0 }
-            let since = ISO8601DateFormatter().string(from: self.since)
+            let since = InstantFormat.utc(self.since)
             return "\(what.joined(separator: " ")) (pid \(pid) on \(host), since \(since))"
         }
     }

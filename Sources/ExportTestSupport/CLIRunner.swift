@@ -38,7 +38,8 @@ public struct CLIRunnerError: Error, Sendable, CustomStringConvertible {
 ///
 /// The binary is looked for, in order: `$EXPORTPIPE_BINARY`; next to the running test bundle (SwiftPM puts the
 /// test bundle and the executables in the same build products folder); `.build/debug/exportpipe` of this package.
-/// Output goes to temporary files rather than pipes, so a chatty process can never block on a full pipe.
+/// Output goes to temporary files rather than pipes, so a chatty process can never block on a full pipe. Every
+/// process runs at the suite's "now" (`TestCalendar`, as `EXPORTPIPE_NOW`), never at the day the suite runs.
 public struct CLIRunner: Sendable {
     public let binary: URL
 
@@ -61,6 +62,7 @@ public struct CLIRunner: Sendable {
     /// - Throws: `CLIRunnerError` naming every place looked in when it is not there.
     public init(filePath: String = #filePath) throws {
         _ = Self.isolatedStateHome
+        _ = TestCalendar.exported
         var candidates: [URL] = []
         if let explicit = ProcessInfo.processInfo.environment["EXPORTPIPE_BINARY"], !explicit.isEmpty {
             candidates.append(URL(fileURLWithPath: explicit))

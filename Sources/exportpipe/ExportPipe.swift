@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportRun
 
 /// `exportpipe`: YAML pipelines → complete, correct CSV exports from the Khoros Care Analytics Reports API.
 ///
@@ -33,12 +34,12 @@ enum ExportPipeVersion {
 
 /// Exit codes of the command line contract (see docs/architecture.md).
 enum ExitCodes {
-    static let success: Int32 = 0
-    static let failed: Int32 = 1
-    static let specErrors: Int32 = 2
+    static let success = RunExitCode.success
+    static let failed = RunExitCode.failed
+    static let specErrors = RunExitCode.specErrors
     /// `run.deadline` passed: the run stopped cleanly with its journal; run again to go on.
-    static let deadline: Int32 = 3
+    static let deadline = RunExitCode.deadline
     /// `run --no-wait` found the state directory held by another run (EX_TEMPFAIL: try again later).
-    static let stateDirectoryBusy: Int32 = 75
-    static let interrupted: Int32 = 130
+    static let stateDirectoryBusy = RunExitCode.stateDirectoryBusy
+    static let interrupted = RunExitCode.interrupted
 }

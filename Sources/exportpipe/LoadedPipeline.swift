@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportExecutor
 import ExportRun
 import ExportSpec
 import Foundation
@@ -28,7 +29,7 @@ struct LoadedPipeline {
         let state = PipelineRun.resolve(spec.output.stateDir, against: base)
         return LoadedPipeline(
             spec: spec, specPath: path, baseDirectory: base, stateDirectory: state,
-            journalPath: PipelineRun.journalPath(stateDirectory: state),
+            journalPath: StateDirectory(state).journalPath,
             outputDirectory: PipelineRun.resolve(spec.output.dir, against: base))
     }
 }

@@ -26,7 +26,8 @@ struct PlanCommand: ParsableCommand {
     var format: PlanRenderer.Format = .table
 
     @Option(
-        help: "Plan as of this instant (YYYY-MM-DD or ISO 8601 with an offset): windows and the retention check.")
+        help:
+            "Plan as of this instant (YYYY-MM-DD or ISO 8601 with an offset; default $EXPORTPIPE_NOW, else the clock).")
     var now: String?
 
     func validate() throws {
@@ -38,7 +39,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let instant = now.flatMap(NowOption.parse) ?? Date()
+        let instant = NowOption.resolve(now)
         var failed = false
         var printedPlans = 0
         for path in specs {
@@ -79,8 +80,7 @@ struct PlanCommand: ParsableCommand {
     /// The pipeline's journal when it has run before (opened only to read), or nil.
     private func journal(of spec: PipelineSpec, specPath: String) throws -> Journal? {
         let base = URL(fileURLWithPath: specPath).deletingLastPathComponent().path
-        let path = PipelineRun.journalPath(
-            stateDirectory: PipelineRun.resolve(spec.output.stateDir, against: base))
+        let path = StateDirectory(PipelineRun.resolve(spec.output.stateDir, against: base)).journalPath
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         return try Journal(path: path)
     }

@@ -45,28 +45,3 @@ enum ProgressStyleOption: String, CaseIterable, ExpressibleByArgument {
 
     var style: ProgressRenderer.Style { ProgressRenderer.Style(rawValue: rawValue) ?? .auto }
 }
-
-/// Holds the renderer, created once the plan is known.
-final class RendererBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: ProgressRenderer?
-    var renderer: ProgressRenderer? {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
-    }
-}
-
-extension CalendarDuration {
-    /// Seconds, with months as 30 days (for settle periods, where a calendar is not needed).
-    var approximateSeconds: Double {
-        let unit: Double =
-            switch self.unit {
-            case .minute: 60
-            case .hour: 3600
-            case .day: 86_400
-            case .week: 604_800
-            case .month: 2_592_000
-            }
-        return Double(value) * unit
-    }
-}

@@ -47,7 +47,7 @@ struct StatusCommand: ParsableCommand {
         let journal = try Journal(path: path)
         let records = try journal.records()
         // The plan a run would make now: jobs in flight outside it are listed on their own.
-        let planned = try? PipelineRun.plan(pipeline, now: Date(), journal: journal)
+        let planned = try? PipelineRun.plan(pipeline, now: NowOption.resolve(nil), journal: journal)
         let report = JournalReport(
             records: records,
             planned: planned.flatMap { $0.hasErrors ? nil : Set($0.plan.chunks.map(\.id)) })

@@ -628,6 +628,15 @@ struct CoordinatorSpecTests {
             return
         }
         #expect(!withPassword.description.contains("hunter22"))
+        // From the environment (EXPORTPIPE_COORDINATOR) the password may ride in the URL; it is never printed.
+        guard
+            case .success(let fromEnvironment) = CoordinatorSetting.parse(
+                "postgres://runner:hunter22@db/exports", passwordAllowed: true)
+        else {
+            Issue.record("a URL with a password from the environment was refused")
+            return
+        }
+        #expect(fromEnvironment.description == "postgres://runner:<redacted>@db/exports")
         guard case .failure = CoordinatorSetting.parse("mysql://db/x") else {
             Issue.record("mysql accepted")
             return
