@@ -92,6 +92,7 @@ let package = Package(
             name: "ExportRun",
             dependencies: [
                 "ExportExecutor", "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
+                "ExportDataset",
                 "AnalyticsSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 "ExportBasics", "ExportCoordination",
