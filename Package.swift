@@ -156,7 +156,7 @@ let package = Package(
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
                 "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "RunReporting",
-                "ExportCoordination",
+                "ExportCoordination", "ExportDataset",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

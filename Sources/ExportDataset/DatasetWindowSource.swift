@@ -61,12 +61,32 @@ public struct DatasetWindowSource: WindowSource {
         let decision = decision(
             exportName: query.exportName, window: TimeWindow(startMs: query.window.start, endMs: query.window.end),
             zone: zone, whole: query.whole)
-        let again = decision.exported.filter { $0.reason != .missing }.map { entry in
-            ExportedAgain(
-                exportName: query.exportName, chunk: "partition \(entry.key.directoryName)",
-                window: TimeRange(start: entry.window.startMs, end: entry.window.endMs),
-                reason: entry.reason?.explanation ?? "")
+        // Stretches of partitions exported again for the same reason, one line each (missing ones are new).
+        var again: [ExportedAgain] = []
+        var stretch: [DatasetDecision.Entry] = []
+        func flush() {
+            guard let first = stretch.first, let last = stretch.last, let reason = first.reason else { return }
+            again.append(
+                ExportedAgain(
+                    exportName: query.exportName,
+                    chunk: stretch.count == 1
+                        ? "partition \(first.key.directoryName)"
+                        : "partitions \(first.key.directoryName) … \(last.key.directoryName) (\(stretch.count))",
+                    window: TimeRange(start: first.window.startMs, end: last.window.endMs),
+                    reason: reason.explanation))
+            stretch = []
         }
+        for entry in decision.entries {
+            if let reason = entry.reason, reason != .missing, stretch.last?.reason == reason || stretch.isEmpty,
+                stretch.last.map({ $0.key.next == entry.key }) ?? true
+            {
+                stretch.append(entry)
+                continue
+            }
+            flush()
+            if let reason = entry.reason, reason != .missing { stretch = [entry] }
+        }
+        flush()
         return WindowAnswer(
             ranges: decision.runs.map { TimeRange(start: $0.window.startMs, end: $0.window.endMs) },
             exportedAgain: again)

@@ -1,5 +1,6 @@
 import AnalyticsSimulator
 import ArgumentParser
+import ExportDataset
 import ExportExecutor
 import ExportPlanner
 import ExportRun
@@ -20,6 +21,8 @@ struct RunInvocation {
     var options: RunOptions
     var noResume = false
     var retry: RetrySelection?
+    /// `run --refresh`: partitions exported again on purpose.
+    var refresh: RefreshRange?
 
     func perform() async throws {
         let instant = NowOption.resolve(options.now)
@@ -48,6 +51,7 @@ struct RunInvocation {
         request.simulatorFaults = options.simulatorFaults.flatMap { try? FaultConfiguration(parsing: $0) } ?? .none
         request.coordination = .setting(flag: options.coordinator)
         request.metricsFile = options.metricsFile
+        request.refresh = refresh
         return request
     }
 
