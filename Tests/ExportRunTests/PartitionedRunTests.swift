@@ -1,6 +1,7 @@
 import AnalyticsAPI
 import AnalyticsSimulator
 import CSVMerge
+import ExportBasics
 import ExportDataset
 import ExportPlanner
 import ExportRun
@@ -24,7 +25,7 @@ struct PartitionedRunTests {
         return spec
     }
 
-    @Test func theSecondNightSubmitsOneJobPerExportAndEveryPartitionEqualsAnExportOfItsDay() async throws {
+    @Test func theSecondNightExportsOnlyTheNewAndUnsettledDaysAndEveryPartitionEqualsAnExportOfItsDay() async throws {
         let directory = try PipelineHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var configuration = SimulatorHarness.fastConfiguration(seed: 7)
@@ -71,6 +72,48 @@ struct PartitionedRunTests {
                     #expect(stored == (try generator.csv(for: request)), "\(export) \(key)")
                 }
             }
+        }
+    }
+
+    @Test func aPartitionDeletedOrCorruptedByHandIsExportedAgainAndOnlyIt() async throws {
+        let directory = try PipelineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = SimulatorHarness.fastConfiguration(seed: 7)
+        configuration.users = ["user1": "pw1"]
+        let now = SpecBuilders.instant("2025-02-25T11:00:00Z")
+        var spec = spec()
+        spec.exports = [spec.exports[0]]
+        try await SimulatorHarness.withSimulator(configuration) { simulator in
+            _ = try await PipelineHarness.run(
+                spec, on: simulator, directory: directory, now: now, timeScale: 10_000, passwords: Self.passwords)
+            let layout = DatasetLayout(
+                outputDirectory: directory + "/out", exportName: "approvals", grain: .day, compression: .none)
+            let before = try #require(try DatasetManifestStore.read(from: layout.manifestPath))
+            let deleted = layout.path(of: PartitionKey(.day, year: 2025, month: 2, day: 20))
+            let corrupted = layout.path(of: PartitionKey(.day, year: 2025, month: 2, day: 21))
+            try FileManager.default.removeItem(atPath: deleted)
+            var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: corrupted)))
+            bytes[bytes.count / 2] ^= 0x20
+            try Data(bytes).write(to: URL(fileURLWithPath: corrupted))
+            // settle 0: every other partition is settled; only the two files are exported again, in one job.
+            let again = try await PipelineHarness.run(
+                spec, on: simulator, directory: directory, now: now, timeScale: 10_000, passwords: Self.passwords)
+            let clock = ZonedClock(timeZone: TimeZone(identifier: "America/New_York")!)
+            let chunks = try #require(again.plan.exports.first?.chunks)
+            #expect(
+                chunks.map { ($0.request.startTime, $0.request.endTime) }.first?.0
+                    == PartitionKey(.day, year: 2025, month: 2, day: 20).window(on: clock).startMs)
+            #expect(
+                chunks.last?.request.endTime
+                    == PartitionKey(.day, year: 2025, month: 2, day: 22).window(on: clock).startMs)
+            let after = try #require(try DatasetManifestStore.read(from: layout.manifestPath))
+            #expect(after.partitions.map(\.sha256) == before.partitions.map(\.sha256))
+            for (old, new) in zip(before.partitions, after.partitions)
+            where !["2025-02-20", "2025-02-21"].contains(old.partition) {
+                #expect(old == new, "\(old.partition) untouched")
+            }
+            #expect(
+                Hex.sha256(Array(try Data(contentsOf: URL(fileURLWithPath: corrupted)))) == before.partitions[3].sha256)
         }
     }
 }
