@@ -92,9 +92,20 @@ let package = Package(
             name: "ExportRun",
             dependencies: [
                 "ExportExecutor", "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
+                "ExportDataset",
                 "AnalyticsSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 "ExportBasics", "ExportCoordination",
+            ]
+        ),
+        // The partitioned dataset (docs/dataset.md): partitions and their manifest, which partitions a run must export
+        // and why (pure), and the writer that cuts a run's chunks into one file per day or month.
+        .target(
+            name: "ExportDataset",
+            dependencies: [
+                "CSVMerge", "ExportBasics", "AnalyticsAPI", "ExportPlanner", "ExportSpec",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         // What the operator reads after (or during) a run: the machine-readable summary, the Prometheus textfile,
@@ -145,7 +156,7 @@ let package = Package(
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
                 "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "RunReporting",
-                "ExportCoordination",
+                "ExportCoordination", "ExportDataset",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -196,6 +207,12 @@ let package = Package(
             dependencies: [
                 "ExportRun", "ExportTestSupport", "ExportCoordination", "RunReporting", "AnalyticsSimulator",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
+        .testTarget(
+            name: "ExportDatasetTests",
+            dependencies: [
+                "ExportDataset", "ExportTestSupport", "AnalyticsSimulator", "CSVMerge", "ExportPlanner",
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]),
         .testTarget(name: "RunReportingTests", dependencies: ["RunReporting", "ExportTestSupport"]),
         .testTarget(

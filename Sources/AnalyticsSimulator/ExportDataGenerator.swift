@@ -15,6 +15,8 @@ public struct ExportGenerationError: Error, CustomStringConvertible, Sendable, E
 public struct ExportDataGenerator: Sendable {
     public let company: SyntheticCompany
     let companyZone: TimeZone
+    /// Late data as seen at one instant (`asOf(_:late:)`, LateArrival.swift); nil: every event there, final.
+    var lateView: LateArrival.View?
 
     public init(company: SyntheticCompany) {
         self.company = company
@@ -275,7 +277,7 @@ public struct ExportDataGenerator: Sendable {
                     authorID: 5_000_000 + Int64(rng.int(0...(company.authorPoolSize - 1))),
                     conversationID: 900_000_000 + slot * 1_000 + Int64(rng.int(0...999)), extra: rng.next()))
         }
-        return events
+        return lateView?.applied(to: events, type: type) ?? events
     }
 
     static let priorityWeights = [0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5]

@@ -126,7 +126,7 @@ public enum Planner {
     }
 
     /// Whether an export's window must stay whole: aggregates total over it, OPEN_AT_END is a snapshot at its end.
-    static func isSnapshot(_ type: ExportType, _ selection: ExportSelection) -> Bool {
+    public static func isSnapshot(_ type: ExportType, _ selection: ExportSelection) -> Bool {
         if ExportCatalog.descriptor(for: type).rowModel == .aggregate { return true }
         return type == .conversation && (selection.conversationReportType ?? .openAtEnd) == .openAtEnd
     }

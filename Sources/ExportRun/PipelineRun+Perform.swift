@@ -66,7 +66,9 @@ extension PipelineRun {
         do {
             journal = try Journal(path: stateDirectory.journalPath)
             if services.inProcessSimulator { try abandonJobsOfEndedSimulators(journal) }
-            result = try Self.plan(spec, now: request.now, journal: journal, settle: settleSeconds)
+            result = try Self.plan(
+                spec, now: request.now, journal: journal, settle: settleSeconds, refresh: request.refresh,
+                baseDirectory: baseDirectory)
         } catch {
             outcome.error = "\(error)"
             return

@@ -1,6 +1,7 @@
 import AnalyticsAPI
 import AnalyticsClient
 import AnalyticsSimulator
+import ExportDataset
 import ExportExecutor
 import Foundation
 
@@ -30,6 +31,8 @@ public struct RunRequest: Sendable {
     public var command: Command = .run
     /// The run's "now": windows, retention and the plan.
     public var now: Date
+    /// `--refresh FROM..TO`: the dates whose partitions a partitioned dataset exports again on purpose.
+    public var refresh: RefreshRange?
     /// The process environment: `${VAR}`s, passwords, the coordinator's variables.
     public var environment: [String: String]
     /// `--no-resume`: forget the journal and chunk files of earlier runs (only the tool's own files).

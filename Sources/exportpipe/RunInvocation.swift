@@ -1,6 +1,7 @@
 import AnalyticsSimulator
 import ArgumentParser
 import ExportBasics
+import ExportDataset
 import ExportExecutor
 import ExportPlanner
 import ExportRun
@@ -21,6 +22,8 @@ struct RunInvocation {
     var options: RunOptions
     var noResume = false
     var retry: RetrySelection?
+    /// `run --refresh`: partitions exported again on purpose.
+    var refresh: RefreshRange?
 
     func perform() async throws {
         let instant = NowOption.resolve(options.now)
@@ -49,6 +52,7 @@ struct RunInvocation {
         request.simulatorFaults = options.simulatorFaults.flatMap { try? FaultConfiguration(parsing: $0) } ?? .none
         request.coordination = .setting(flag: options.coordinator)
         request.stopReason = { TerminalOutput.shared.closedPipe ? .outputClosed : .interrupted }
+        request.refresh = refresh
         return request
     }
 

@@ -101,6 +101,7 @@ extension SpecDecoder {
             output.stateDir = dir
             stateNode = value
         }
+        decodeLayout(section, into: &output)
         let paths = StateDirectoryRule(
             specFile: file, stateDir: output.stateDir, outputDir: output.dir,
             home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())

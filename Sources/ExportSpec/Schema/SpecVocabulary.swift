@@ -230,11 +230,12 @@ public enum SpecVocabulary {
 
     public static var export: [SpecField] { exportBase + exportOptions }
 
-    public static let output: [SpecField] = [
-        SpecField(
-            "dir", string, "Where merged CSVs and manifest.json go (default out, relative to the spec's folder)."),
-        SpecField("state_dir", string, "Where the journal and chunk files go (default .exportpipe)."),
-    ]
+    public static let output: [SpecField] =
+        [
+            SpecField(
+                "dir", string, "Where merged CSVs and manifest.json go (default out, relative to the spec's folder)."),
+            SpecField("state_dir", string, "Where the journal and chunk files go (default .exportpipe)."),
+        ] + outputLayout
 
     public static let run: [SpecField] = [
         SpecField(
