@@ -64,7 +64,7 @@ extension PipelineRun {
         let journal: Journal
         let result: PlanResult
         do {
-            journal = try Journal(path: stateDirectory.journalPath)
+            journal = try Journal(path: stateDirectory.journalPath, clock: request.clock)
             if services.inProcessSimulator { try abandonJobsOfEndedSimulators(journal) }
             result = try Self.plan(
                 spec, now: request.now, journal: journal, settle: settleSeconds, refresh: request.refresh,

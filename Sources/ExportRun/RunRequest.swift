@@ -53,9 +53,23 @@ public struct RunRequest: Sendable {
     /// closed (`outputClosed`).
     public var stopReason: @Sendable () -> RunOutcome.Status = { .interrupted }
 
+    /// The run's wall clock, seconds since 1970: the real clock moved to `now` (`--now`), so the journal's times —
+    /// when each chunk was verified, which decides whether it settled — and the report's are in the frame the run
+    /// plans in. Without `--now` it is the real clock.
+    public var clock: @Sendable () -> Double
+
     public init(now: Date, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.now = now
         self.environment = environment
+        self.clock = Self.clock(anchoredAt: now)
+    }
+
+    /// A clock that reads `now` at this instant and runs on with the real clock from there.
+    public static func clock(anchoredAt now: Date) -> @Sendable () -> Double {
+        let offset = now.timeIntervalSince1970 - Date().timeIntervalSince1970
+        // Within a second of the real clock, `now` is the real clock (no --now): keep its time exact.
+        if abs(offset) < 1 { return { Date().timeIntervalSince1970 } }
+        return { Date().timeIntervalSince1970 + offset }
     }
 }
 
