@@ -106,6 +106,16 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Flag(help: "The same as --compression gzip.")
     var gzip = false
 
+    @Option(
+        name: .customLong("add-column"),
+        help: "Schema drift: exports reaching this UTC day gain a column, e.g. --add-column score@2026-03-10.")
+    var addColumn: String?
+
+    @Option(
+        name: .customLong("drop-column"),
+        help: "Schema drift: exports reaching this UTC day lose a column, e.g. --drop-column tags@2026-03-10.")
+    var dropColumn: String?
+
     func run() async throws {
         let configuration = try makeConfiguration()
         try await AnalyticsSimulator.run(configuration) { url in
@@ -139,6 +149,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         configuration.redirectHops = max(0, redirectHops)
         configuration.timeoutsAsCloseStatus = timeoutsAsCloseStatus
         configuration.statusNotFoundFirst = max(0, statusNotFoundFirst)
+        configuration.drift = try drift()
         do {
             try configuration.validate()
         } catch {
