@@ -274,6 +274,8 @@ public struct OutputConfig: Sendable, Hashable {
     public var dir: String
     /// Where the journal and chunk files go (relative to the spec's folder); default `.exportpipe`.
     public var stateDir: String
+    /// `output.load`: the PostgreSQL destination, when the dataset is loaded into one.
+    public var load: LoadConfig?
 
     public init(dir: String = "out", stateDir: String = ".exportpipe") {
         self.dir = dir
