@@ -9,7 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
@@ -132,6 +132,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Loading a dataset's partitions into PostgreSQL: typed tables, one transaction per partition (delete + COPY),
+        // bookkeeping, schema drift (docs/warehouse.md).
+        .target(
+            name: "ExportLoading",
+            dependencies: [
+                "ExportCoordination", "CSVMerge", "AnalyticsAPI", "ExportBasics",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A local server that behaves like the Analytics Reports API.
         .target(
             name: "AnalyticsSimulator",
@@ -185,6 +196,16 @@ let package = Package(
             dependencies: ["ExportCoordination"],
             path: "Benchmarks/exportpipe-coordination-stress"
         ),
+        // The loader against psql's \copy and batched INSERTs (scripts/bench-load); not part of the product.
+        .executableTarget(
+            name: "exportpipe-bench-load",
+            dependencies: [
+                "ExportLoading", "AnalyticsSimulator", "AnalyticsAPI", "CSVMerge", "ExportBasics",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/exportpipe-bench-load"
+        ),
         .testTarget(name: "AnalyticsAPITests", dependencies: ["AnalyticsAPI"]),
         .testTarget(name: "ExportSpecTests", dependencies: ["ExportSpec", "ExportTestSupport"]),
         .testTarget(name: "ExportPlannerTests", dependencies: ["ExportPlanner", "ExportBasics", "ExportTestSupport"]),
@@ -219,6 +240,16 @@ let package = Package(
             name: "ExportCoordinationTests",
             dependencies: [
                 "ExportCoordination", "AnalyticsAPI", "exportpipe-coordination-stress",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ExportLoadingTests",
+            dependencies: [
+                "ExportLoading", "AnalyticsSimulator", "AnalyticsAPI", "CSVMerge", "ExportCoordination", "ExportBasics",
+                "exportpipe-bench-load",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -62,7 +62,8 @@ public struct ExportDataGenerator: Sendable {
 
     /// The export rendered as `options` say.
     public func render(_ request: ExportRequest, options: ExportRenderOptions) throws -> [UInt8] {
-        let columns = try Self.outputColumns(for: request)
+        let catalogColumns = try Self.outputColumns(for: request)
+        let columns = options.drift.apply(to: catalogColumns, request: request)
         var formatter = try Self.formatter(timezone: request.timezone, offsetMillis: options.timezoneOffsetMillis)
         formatter.style = options.timeFormat
         let names = columns.names.map { name in
@@ -75,7 +76,10 @@ public struct ExportDataGenerator: Sendable {
         var writer = RowWriter(format: options.format, columns: names, delimiter: options.delimiter.byte)
         var rows = 0
         forEachRow(request, inclusiveEnd: options.inclusiveEndTime, buildCells: true) { row in
-            writer.write(row.cells, indices: columns.indices, formatter: &formatter)
+            let cells =
+                columns.addsColumn
+                ? row.cells + [options.drift.addedCell(sortTime: row.sortTime, id: row.id)] : row.cells
+            writer.write(cells, indices: columns.indices, formatter: &formatter)
             rows += 1
         }
         if rows == 0 && options.format == .csv && options.emptyWindows == .empty { return [] }

@@ -55,6 +55,8 @@ public struct SimulatorConfiguration: Sendable {
     public var redirectHops = 0
     /// The byte between CSV fields (`--csv-delimiter`): comma (default), semicolon or tab.
     public var csvDelimiter: CSVDelimiterStyle = .comma
+    /// Columns the exports gain or lose from a day on (`--add-column`, `--drop-column`).
+    public var drift = SchemaDrift()
     /// How export files are compressed (`--compression`; `--gzip` is `gzip`).
     public var compression: FileCompression
     /// Where the `foreign` fault points download redirects (`scheme://host:port`, no path): another host that
@@ -108,6 +110,7 @@ public struct SimulatorConfiguration: Sendable {
         options.timeFormat = timeFormat
         options.emptyWindows = emptyWindows
         options.delimiter = csvDelimiter
+        options.drift = drift
         return options
     }
 

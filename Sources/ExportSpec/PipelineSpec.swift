@@ -301,6 +301,8 @@ public struct OutputConfig: Sendable, Hashable {
     public var layout: OutputLayout = .merged
     public var partition: PartitionGrain = .day
     public var compression: OutputCompression = .none
+    /// `output.load`: the PostgreSQL destination, when the dataset is loaded into one.
+    public var load: LoadConfig?
 
     public init(dir: String = "out", stateDir: String = ".exportpipe") {
         self.dir = dir

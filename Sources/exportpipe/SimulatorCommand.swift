@@ -120,6 +120,16 @@ struct SimulatorCommand: AsyncParsableCommand {
     )
     var start: String?
 
+    @Option(
+        name: .customLong("add-column"),
+        help: "Schema drift: exports reaching this UTC day gain a column, e.g. --add-column score@2026-03-10.")
+    var addColumn: String?
+
+    @Option(
+        name: .customLong("drop-column"),
+        help: "Schema drift: exports reaching this UTC day lose a column, e.g. --drop-column tags@2026-03-10.")
+    var dropColumn: String?
+
     func run() async throws {
         let configuration = try makeConfiguration()
         try await AnalyticsSimulator.run(configuration) { url in
@@ -160,6 +170,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             }
             configuration.startEpochMillis = instant
         }
+        configuration.drift = try drift()
         do {
             try configuration.validate()
         } catch {

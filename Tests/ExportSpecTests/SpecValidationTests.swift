@@ -46,7 +46,10 @@ struct SpecValidationTests {
         #expect(spec.exports[7].selection.filters == [.smartViews: [3]])
         var output = OutputConfig(dir: "results", stateDir: "state")
         (output.layout, output.partition, output.compression) = (.partitioned, .month, .gzip)
+        output.load = spec.output.load
         #expect(spec.output == output)
+        #expect(spec.output.load?.postgres.raw == "${WAREHOUSE_URL}")
+        #expect(spec.output.load?.schema == "analytics" && spec.output.load?.passwordEnv == "DW_PASSWORD")
         #expect(
             spec.run
                 == RunConfig(

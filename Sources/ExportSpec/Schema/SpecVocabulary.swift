@@ -235,6 +235,7 @@ public enum SpecVocabulary {
             SpecField(
                 "dir", string, "Where merged CSVs and manifest.json go (default out, relative to the spec's folder)."),
             SpecField("state_dir", string, "Where the journal and chunk files go (default .exportpipe)."),
+            SpecField("load", .object([("$ref", .string("#/$defs/load"))]), "Load the dataset into PostgreSQL."),
         ] + outputLayout
 
     public static let run: [SpecField] = [
@@ -280,7 +281,7 @@ public enum SpecVocabulary {
             ("", topLevel), ("api", api), ("api.users[]", user), ("api.limits", limits), ("defaults", defaults),
             ("window", window),
             ("exports[]", export), ("exports[].filters", filters), ("exports[].merge", merge),
-            ("output", output), ("run", run),
+            ("output", output), ("output.load", load), ("run", run),
         ]
     }
 }
