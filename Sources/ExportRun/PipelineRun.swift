@@ -61,13 +61,8 @@ public struct PipelineRun: Sendable {
     /// how long each export's jobs really took against the cost model (for the estimate; the plan shows them).
     public static func plan(_ spec: PipelineSpec, now: Date, journal: Journal?) throws -> PlanResult {
         let hints = (try journal?.volumeHints()) ?? [:]
-        var durations: [String: LearnedDuration] = [:]
-        for (export, sample) in (try journal?.learnedDurations().samples) ?? [:] {
-            guard let ratio = sample.ratio else { continue }
-            durations[export] = LearnedDuration(
-                ratio: ratio, secondsPer1000Rows: sample.secondsPer1000Rows, jobs: sample.jobs)
-        }
-        return Planner.plan(spec, now: now, volumeHints: hints, durations: durations)
+        let learned = (try journal?.learnedDurations()) ?? LearnedDurations()
+        return Planner.plan(spec, now: now, volumeHints: hints, learned: learned)
     }
 
     /// Runs the pipeline.
@@ -91,29 +86,25 @@ public struct PipelineRun: Sendable {
         let timeZones = Dictionary(
             plan.exports.map { ($0.name, TimeZone(identifier: $0.timezone) ?? TimeZone(identifier: "UTC")!) },
             uniquingKeysWith: { first, _ in first })
-        let minimum = spec.run.minChunk
-        // A split keeps its chunk's reasons and fan-out values; the merge groups by the values as planned.
-        let lineage = ChunkLineage(
-            plan: plan,
-            parents: Dictionary(
-                try journal.records().compactMap { record in record.parentId.map { (record.id, $0) } },
-                uniquingKeysWith: { first, _ in first }))
-        let splitter: ChunkSplitter = { item in
-            let zone = timeZones[item.exportName] ?? TimeZone(identifier: "UTC")!
-            return lineage.split(item, minimumDuration: minimum, timeZone: zone)
-        }
+        let splitter = ChunkLineage.splitter(minimumDuration: spec.run.minChunk, timeZones: timeZones)
         var items = plan.chunks.map {
             WorkItem(
                 id: $0.id, exportName: $0.exportName, request: $0.request, expectedRows: $0.expectedRows,
                 expectedSeconds: $0.expectedSeconds, timeZone: timeZones[$0.exportName]?.identifier)
         }
-        let verifier = ChunkFileVerifier.verifier(journal: journal)
-        if let only { items = try journal.records().filter { only.contains($0.id) }.map { try $0.workItem() } }
+        if let only { items = try journal.records().filter { only.contains($0.id) }.map(\.workItem) }
         let touched = Set(items.map(\.exportName))
         let executor = Executor(
             configuration: configuration, client: client, journal: journal, splitter: splitter,
-            verifier: verifier, logger: logger, events: events)
+            verifier: ChunkFileVerifier.verify(path:item:), logger: logger, events: events)
         let summary = try await executor.run(items)
+        // A split keeps its chunk's fan-out values; the merge groups by the values as planned.
+        let lineage = ChunkLineage(
+            plan: plan,
+            parents: Dictionary(
+                try journal.records().compactMap { record in record.parentId.map { (record.id, $0) } },
+                uniquingKeysWith: { first, _ in first }
+            ).merging(summary.lineage, uniquingKeysWith: { _, core in core }))
 
         let outputDirectory = resolve(spec.output.dir)
         let manifestPath = outputDirectory + "/manifest.json"
@@ -177,7 +168,7 @@ public struct PipelineRun: Sendable {
         throws -> Manifest.Export
     {
         let descriptor = ExportCatalog.descriptor(for: export.type)
-        let requests = try leaves.map { try $0.decodedRequest() }
+        let requests = leaves.map(\.request)
         let roles = descriptor.columnRoles(conversationReportType: requests.first?.selection.conversationReportType)
         let override = spec.exports.first { $0.name == export.specExportName }?.merge
         let chunks = zip(leaves, requests).map { record, request in
