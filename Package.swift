@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "ExportSpec",
             dependencies: [
-                "CLibYAML", "AnalyticsAPI", "ExportBasics", .product(name: "Crypto", package: "swift-crypto"),
+                "CLibYAML", "AnalyticsAPI", "ExportBasics",
             ]
         ),
         // Pure: spec + now → plan.
@@ -83,16 +83,17 @@ let package = Package(
                 "ExportScheduling", "AnalyticsClient", "CSVMerge", "AnalyticsAPI", "ExportBasics", "ExportCoordination",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The composition of a run (state directory lock → journal → plan → execute → merge → manifest) and its
-        // settings; shared by the CLI and the end-to-end tests. The executor knows neither the simulator nor the
+        // The composition of a run, once (state directory → settings → API, in-process simulator and coordinator →
+        // journal → window source → plan → execute → output → outcome), its seams (`RunOutput`, the window source)
+        // and its observers; shared by the CLI and the tests. The executor knows neither the simulator nor the
         // command line.
         .target(
             name: "ExportRun",
             dependencies: [
                 "ExportExecutor", "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
+                "AnalyticsSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 "ExportBasics", "ExportCoordination",
             ]
@@ -107,7 +108,6 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The queue limits shared by every exportpipe process of one company: the `Coordinator` protocol and its
@@ -120,7 +120,6 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // A local server that behaves like the Analytics Reports API.
@@ -139,6 +138,7 @@ let package = Package(
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
                 "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "ExportScheduling",
+                "ExportCoordination",
             ]
         ),
         .executableTarget(
@@ -195,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "ExportRunTests",
             dependencies: [
-                "ExportRun", "ExportTestSupport", "ExportCoordination",
+                "ExportRun", "ExportTestSupport", "ExportCoordination", "RunReporting", "AnalyticsSimulator",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(name: "RunReportingTests", dependencies: ["RunReporting", "ExportTestSupport"]),

@@ -3,8 +3,9 @@ import Foundation
 /// Removes secrets from text before it is logged, printed or stored in a printable form.
 ///
 /// Secrets are: the values of `analyticsAccessToken`, `companyKey`, `sig`, `signature`, `token` and
-/// `X-Amz-*` query parameters (signed URLs), Basic credentials in `Authorization` headers, and any password a
-/// caller registers. The names stay so a reader still sees which parameter was there.
+/// `X-Amz-*` query parameters (signed URLs), Basic credentials in `Authorization` headers, the password of a URL's
+/// user info (`postgres://user:password@host`: a database URL from the environment), and any password a caller
+/// registers. The names stay so a reader still sees which parameter was there.
 public enum Redaction {
     /// The text shown in place of a secret.
     public static let mask = "<redacted>"
@@ -17,7 +18,7 @@ public enum Redaction {
     /// Redacts secret query values in every URL-like substring of `text` and any of the `extraSecrets`
     /// (e.g. passwords) wherever they occur.
     public static func redact(_ text: String, extraSecrets: [String] = []) -> String {
-        var result = redactQueryValues(text)
+        var result = redactQueryValues(redactUserInfoPasswords(text))
         for secret in extraSecrets where secret.count >= 3 {
             result = result.replacingOccurrences(of: secret, with: mask)
             let encoded = PercentEncoding.encodeComponent(secret)
@@ -31,6 +32,21 @@ public enum Redaction {
         let lower = name.lowercased()
         return secretParameters.contains(lower) || lower.hasPrefix("x-amz-")
     }
+
+    /// Whether `text` holds a URL whose user info carries a password (`scheme://user:password@host`).
+    public static func hasUserInfoPassword(_ text: String) -> Bool {
+        text.firstMatch(of: userInfoPassword) != nil
+    }
+
+    /// `scheme://user:password@` → `scheme://user:<redacted>@`, anywhere in `text`.
+    static func redactUserInfoPasswords(_ text: String) -> String {
+        guard text.contains("://") else { return text }
+        return text.replacing(userInfoPassword) { match in "\(match.1):\(mask)@" }
+    }
+
+    // `scheme://user:` then a password up to the last `@` before the host (a password may hold `@` only
+    // percent-encoded; a mask already there stays as it is).
+    nonisolated(unsafe) private static let userInfoPassword = /([A-Za-z][A-Za-z0-9+.\-]*:\/\/[^\s:\/@]*):([^\s\/@]+)@/
 
     private static func redactQueryValues(_ text: String) -> String {
         // Scan for `name=value` pairs introduced by `?`, `&` or the start of a query-like run.

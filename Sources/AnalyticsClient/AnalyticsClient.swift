@@ -233,13 +233,14 @@ public struct AnalyticsClient: Sendable {
             switch response.status {
             case 200..<300:
                 return response
-            case 403, 404,
-                410 where jobLevel:
+            case 403 where jobLevel, 404 where jobLevel, 410 where jobLevel:
+                // One job's token refused or the job gone: that job's problem. (A `where` clause guards only the
+                // pattern it follows, so each pattern carries its own.)
                 throw AnalyticsClientError.jobRefused(
                     serverMessage(response.body, credentials), status: response.status)
             case 401, 403:
                 throw AnalyticsClientError.unauthorized(
-                    serverMessage(response.body, credentials), status: response.status)
+                    serverMessage(response.body, credentials), status: response.status, user: credentials.username)
             case 500...599 where !idempotent:
                 // A gateway's 502/504 may come after the backend accepted the job.
                 throw AnalyticsClientError.outcomeUnknown(

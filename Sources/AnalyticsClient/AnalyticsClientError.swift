@@ -20,15 +20,20 @@ public struct AnalyticsClientError: Error, Sendable, Equatable, CustomStringConv
     /// The HTTP status, when there was one.
     public let httpStatus: Int?
 
-    init(_ kind: Kind, _ message: String, httpStatus: Int? = nil) {
+    /// The API user whose request was refused, for `unauthorized`.
+    public let user: String?
+
+    init(_ kind: Kind, _ message: String, httpStatus: Int? = nil, user: String? = nil) {
         self.kind = kind
         self.message = message
         self.httpStatus = httpStatus
+        self.user = user
     }
 
-    /// 401/403: the credentials, company key or token were refused. The run stops.
-    public static func unauthorized(_ message: String, status: Int) -> Self {
-        Self(.unauthorized, message, httpStatus: status)
+    /// 401/403 on a company-level call: the user's credentials (401) or the company key (403) were refused. The
+    /// run stops.
+    public static func unauthorized(_ message: String, status: Int, user: String? = nil) -> Self {
+        Self(.unauthorized, message, httpStatus: status, user: user)
     }
     /// 400: the server refused these parameters. Retrying the same request cannot help.
     public static func badRequest(_ message: String) -> Self { Self(.badRequest, message, httpStatus: 400) }
@@ -63,9 +68,13 @@ public struct AnalyticsClientError: Error, Sendable, Equatable, CustomStringConv
 
     public var description: String {
         switch kind {
+        case .unauthorized where httpStatus == 403:
+            "the API refused \(user.map { "user \($0)" } ?? "the user") access to the company (HTTP 403): \(message). "
+                + "Check api.company_key (and that the user belongs to that company); the run stops."
         case .unauthorized:
-            "the API refused the credentials (HTTP \(httpStatus ?? 401)): \(message). Check the user name, the "
-                + "password variable and the company key; the run stops."
+            "the API refused the credentials of \(user.map { "user \($0)" } ?? "the user") (HTTP \(httpStatus ?? 401)): "
+                + "\(message). Check the user name and its password variable (api.users[].password_env), and "
+                + "api.company_key; the run stops."
         case .badRequest: "the API refused the request (HTTP 400): \(message)"
         case .server: "the API kept failing (HTTP \(httpStatus ?? 500)): \(message)"
         case .transport: "the network failed: \(message)"

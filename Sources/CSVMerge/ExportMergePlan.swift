@@ -101,14 +101,7 @@ public struct ExportMergePlan: Sendable {
 
     /// The header of the first chunk that has one (in group and window order), or `nil` when all are empty.
     public func firstHeader() throws -> [String]? {
-        for (_, members) in groups {
-            for chunk in members {
-                let scanner = try CSVScanner(path: chunk.path, fieldRangeLimit: Int.max)
-                defer { scanner.closeFile() }
-                if try scanner.next() != nil { return scanner.fieldStrings() }
-            }
-        }
-        return nil
+        try MergeOptions.firstHeader(of: groups.flatMap { $0.1.map(\.path) })
     }
 
     /// Merges the chunks into `output`.

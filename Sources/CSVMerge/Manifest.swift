@@ -3,6 +3,9 @@
 /// Encoded with sorted keys, pretty printed, snake_case keys, exports sorted by name: the same content always
 /// gives the same bytes.
 public struct Manifest: Codable, Sendable, Equatable {
+    /// The manifest's file name beside the merged outputs: the one place it is spelled.
+    public static let fileName = "manifest.json"
+
     /// One merged output.
     public struct Export: Codable, Sendable, Equatable {
         /// The export's name (from the spec, or the output's file name for `exportpipe merge`).

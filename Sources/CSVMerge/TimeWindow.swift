@@ -1,3 +1,4 @@
+import ExportBasics
 import Foundation
 
 /// A time window in epoch milliseconds, as a chunk or an export covers it.
@@ -34,10 +35,5 @@ public struct TimeWindow: Codable, Sendable, Hashable {
         try container.encode(Self.iso(endMs), forKey: .end)
     }
 
-    static func iso(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-    }
+    static func iso(_ milliseconds: Int64) -> String { InstantFormat.utc(milliseconds, milliseconds: true) }
 }

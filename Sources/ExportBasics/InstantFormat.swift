@@ -12,6 +12,25 @@ public enum InstantFormat {
         return text + offsetText(offset)
     }
 
+    /// `2026-11-29T12:00:00Z`: an instant in UTC to the second, as summaries, reports and lock files write it;
+    /// `2026-11-29T12:00:00.000Z` with `milliseconds` (manifests' windows).
+    public static func utc(_ instant: Int64, milliseconds: Bool = false) -> String {
+        let parts = LocalDateTimeParts(localMillis: milliseconds ? instant : floorDiv(instant, 1000) * 1000)
+        let text =
+            "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T"
+            + "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2))"
+        return milliseconds ? text + ".\(pad(parts.millisecond, 3))Z" : text + "Z"
+    }
+
+    /// `14:05:09`: the time of day of `instant` at `offsetMillis` from UTC (progress lines).
+    public static func timeOfDay(_ instant: Int64, offsetMillis offset: Int64) -> String {
+        let parts = LocalDateTimeParts(localMillis: instant + offset)
+        return "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2))"
+    }
+
+    /// `utc` of a `Date`.
+    public static func utc(_ date: Date) -> String { utc(Int64((date.timeIntervalSince1970 * 1000).rounded(.down))) }
+
     /// `2025-03-09 03:00 -04:00` (seconds shown only when not zero), for tables.
     public static func readable(_ instant: Int64, offsetMillis offset: Int64) -> String {
         let parts = LocalDateTimeParts(localMillis: instant + offset)
@@ -30,6 +49,18 @@ public enum InstantFormat {
     public static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    /// Parses an instant as `parse` does, or a plain date `2026-11-29` as its midnight UTC (what `--now` and
+    /// `EXPORTPIPE_NOW` take); nil for anything else.
+    public static func parseDateOrInstant(_ text: String) -> Int64? {
+        if let millis = parse(text) { return millis }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1...12).contains(month), (1...CivilDate.daysInMonth(year: year, month: month)).contains(day)
+        else { return nil }
+        return CivilDate.days(year: year, month: month, day: day) * CivilDate.millisPerDay
     }
 
     /// Parses `2026-11-29T14:00:00Z`, `2026-11-29T14:00Z`, `2026-11-29T09:00:00.250-05:00`; nil when the text is

@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import Foundation
 import Logging
 import PostgresNIO
@@ -245,9 +246,10 @@ public struct PostgresSettings: Sendable {
     var tls: PostgresClient.Configuration.TLS
 
     /// Reads `url` (`postgres://user@host[:port]/database[?sslmode=disable|prefer|require&schema=NAME]`).
-    /// The password comes from `password` (e.g. a `password_env` the caller read), else `PGPASSWORD`.
-    /// - Throws: `CoordinationError.configuration` for a URL that is not of that form, or one with a password in it
-    ///   (a URL ends up in specs, logs and shell histories).
+    /// The password comes from the URL's user info (a URL from the environment, `postgres://user:secret@host/db`;
+    /// one written in a spec or on the command line is refused before it gets here), else `password` (e.g. a
+    /// `password_env` the caller read), else `PGPASSWORD`.
+    /// - Throws: `CoordinationError.configuration` for a URL that is not of that form.
     public init(
         url: String, password: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -258,17 +260,12 @@ public struct PostgresSettings: Sendable {
             throw CoordinationError.configuration(
                 "the coordinator \(Self.redact(url)) is not a URL of the form postgres://user@host:5432/database")
         }
-        guard components.password == nil else {
-            throw CoordinationError.configuration(
-                "the coordinator URL \(Self.redact(url)) carries a password: remove it and set PGPASSWORD "
-                    + "(or the spec's password_env) instead")
-        }
         let query = Dictionary(
             (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         self.host = host
         self.port = components.port ?? 5432
         self.username = components.user ?? environment["PGUSER"] ?? environment["USER"] ?? "postgres"
-        self.password = password ?? environment["PGPASSWORD"]
+        self.password = components.password ?? password ?? environment["PGPASSWORD"]
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         self.database = path.isEmpty ? nil : path
         self.schema = query["schema"] ?? "exportpipe_coordination"
@@ -291,11 +288,7 @@ public struct PostgresSettings: Sendable {
         "postgres://\(username)@\(host):\(port)/\(database ?? "")?schema=\(schema)"
     }
 
-    private static func redact(_ url: String) -> String {
-        guard var components = URLComponents(string: url) else { return "<unparsable URL>" }
-        if components.password != nil { components.password = "<redacted>" }
-        return components.string ?? "<unparsable URL>"
-    }
+    private static func redact(_ url: String) -> String { Redaction.redact(url) }
 }
 
 extension TableCoordinator {

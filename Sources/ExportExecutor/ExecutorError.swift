@@ -27,5 +27,8 @@ public struct ExecutorError: Error, Sendable, Equatable, CustomStringConvertible
     /// The coordinator's store (the company's shared slots) cannot be used: nothing is submitted without it.
     public static func coordination(_ message: String) -> Self { Self(.coordination, message) }
 
+    /// Whether the API refused the credentials or the company key (the run stops; nothing else can succeed).
+    public var isRefusedCredentials: Bool { kind == .unauthorized }
+
     public var description: String { message }
 }

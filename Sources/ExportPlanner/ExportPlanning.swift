@@ -10,17 +10,20 @@ struct ExportPlanning {
     let nowMillis: Int64
     let volumeHints: [String: Double]
     let remainingChunks: Int
+    /// Which parts of the window this run exports (the window seam).
+    let windows: any WindowSource
     private(set) var diagnostics: [Diagnostic] = []
 
     init(
         spec: PipelineSpec, template: ExportTemplate, nowMillis: Int64, volumeHints: [String: Double],
-        remainingChunks: Int
+        remainingChunks: Int, windows: any WindowSource = WholeWindowSource()
     ) {
         self.spec = spec
         self.template = template
         self.nowMillis = nowMillis
         self.volumeHints = volumeHints
         self.remainingChunks = remainingChunks
+        self.windows = windows
     }
 
     private var entry: ExportEntry { template.entry }
@@ -60,19 +63,23 @@ struct ExportPlanning {
         // Check the size before building anything: `chunk: 1min` over 18 months must not exhaust memory.
         let approximateWindows = TimeSlicer.approximateCount(slicing.slicing, start: window.start, end: window.end)
         guard !tooManyChunks(windows: approximateWindows, fanOutCount: fanOutCount) else { return nil }
-        let boundaries = TimeSlicer.boundaries(slicing.slicing, start: window.start, end: window.end, clock: clock)
-        let windowCount = boundaries.count - 1
-        guard !tooManyChunks(windows: windowCount, fanOutCount: fanOutCount) else { return nil }
-
         var timeReasons = slicing.reasons
-        if windowCount == 1 && slicing.slicing != .whole { timeReasons = [.wholeWindow] }
+        let wholeRange = TimeRange(start: window.start, end: window.end)
+        // The cuts of each range, computed once for all combinations (most ranges are the whole window).
+        var boundariesByRange = [
+            wholeRange: TimeSlicer.boundaries(slicing.slicing, start: window.start, end: window.end, clock: clock)
+        ]
+        let wholeWindowCount = boundariesByRange[wholeRange]!.count - 1
+        guard !tooManyChunks(windows: wholeWindowCount, fanOutCount: fanOutCount) else { return nil }
+        if wholeWindowCount == 1 && slicing.slicing != .whole { timeReasons = [.wholeWindow] }
         let base = (template.rewritten ? [SplitReason.combinedRewrite] : []) + timeReasons + fanOutReasons
-        let firstReasons = window.clipped ? base + [.retentionClipped] : base
         let rowsPerDayPerJob = slicing.rowsPerDay / Double(fanOutCount)
         let locale = entry.locale ?? spec.defaults.locale
+        let whole = Planner.isSnapshot(type, template.selection)
 
         var chunks: [Chunk] = []
-        chunks.reserveCapacity(windowCount * fanOutCount)
+        var exportedAgain: [ExportedAgain] = []
+        chunks.reserveCapacity(wholeWindowCount * fanOutCount)
         // Most windows have the same length, hence the same rows and cost: compute each cost once.
         var secondsByRows: [Int: Double] = [:]
         for combination in ExportExpander.combinations(fanOut.axes) {
@@ -80,34 +87,59 @@ struct ExportPlanning {
             for value in combination { selection.filters[value.filter] = [value.value] }
             let shape = ExportRequest(
                 type: type, startTime: 0, endTime: 0, selection: selection, locale: locale, timezone: zoneName)
+            let answer = windows.windows(
+                for: WindowQuery(
+                    exportName: template.name, shape: shape, window: wholeRange, whole: whole))
+            exportedAgain += answer.exportedAgain
+            var combinationChunks = answer.kept.map { kept in
+                Chunk(
+                    id: kept.id, exportName: template.name, request: kept.request,
+                    reasons: base + [.keptFromEarlierRun], expectedRows: kept.rows,
+                    expectedSeconds: CostModel.seconds(for: type, rows: kept.rows), fanOut: combination)
+            }
             // Everything after startTime/endTime is the same for every window of this combination.
             let encodedRest = PercentEncoding.encodeQuery(Array(shape.queryItems.dropFirst(2)))
-            for index in 0..<windowCount {
-                var request = shape
-                request.startTime = boundaries[index]
-                request.endTime = boundaries[index + 1]
-                let days = Double(request.endTime - request.startTime) / Double(ZonedClock.millisPerDay)
-                let rows = Self.rowCount(rowsPerDayPerJob * days)
-                let seconds =
-                    secondsByRows[rows]
+            for range in answer.ranges {
+                let boundaries =
+                    boundariesByRange[range]
                     ?? {
-                        let value = CostModel.seconds(for: type, rows: rows)
-                        secondsByRows[rows] = value
-                        return value
+                        let cuts = TimeSlicer.boundaries(
+                            slicing.slicing, start: range.start, end: range.end, clock: clock)
+                        boundariesByRange[range] = cuts
+                        return cuts
                     }()
-                chunks.append(
-                    Chunk(
-                        id: ChunkID.make(
-                            type: type, start: request.startTime, end: request.endTime, encodedRest: encodedRest),
-                        exportName: template.name, request: request, reasons: index == 0 ? firstReasons : base,
-                        expectedRows: rows, expectedSeconds: seconds, fanOut: combination))
+                for index in 0..<(boundaries.count - 1) {
+                    var request = shape
+                    request.startTime = boundaries[index]
+                    request.endTime = boundaries[index + 1]
+                    let days = Double(request.endTime - request.startTime) / Double(ZonedClock.millisPerDay)
+                    let rows = Self.rowCount(rowsPerDayPerJob * days)
+                    let seconds =
+                        secondsByRows[rows]
+                        ?? {
+                            let value = CostModel.seconds(for: type, rows: rows)
+                            secondsByRows[rows] = value
+                            return value
+                        }()
+                    let clipped = window.clipped && request.startTime == window.start
+                    combinationChunks.append(
+                        Chunk(
+                            id: ChunkID.make(
+                                type: type, start: request.startTime, end: request.endTime, encodedRest: encodedRest),
+                            exportName: template.name, request: request,
+                            reasons: clipped ? base + [.retentionClipped] : base, expectedRows: rows,
+                            expectedSeconds: seconds, fanOut: combination))
+                }
             }
+            if !answer.kept.isEmpty { combinationChunks.sort { $0.startMillis < $1.startMillis } }
+            chunks += combinationChunks
         }
+        let windowCount = fanOutCount > 0 ? (chunks.count + fanOutCount - 1) / fanOutCount : 0
         return PlannedExport(
             name: template.name, specExportName: entry.name, type: type, timezone: zoneName,
             windowStartMillis: window.start, windowEndMillis: window.end, timeSlicing: slicing.label,
             timeWindowCount: windowCount, fanOutCount: fanOutCount, notes: template.notes + slicing.notes,
-            chunks: chunks)
+            chunks: chunks, exportedAgain: exportedAgain)
     }
 
     /// Rows as an integer, capped far below `Int.max` so absurd volume hints cannot trap.
@@ -128,9 +160,15 @@ struct ExportPlanning {
     }
 
     /// The volume estimate of the whole export (all filter values), in rows per day, and where it came from.
-    private func volume() -> (rowsPerDay: Double, source: VolumeSource) {
+    ///
+    /// A learned hint is rows per day *per job*: the journal adds up each verified chunk's rows over its window,
+    /// and a fanned-out export's chunks each cover the window for one filter value; the whole export is that times
+    /// the fan-out count (with one hint per export, `split_by` exports were planned at 1/N of their volume).
+    private func volume(fanOutCount: Int) -> (rowsPerDay: Double, source: VolumeSource) {
         // A hint that is not a finite, non-negative number is ignored rather than trusted.
-        if let learned = volumeHints[template.name], learned.isFinite, learned >= 0 { return (learned, .learned) }
+        if let learned = volumeHints[template.name], learned.isFinite, learned >= 0 {
+            return (learned * Double(max(1, fanOutCount)), .learned)
+        }
         if template.rewritten, let learned = volumeHints[entry.name], learned.isFinite, learned >= 0 {
             return (learned * template.volumeShare, .learned)
         }
@@ -149,7 +187,7 @@ struct ExportPlanning {
     /// How time is cut for this export, or nil (with an error) when it cannot be.
     private mutating func timeSlicing(window: ResolvedWindow, clock: ZonedClock, fanOutCount: Int) -> Slicing? {
         let descriptor = ExportCatalog.descriptor(for: type)
-        let (rowsPerDay, source) = volume()
+        let (rowsPerDay, source) = volume(fanOutCount: fanOutCount)
         let rowsPerDayPerJob = rowsPerDay / Double(fanOutCount)
         let target = spec.run.targetRowsPerJob
         let chunkSize = entry.chunk ?? spec.defaults.chunk

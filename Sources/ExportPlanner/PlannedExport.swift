@@ -25,11 +25,13 @@ public struct PlannedExport: Sendable, Codable, Hashable {
     public var chunks: [Chunk]
     /// What this export's jobs really took in earlier runs (from the journal), or nil before any.
     public var learnedDuration: LearnedDurations.Sample?
+    /// Windows an earlier run verified that this plan exports again, and why (the window source's answer).
+    public var exportedAgain: [ExportedAgain] = []
 
     public init(
         name: String, specExportName: String, type: ExportType, timezone: String, windowStartMillis: Int64,
         windowEndMillis: Int64, timeSlicing: String, timeWindowCount: Int, fanOutCount: Int, notes: [String],
-        chunks: [Chunk]
+        chunks: [Chunk], exportedAgain: [ExportedAgain] = []
     ) {
         self.name = name
         self.specExportName = specExportName
@@ -42,7 +44,11 @@ public struct PlannedExport: Sendable, Codable, Hashable {
         self.fanOutCount = fanOutCount
         self.notes = notes
         self.chunks = chunks
+        self.exportedAgain = exportedAgain
     }
+
+    /// The chunks this plan runs: all but those kept from earlier runs.
+    public var chunksToRun: [Chunk] { chunks.filter { $0.reasons.last != .keptFromEarlierRun } }
 
     public var expectedRows: Int { chunks.reduce(0) { $0 + $1.expectedRows } }
     /// The cost model's job seconds (each chunk's `expectedSeconds`).

@@ -19,14 +19,18 @@ public enum Planner {
 
     /// Plans a spec at `now`.
     ///
-    /// - Parameter volumeHints: rows per day per planned export name, measured in earlier runs; they take
+    /// - Parameter volumeHints: rows per day per job (one fan-out value's share) per planned export name, measured
+    ///   in earlier runs (the journal's `volume` table); they take
     ///   precedence over `expected_rows_per_day` and the catalog's defaults when `chunk: auto` sizes chunks. A hint
     ///   keyed by a `combined` entry's name is shared among its three replacements.
     /// - Parameter learned: what each planned export's jobs took in earlier runs against the cost model (the
     ///   journal's, as the executor's core learns them); the estimate uses them and the plan shows them.
+    /// - Parameter windows: which parts of each export's window this run exports (the window seam): the whole
+    ///   window by default; chunks it keeps from earlier runs are in the plan, marked `.keptFromEarlierRun`, and
+    ///   left out of the estimate.
     public static func plan(
         _ spec: PipelineSpec, now: Date, volumeHints: [String: Double] = [:],
-        learned: LearnedDurations = LearnedDurations()
+        learned: LearnedDurations = LearnedDurations(), windows: any WindowSource = WholeWindowSource()
     ) -> PlanResult {
         let nowMillis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         var diagnostics: [Diagnostic] = []
@@ -38,7 +42,7 @@ public enum Planner {
             for template in templates {
                 var context = ExportPlanning(
                     spec: spec, template: template, nowMillis: nowMillis, volumeHints: volumeHints,
-                    remainingChunks: maximumChunks - plannedChunks)
+                    remainingChunks: maximumChunks - plannedChunks, windows: windows)
                 if var planned = context.plan() {
                     planned.learnedDuration = learned.samples[planned.name].flatMap { $0.ratio == nil ? nil : $0 }
                     exports.append(planned)
@@ -50,7 +54,7 @@ public enum Planner {
         diagnostics += duplicateWarnings(exports, spec: spec)
         diagnostics.sort { ($0.location, $0.message) < ($1.location, $1.message) }
         let estimate = PlanEstimate(
-            chunks: exports.lazy.flatMap(\.chunks), users: spec.api.users.count,
+            chunks: exports.lazy.flatMap(\.chunksToRun), users: spec.api.users.count,
             outstandingPerUser: spec.run.outstandingPerUser,
             ratios: Dictionary(
                 exports.compactMap { export in export.learnedDuration?.ratio.map { (export.name, $0) } },
@@ -128,10 +132,7 @@ public enum Planner {
         return type == .conversation && (selection.conversationReportType ?? .openAtEnd) == .openAtEnd
     }
 
-    static func minimumMillis(_ duration: CalendarDuration) -> Int64 {
-        duration.unit == .month
-            ? Int64(duration.value) * 28 * ZonedClock.millisPerDay : TimeSlicer.nominalMillis(duration)
-    }
+    static func minimumMillis(_ duration: CalendarDuration) -> Int64 { duration.shortestMillis }
 
     /// A warning for each export whose jobs repeat another export's exactly (same type, parameters, windows).
     static func duplicateWarnings(_ exports: [PlannedExport], spec: PipelineSpec) -> [Diagnostic] {

@@ -26,6 +26,8 @@ public enum SplitReason: Sendable, Codable, Hashable {
     case retentionClipped
     /// The executor split a failing chunk in half.
     case splitAfterFailure
+    /// Verified and settled in an earlier run: kept as it is, never exported again (the window source's answer).
+    case keptFromEarlierRun
 
     /// A stable machine-readable code, e.g. `chunk_explicit`.
     public var code: String {
@@ -41,6 +43,7 @@ public enum SplitReason: Sendable, Codable, Hashable {
         case .combinedRewrite: "combined_rewrite"
         case .retentionClipped: "retention_clipped"
         case .splitAfterFailure: "split_after_failure"
+        case .keptFromEarlierRun: "kept_from_earlier_run"
         }
     }
 
@@ -72,6 +75,8 @@ public enum SplitReason: Sendable, Codable, Hashable {
             return "window clipped to the \(APILimits.retentionMonths)-month retention"
         case .splitAfterFailure:
             return "split in half after the job failed"
+        case .keptFromEarlierRun:
+            return "verified and settled in an earlier run: kept, not exported again"
         }
     }
 }

@@ -64,9 +64,7 @@ enum TimeSlicer {
         case .whole: return 1
         case .calendar(let size):
             // A wall-clock window is at most an hour shorter than nominal (DST); months are at least 28 days.
-            let nominal =
-                size.unit == .month
-                ? Int64(size.value) * 28 * ZonedClock.millisPerDay : nominalMillis(size)
+            let nominal = size.shortestMillis
             shortest = max(1, size.unit == .minute || size.unit == .hour ? nominal : nominal - ZonedClock.millisPerHour)
         case .elapsed(let step): shortest = max(1, step)
         case .monthsFromStart(let months): shortest = Int64(max(1, months)) * 28 * ZonedClock.millisPerDay
@@ -106,15 +104,6 @@ enum TimeSlicer {
         }
     }
 
-    /// A nominal length: months count 30 days (used to size bucket chunks and minimum splits).
-    static func nominalMillis(_ size: CalendarDuration) -> Int64 {
-        let value = Int64(size.value)
-        switch size.unit {
-        case .minute: return value * ZonedClock.millisPerMinute
-        case .hour: return value * ZonedClock.millisPerHour
-        case .day: return value * ZonedClock.millisPerDay
-        case .week: return value * 7 * ZonedClock.millisPerDay
-        case .month: return value * 30 * ZonedClock.millisPerDay
-        }
-    }
+    /// A nominal length: months count 30 days (`CalendarDuration.nominalMillis`, the one rule).
+    static func nominalMillis(_ size: CalendarDuration) -> Int64 { size.nominalMillis }
 }

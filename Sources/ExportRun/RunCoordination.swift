@@ -16,25 +16,29 @@ public enum RunCoordination {
         flag: String?, environment: [String: String], spec: CoordinatorSetting?
     ) throws -> (setting: CoordinatorSetting, source: String) {
         if let flag {
-            return (try parse(flag, source: "--coordinator"), "--coordinator")
+            return (try parse(flag, source: "--coordinator", passwordAllowed: false), "--coordinator")
         }
         if let variable = environment["EXPORTPIPE_COORDINATOR"], !variable.isEmpty {
-            return (try parse(variable, source: "EXPORTPIPE_COORDINATOR"), "EXPORTPIPE_COORDINATOR")
+            // A URL with its password in an environment variable is the ecosystem's convention (DATABASE_URL).
+            return (
+                try parse(variable, source: "EXPORTPIPE_COORDINATOR", passwordAllowed: true), "EXPORTPIPE_COORDINATOR"
+            )
         }
         if let spec { return (spec, "run.coordinator") }
         return (.embedded, "the default")
     }
 
-    private static func parse(_ text: String, source: String) throws -> CoordinatorSetting {
-        switch CoordinatorSetting.parse(text) {
+    private static func parse(_ text: String, source: String, passwordAllowed: Bool) throws -> CoordinatorSetting {
+        switch CoordinatorSetting.parse(text, passwordAllowed: passwordAllowed) {
         case .success(let setting): return setting
         case .failure(let problem): throw CoordinatorSettingError("\(source): \(problem.description)")
         }
     }
 
     /// Opens the coordinator `setting` names. The embedded store lives under `$XDG_STATE_HOME/exportpipe/`, else
-    /// `~/.local/state/exportpipe/`; PostgreSQL takes its password from the variable `passwordVariable` names
-    /// (the spec's `run.coordinator_password_env`), else `PGPASSWORD`.
+    /// `~/.local/state/exportpipe/`; PostgreSQL takes its password from the URL (only one from the environment can
+    /// carry it), else the variable `passwordVariable` names (the spec's `run.coordinator_password_env`), else
+    /// `PGPASSWORD`.
     /// - Throws: `CoordinationError` when the store cannot be opened (the run then submits nothing), or when
     ///   `passwordVariable` is not set.
     public static func open(

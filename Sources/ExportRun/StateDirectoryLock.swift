@@ -1,3 +1,4 @@
+import ExportBasics
 import ExportExecutor
 import Foundation
 
@@ -39,7 +40,7 @@ public final class StateDirectoryLock: @unchecked Sendable {
 
         public var description: String {
             let what = ["exportpipe", command, pipeline.map { "of pipeline '\($0)'" }].compactMap { $0 }
-            let since = ISO8601DateFormatter().string(from: self.since)
+            let since = InstantFormat.utc(self.since)
             return "\(what.joined(separator: " ")) (pid \(pid) on \(host), since \(since))"
         }
     }
@@ -154,7 +155,10 @@ public final class StateDirectoryLock: @unchecked Sendable {
 
     private func write(_ holder: Holder) {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(InstantFormat.utc(date))
+        }
         guard var bytes = try? encoder.encode(holder) else { return }
         bytes.append(UInt8(ascii: "\n"))
         _ = ftruncate(descriptor, 0)
@@ -166,7 +170,14 @@ public final class StateDirectoryLock: @unchecked Sendable {
         let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let millis = InstantFormat.parse(text) else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 instant: \(text)"))
+            }
+            return Date(timeIntervalSince1970: Double(millis) / 1000)
+        }
         return try? decoder.decode(Holder.self, from: Data(buffer[..<count]))
     }
 }

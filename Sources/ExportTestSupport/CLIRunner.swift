@@ -38,7 +38,8 @@ public struct CLIRunnerError: Error, Sendable, CustomStringConvertible {
 ///
 /// The binary is looked for, in order: `$EXPORTPIPE_BINARY`; next to the running test bundle (SwiftPM puts the
 /// test bundle and the executables in the same build products folder); `.build/debug/exportpipe` of this package.
-/// Output goes to temporary files rather than pipes, so a chatty process can never block on a full pipe.
+/// Output goes to temporary files rather than pipes, so a chatty process can never block on a full pipe. Every
+/// process runs at the suite's "now" (`TestCalendar`, as `EXPORTPIPE_NOW`), never at the day the suite runs.
 public struct CLIRunner: Sendable {
     public let binary: URL
 
@@ -61,6 +62,7 @@ public struct CLIRunner: Sendable {
     /// - Throws: `CLIRunnerError` naming every place looked in when it is not there.
     public init(filePath: String = #filePath) throws {
         _ = Self.isolatedStateHome
+        _ = TestCalendar.exported
         var candidates: [URL] = []
         if let explicit = ProcessInfo.processInfo.environment["EXPORTPIPE_BINARY"], !explicit.isEmpty {
             candidates.append(URL(fileURLWithPath: explicit))
@@ -148,4 +150,71 @@ public struct CLIRunner: Sendable {
             stdout: stdout, stderr: stderr, status: process.terminationStatus,
             terminatedBySignal: process.terminationReason == .uncaughtSignal)
     }
+
+    /// Runs `exportpipe arguments…` with standard output and standard error on one pipe (as `2>&1 | head -N`
+    /// does), reads `lines` lines of it, then closes the pipe's reading end and waits for the process.
+    ///
+    /// - Returns: the lines read and how the process ended (`stdout` holds the lines; `stderr` is empty).
+    /// - Throws: `CLIRunnerError` on timeout; Foundation errors when the process cannot start.
+    public func runClosingOutput(
+        _ arguments: [String], after lines: Int, environment: [String: String] = [:], timeout: Double = 120
+    ) async throws -> CLIResult {
+        let pipe = Pipe()
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // This process's copy of the writing end: without closing it the reader would never see the end.
+        try pipe.fileHandleForWriting.close()
+
+        let reader = pipe.fileHandleForReading
+        let deadline = Date().addingTimeInterval(timeout)
+        let read = LinesRead()
+        Thread.detachNewThread {
+            var text = Data()
+            while text.filter({ $0 == 0x0A }).count < lines {
+                let chunk = reader.availableData  // blocks until some bytes or the end
+                if chunk.isEmpty { break }
+                text.append(chunk)
+            }
+            let all = String(decoding: text, as: UTF8.self)
+            read.finish(
+                all.split(separator: "\n", omittingEmptySubsequences: false).prefix(lines).joined(separator: "\n"))
+        }
+        while read.text == nil {
+            if Date() > deadline {
+                process.terminate()  // its end of the pipe closes: the reading thread ends too
+                process.waitUntilExit()
+                throw CLIRunnerError.timedOut(arguments, after: timeout)
+            }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        let shown = read.text ?? ""
+        // The reader goes away, as `head` does once it has its lines.
+        try reader.close()
+        while process.isRunning {
+            if Date() > deadline {
+                process.terminate()
+                process.waitUntilExit()
+                throw CLIRunnerError.timedOut(arguments, after: timeout)
+            }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        process.waitUntilExit()
+        return CLIResult(
+            stdout: shown, stderr: "", status: process.terminationStatus,
+            terminatedBySignal: process.terminationReason == .uncaughtSignal)
+    }
+}
+
+/// The lines a reading thread got, once it has them.
+private final class LinesRead: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: String?
+    var text: String? { lock.withLock { value } }
+    func finish(_ text: String) { lock.withLock { value = text } }
 }

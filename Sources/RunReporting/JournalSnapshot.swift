@@ -42,7 +42,11 @@ public struct JournalSnapshot: Sendable {
                     number: row["number"], command: row["command"], pipeline: row["pipeline"],
                     startedAt: row["startedAt"], finishedAt: row["finishedAt"], timeScale: row["timeScale"],
                     slots: row["slots"], lowerBoundSeconds: row["lowerBoundSeconds"], users: strings(row["users"]),
-                    exports: strings(row["exports"]))
+                    exports: strings(row["exports"]),
+                    status: (row["status"] as String?).flatMap { kind in
+                        RunReport.Status(
+                            status: kind, exitCode: (row["exitCode"] as Int?) ?? 0, error: row["error"] as String?)
+                    })
                 let events = try Row.fetchAll(
                     db, sql: "SELECT * FROM runEvent WHERE run = ? ORDER BY id", arguments: [run.number]
                 ).map { row in

@@ -29,10 +29,13 @@ public final class RunEventLog: @unchecked Sendable {
         public var users: [String]
         /// The exports, in the spec's order.
         public var exports: [String]
+        /// How the run ended, when it ended and the composition said so (`finish(status:)`).
+        public var status: RunReport.Status?
 
         public init(
             number: Int64, command: String, pipeline: String, startedAt: Double, finishedAt: Double?,
-            timeScale: Double, slots: Int, lowerBoundSeconds: Double, users: [String], exports: [String]
+            timeScale: Double, slots: Int, lowerBoundSeconds: Double, users: [String], exports: [String],
+            status: RunReport.Status? = nil
         ) {
             self.number = number
             self.command = command
@@ -44,6 +47,7 @@ public final class RunEventLog: @unchecked Sendable {
             self.lowerBoundSeconds = lowerBoundSeconds
             self.users = users
             self.exports = exports
+            self.status = status
         }
     }
 
@@ -96,6 +100,12 @@ public final class RunEventLog: @unchecked Sendable {
                             kind TEXT NOT NULL, chunk TEXT, export TEXT, user TEXT, message TEXT);
                         CREATE INDEX IF NOT EXISTS runEventByRun ON runEvent(run, id);
                         """)
+                // How each run ended (added later: older journals get the columns, their runs say nothing).
+                let columns = Set(try db.columns(in: "runLog").map(\.name))
+                for (column, type) in [("status", "TEXT"), ("exitCode", "INTEGER"), ("error", "TEXT")]
+                where !columns.contains(column) {
+                    try db.execute(sql: "ALTER TABLE runLog ADD COLUMN \(column) \(type)")
+                }
             }
         } catch {
             throw RunReportingError.journal("cannot open the run log in the journal at \(journalPath): \(error)")
@@ -156,14 +166,17 @@ public final class RunEventLog: @unchecked Sendable {
         }
     }
 
-    /// Flushes and records the end of the run.
+    /// Flushes and records the end of the run, with how it ended when known (so `exportpipe report` shows it
+    /// later).
     /// - Throws: `RunReportingError` when the journal cannot be written.
-    public func finish() throws {
+    public func finish(status: RunReport.Status? = nil) throws {
         try flush()
         guard let run = lock.withLock({ self.run }) else { return }
         let now = clock()
         try write { db in
-            try db.execute(sql: "UPDATE runLog SET finishedAt = ? WHERE number = ?", arguments: [now, run.number])
+            try db.execute(
+                sql: "UPDATE runLog SET finishedAt = ?, status = ?, exitCode = ?, error = ? WHERE number = ?",
+                arguments: [now, status?.kind.rawValue, status?.exitCode, status?.error, run.number])
         }
     }
 

@@ -33,6 +33,9 @@ public final class RunMetrics: @unchecked Sendable {
     private let duration: Gauge
     private let inProgress: Gauge
     private let lastSuccessGauge: Gauge
+    private let lastRunGauge: Gauge
+    private let lastRunExitCode: Gauge
+    private let lastRunStatus: [RunReport.Status.Kind: Gauge]
 
     private struct Counts {
         var submissions = 0
@@ -102,6 +105,25 @@ public final class RunMetrics: @unchecked Sendable {
             descriptor: Self.name(
                 "last_success_timestamp", unit: "seconds",
                 "When a run of this pipeline last ended with every export complete (seconds since 1970)."), labels: [p])
+        lastRunGauge = registry.makeGauge(
+            descriptor: Self.name(
+                "last_run_timestamp", unit: "seconds",
+                "When the last run of this pipeline ended, however it ended (seconds since 1970; 0 while it runs)."),
+            labels: [p])
+        lastRunExitCode = registry.makeGauge(
+            descriptor: Self.name("last_run_exit_code", unit: "", "The exit status the last run ended with."),
+            labels: [p])
+        var statusGauges: [RunReport.Status.Kind: Gauge] = [:]
+        for kind in RunReport.Status.Kind.allCases {
+            statusGauges[kind] = registry.makeGauge(
+                descriptor: Self.name(
+                    "last_run_status", unit: "",
+                    "1 for how the last run ended (complete, failed, interrupted, deadline, refused-credentials, "
+                        + "spec-errors), "
+                        + "0 for the others; all 0 while a run is going."),
+                labels: [p, ("status", kind.rawValue)])
+        }
+        lastRunStatus = statusGauges
         registry.makeGauge(
             descriptor: Self.name("run_start_timestamp", unit: "seconds", "When this run started."), labels: [p]
         )
@@ -182,9 +204,18 @@ public final class RunMetrics: @unchecked Sendable {
         }
     }
 
-    /// The run has ended: counters take the executor's totals (none when it stopped on an error), the slots are
-    /// free, and a complete run is the pipeline's last success.
+    /// The run has ended, complete or failed (`finish(execution:status:)` says how exactly).
     public func finish(execution: ExecutionSummary?, succeeded: Bool) {
+        finish(
+            execution: execution,
+            status: succeeded
+                ? RunReport.Status(kind: .complete, exitCode: 0) : RunReport.Status(kind: .failed, exitCode: 1))
+    }
+
+    /// The run has ended: counters take the executor's totals (none when it stopped on an error), the slots are
+    /// free, the last run's status, exit code and time are recorded, and a complete run is the pipeline's last
+    /// success (any other end leaves the last success as it was).
+    public func finish(execution: ExecutionSummary?, status: RunReport.Status) {
         lock.withLock {
             func bring(_ counter: Counter, _ have: inout Int, to total: Int) {
                 if total > have { counter.increment(by: Int64(total - have)) }
@@ -200,9 +231,13 @@ public final class RunMetrics: @unchecked Sendable {
             atServer.removeAll()
             for gauge in slotGauges.values { gauge.set(to: 0) }
             inProgress.set(to: 0)
-            if succeeded {
-                lastSuccess = clock()
-                lastSuccessGauge.set(to: lastSuccess!)
+            let now = clock()
+            lastRunGauge.set(to: now)
+            lastRunExitCode.set(to: Double(status.exitCode))
+            for (kind, gauge) in lastRunStatus { gauge.set(to: kind == status.kind ? 1 : 0) }
+            if status.kind == .complete {
+                lastSuccess = now
+                lastSuccessGauge.set(to: now)
             }
         }
     }

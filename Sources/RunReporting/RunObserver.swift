@@ -7,8 +7,8 @@ import Foundation
 
 /// Watches one run for the operator: logs its progress events for the report's timeline, keeps its
 /// Prometheus metrics and writes them to the metrics file every few seconds, and at the end writes
-/// `run-summary.json` and `report.html` beside the outputs. It only consumes what the executor emits.
-public final class RunObserver: @unchecked Sendable {
+/// `run-summary.json` and `report.html` beside the outputs, from the run's outcome. It changes nothing in the run.
+public final class RunObserver: RunObserving, @unchecked Sendable {
     public struct Setup: Sendable {
         public var pipeline: String
         /// `run` or `retry`.
@@ -50,6 +50,7 @@ public final class RunObserver: @unchecked Sendable {
     private var lowerBound = 0.0
     private var verified = Set<String>()
     private var ticker: Task<Void, Never>?
+    private var written: RunSummary?
     /// Problems writing the log or the metrics file: reported once at the end, never fatal to the run.
     private var problems: [String] = []
 
@@ -119,48 +120,52 @@ public final class RunObserver: @unchecked Sendable {
         do { try metrics.write(to: path) } catch { note("\(error)") }
     }
 
-    /// The run has ended (`execution` is nil when it stopped on an error): writes the last metrics, the
-    /// summary and the report, and returns the summary (nil without a plan or an execution summary).
-    public func finish(execution: ExecutionSummary?, interrupted: Bool) -> RunSummary? {
+    /// The run has ended: writes the last metrics, the summary and the report, whatever ended it. (A run that
+    /// found its state directory held by another run never gets here: that run's files are not ours to write.)
+    public func finished(_ outcome: RunOutcome) {
         ticker?.cancel()
-        let (log, metrics, plan, bound, verified) = lock.withLock {
-            (self.log, self.metrics, self.plan, self.lowerBound, self.verified)
+        let (log, kept, bound, verified) = lock.withLock {
+            (self.log, self.metrics, self.lowerBound, self.verified)
         }
-        do { try log?.finish() } catch { note("\(error)") }
-        let finishedAt = Date()
-        let records = (try? JournalSnapshot.read(journalPath: setup.journalPath).records) ?? []
-        let manifest = try? ManifestWriter.read(from: setup.outputDirectory + "/manifest.json")
-        var summary: RunSummary?
-        if let plan, let execution {
-            let outputs = Dictionary(
-                (manifest ?? nil)?.exports.map { ($0.name, $0) } ?? [], uniquingKeysWith: { first, _ in first })
-            summary = RunSummary(
-                RunSummary.Inputs(
-                    pipeline: setup.pipeline, command: setup.command, plan: plan, records: records,
-                    execution: execution, verifiedThisRun: verified, outputs: outputs, startedAt: startedAt,
-                    finishedAt: finishedAt, timeScale: setup.timeScale, lowerBoundApiSeconds: bound,
-                    interrupted: interrupted))
+        let status =
+            RunReport.Status(status: outcome.status.rawValue, exitCode: Int(outcome.exitCode), error: outcome.error)
+            ?? RunReport.Status(kind: .failed, exitCode: Int(outcome.exitCode), error: outcome.error)
+        // The run log records how the run ended (`exportpipe report` shows it later), before the report reads it.
+        do { try log?.finish(status: status) } catch { note("\(error)") }
+        let snapshot = try? JournalSnapshot.read(journalPath: setup.journalPath)
+        let records = snapshot?.records ?? []
+        let summary = RunSummary(
+            RunSummary.Inputs(
+                outcome: outcome, records: records, verifiedThisRun: verified, lowerBoundApiSeconds: bound))
+        let metrics =
+            kept
+            ?? RunMetrics(
+                pipeline: setup.pipeline, users: setup.users, exports: outcome.plan?.exports.map(\.name) ?? [],
+                previous: setup.metricsPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) })
+        metrics.update(records: records)
+        metrics.finish(execution: outcome.execution, status: status)
+        if let path = setup.metricsPath {
+            do { try metrics.write(to: path) } catch { note("\(error)") }
         }
-        if let metrics {
-            metrics.update(records: records)
-            metrics.finish(execution: execution, succeeded: summary?.status == "complete")
-            if let path = setup.metricsPath {
-                do { try metrics.write(to: path) } catch { note("\(error)") }
+        do {
+            try FileManager.default.createDirectory(atPath: setup.outputDirectory, withIntermediateDirectories: true)
+            try summary.write(to: setup.outputDirectory + "/" + RunSummary.fileName)
+            if let snapshot {
+                let manifest = outcome.manifestPath.flatMap { (try? ManifestWriter.read(from: $0)) ?? nil }
+                try RunReport(
+                    snapshot: snapshot, manifest: manifest, specPath: setup.specPath,
+                    status: status
+                ).write(
+                    to: setup.outputDirectory + "/" + RunReport.fileName)
             }
+        } catch {
+            note("\(error)")
         }
-        if plan != nil {
-            do {
-                try summary?.write(to: setup.outputDirectory + "/" + RunSummary.fileName)
-                if let snapshot = try? JournalSnapshot.read(journalPath: setup.journalPath) {
-                    try RunReport(snapshot: snapshot, manifest: manifest ?? nil, specPath: setup.specPath).write(
-                        to: setup.outputDirectory + "/" + RunReport.fileName)
-                }
-            } catch {
-                note("\(error)")
-            }
-        }
-        return summary
+        lock.withLock { written = summary }
     }
+
+    /// The summary `finished` wrote (nil before the run ended).
+    public var summary: RunSummary? { lock.withLock { written } }
 
     /// Problems met while writing the log, the metrics, the summary or the report.
     public var warnings: [String] { lock.withLock { problems } }

@@ -17,16 +17,20 @@ public struct RunReport: Sendable {
     /// When the page is made (seconds since 1970): the end of a run still going.
     public var now: Double
     public var limits: QueueLimits
+    /// How the run ended, for the banner: from the summary of the run that just ended. Without it the page takes
+    /// what the run log recorded (`exportpipe report` later), and shows no banner when that says nothing.
+    public var status: Status?
 
     public init(
         snapshot: JournalSnapshot, manifest: Manifest?, specPath: String, now: Double = Date().timeIntervalSince1970,
-        limits: QueueLimits = .documented
+        limits: QueueLimits = .documented, status: Status? = nil
     ) {
         self.snapshot = snapshot
         self.manifest = manifest
         self.specPath = specPath
         self.now = now
         self.limits = limits
+        self.status = status
     }
 
     /// The file name beside the outputs.
@@ -105,7 +109,21 @@ struct PageModel {
         var y2: String
     }
 
+    /// The status banner: how the run ended, its error and what to do.
+    struct Banner {
+        var tone: String
+        var headline: String
+        var exitCode: Int
+        var error: String
+        var hasError: Bool
+        var advice: String
+        var command: String
+        var hasCommand: Bool
+    }
+
     var title: String
+    /// Zero or one banner (a section the template shows when present).
+    var banners: [Banner]
     var subtitle: String
     var running: Bool
     var facts: [Fact]
@@ -155,6 +173,20 @@ struct PageModel {
             subtitle = "the journal has no run log (written by an older exportpipe): the timeline is not available"
         }
 
+        // The banner: how the run ended (the summary's status, else the run log's), while it is not still going.
+        let status = report.status ?? (running ? nil : run?.status)
+        banners =
+            status.map { status in
+                let advice = status.advice(specPath: report.specPath)
+                return [
+                    Banner(
+                        tone: status.tone, headline: status.headline, exitCode: status.exitCode,
+                        error: status.error ?? "",
+                        hasError: status.error != nil, advice: advice.text, command: advice.command ?? "",
+                        hasCommand: advice.command != nil)
+                ]
+            } ?? []
+
         // Per-export table, from the journal's chunks.
         let byExport = Dictionary(grouping: snapshot.records, by: \.exportName)
         let names = (run?.exports ?? []) + byExport.keys.sorted().filter { !(run?.exports ?? []).contains($0) }
@@ -198,12 +230,31 @@ struct PageModel {
         let scale = run.map { $0.timeScale > 0 ? $0.timeScale : 1 } ?? 1
         let bound = (run?.lowerBoundSeconds ?? 0) / scale
         let utilisation = slots > 0 && wall > 0 ? timeline.busySeconds / (Double(slots) * wall) : nil
-        let share = bound > 0 && wall > 0 ? min(1, bound / wall) : nil
+        // The bound is for all the work the run set out to do: a run that stopped before doing it is not measured
+        // against it (1 chunk of 13 done in a few seconds is not "100 %" of anything).
+        let leaves = snapshot.records.filter { $0.state != .split }
+        let settled = leaves.filter { $0.state == .verified || $0.state == .failed }.count
+        let didItsWork = status?.finishedItsWork ?? (!running && settled == leaves.count)
+        let share = didItsWork && bound > 0 && wall > 0 ? min(1, bound / wall) : nil
+        let shareText: String
+        if let share {
+            shareText = Self.percent(share)
+        } else if run != nil, !didItsWork {
+            shareText = "n/a"
+        } else {
+            shareText = "–"
+        }
+        let shareLabel =
+            run != nil && !didItsWork
+            ? "achieved share of the bound: not applicable, the run "
+                + (running ? "is still going" : "did not finish its work")
+                + " (\(leaves.filter { $0.state == .verified }.count) of \(leaves.count) chunks done)"
+            : "achieved share of the bound"
         let verifiedNow = snapshot.events.filter { $0.kind == "verified" }.count
         facts = [
             Fact(label: "wall time", value: Self.seconds(wall)),
-            Fact(label: "plan's lower bound", value: run == nil ? "–" : Self.seconds(bound)),
-            Fact(label: "achieved share of the bound", value: share.map(Self.percent) ?? "–"),
+            Fact(label: "plan's lower bound (all the run's work)", value: run == nil ? "–" : Self.seconds(bound)),
+            Fact(label: shareLabel, value: shareText),
             Fact(
                 label: "slot utilisation",
                 value: utilisation.map { "\(Self.percent($0)) of \(slots) slots" } ?? "–"),
@@ -281,9 +332,15 @@ struct PageModel {
         markerCount = timeline.markers.count
         hasRunning = timeline.segments.contains { $0.phase == .running }
         hasTimeline = run != nil && !timeline.segments.isEmpty
-        noTimelineReason =
-            run == nil
-            ? "This journal has no run log yet." : "No job was submitted in this run (every chunk was reused)."
+        if run == nil {
+            noTimelineReason = "This journal has no run log yet."
+        } else if let status, status.kind != .complete {
+            noTimelineReason = "No job was submitted in this run: it ended (\(status.kind.rawValue)) before any was."
+        } else if !leaves.isEmpty, leaves.allSatisfy({ $0.state == .verified }) {
+            noTimelineReason = "No job was submitted in this run (every chunk was reused)."
+        } else {
+            noTimelineReason = "No job was submitted in this run."
+        }
 
         // Jobs at the server over time, with the company's limit.
         let countTop = 14.0
@@ -310,61 +367,5 @@ struct PageModel {
         countTicks = tickValues.map {
             Label(x: Self.f(x($0)), y: Self.f(countTop + countPlot + 18), text: Self.seconds($0))
         }
-    }
-
-    static func symbol(_ mark: RunTimeline.Mark) -> String {
-        switch mark {
-        case .rejected: "×"
-        case .retrying: "↻"
-        case .split: "◆"
-        case .failed: "■"
-        case .stuck: "‖"
-        }
-    }
-
-    /// Round tick values: 5 to 10 of them over the span.
-    static func ticks(_ span: Double) -> [Double] {
-        let steps: [Double] = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400]
-        let step = steps.first { span / $0 <= 10 } ?? 28_800
-        return stride(from: 0, through: span, by: step).map { $0 }
-    }
-
-    static func f(_ value: Double) -> String { String(format: "%.1f", value) }
-
-    static func seconds(_ value: Double) -> String {
-        if value < 10 { return String(format: "%.1f s", value) }
-        if value < 120 { return String(format: "%.0f s", value) }
-        if value < 7200 { return String(format: "%d m %02d s", Int(value) / 60, Int(value) % 60) }
-        return String(format: "%d h %02d m", Int(value) / 3600, Int(value) % 3600 / 60)
-    }
-
-    static func percent(_ value: Double) -> String { String(format: "%.0f %%", value * 100) }
-
-    static func number(_ value: Int64) -> String {
-        let digits = String(value)
-        var out = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(character)
-        }
-        return out
-    }
-
-    static func bytes(_ value: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var amount = Double(value)
-        var unit = 0
-        while amount >= 1024, unit < units.count - 1 {
-            amount /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(value) B" : "\(String(format: "%.1f", amount)) \(units[unit])"
-    }
-
-    static func iso(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
     }
 }

@@ -36,12 +36,20 @@ enum RunReportTemplate {
         .limit { stroke: #d92d20; stroke-dasharray: 5 4; } .slots { stroke: #7a3fc4; stroke-dasharray: 2 3; }
         .legend { display: flex; gap: 16px; flex-wrap: wrap; color: #3b4252; font-size: 12px; margin: 6px 0; }
         .sw { display: inline-block; width: 14px; height: 10px; vertical-align: middle; margin-right: 4px; }
+        .banner { border-radius: 6px; padding: 10px 14px; margin: 10px 0 14px; border: 1px solid; }
+        .banner b { font-size: 16px; } .banner p { margin: 4px 0 0; }
+        .banner.ok { background: #ecf8f0; border-color: #9fd8b2; } .banner.warn { background: #fff4d6; border-color: #e8c66a; }
+        .banner.bad { background: #fdeceb; border-color: #f1a9a3; }
         .sw.queued { background: #9db8e0; } .sw.running { background: #2f6fce; } .sw.downloading { background: #2fa36b; }
         </style>
         </head>
         <body>
         <h1>{{title}}</h1>
         <p class="sub">{{subtitle}}{{#running}} <span class="going">in progress</span>{{/running}}</p>
+        {{#banners}}<div class="banner {{tone}}" role="status"><b>{{headline}}</b> <span class="sub">(exit status {{exitCode}})</span>
+        {{#hasError}}<p class="bad">{{error}}</p>{{/hasError}}
+        <p>{{advice}}{{#hasCommand}} <code>{{command}}</code>{{/hasCommand}}</p></div>
+        {{/banners}}
         <div class="facts">
         {{#facts}}<div class="fact"><b>{{value}}</b><span>{{label}}</span></div>
         {{/facts}}

@@ -1,10 +1,9 @@
-/// Why a summary, metrics file, report or retry could not be made. Every text names the file or the chunk and
+/// Why a summary, metrics file or report could not be made. Every text names the file or the chunk and
 /// says what to do.
 public struct RunReportingError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Kind: Sendable, Hashable {
         case write
         case journal
-        case selection
     }
 
     private let kind: Kind
@@ -17,12 +16,4 @@ public struct RunReportingError: Error, Sendable, Hashable, CustomStringConverti
 
     /// The journal (or its event log) could not be read or written.
     static func journal(_ text: String) -> RunReportingError { RunReportingError(kind: .journal, description: text) }
-
-    /// `retry --export/--chunk` named something the journal cannot retry.
-    static func selection(_ text: String) -> RunReportingError {
-        RunReportingError(kind: .selection, description: text)
-    }
-
-    /// Whether this is a bad `--export`/`--chunk` (exit 2 rather than 1).
-    public var isSelectionProblem: Bool { kind == .selection }
 }

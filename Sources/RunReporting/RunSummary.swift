@@ -1,4 +1,5 @@
 import CSVMerge
+import ExportBasics
 import ExportExecutor
 import ExportPlanner
 import ExportRun
@@ -25,6 +26,15 @@ public struct RunSummary: Sendable, Hashable, Codable {
         public var rows: Int
         public var bytes: Int64
         public var sha256: String
+
+        /// The output of an export that is one file; nil for an output of several files (or none).
+        init?(_ record: OutputRecord) {
+            guard record.files.count == 1, let file = record.files.first else { return nil }
+            self.file = file.file
+            rows = file.rows
+            bytes = file.bytes
+            sha256 = file.sha256
+        }
     }
 
     public struct Export: Sendable, Hashable, Codable {
@@ -77,61 +87,64 @@ public struct RunSummary: Sendable, Hashable, Codable {
     public var pipeline: String
     /// `run` or `retry`.
     public var command: String
-    /// `complete` (every export merged), `failed` (chunks failed for good) or `interrupted`.
+    /// How the run ended: `complete` (every export written), `failed`, `refused_credentials`, `deadline`,
+    /// `interrupted` or `spec_errors` (`RunOutcome.Status`).
     public var status: String
     /// The exit status the command ends with.
     public var exitCode: Int
+    /// What went wrong (redacted), when the run is not complete.
+    public var error: String?
+    /// What to do next.
+    public var advice: String?
     /// ISO 8601, UTC.
     public var startedAt: String
     public var finishedAt: String
     public var exports: [Export]
     public var totals: Totals
+    /// Windows an earlier run had verified that this run exported again, and why.
+    public var exportedAgain: [ExportedAgainEntry]?
 
-    /// What the summary is made from.
+    /// A window exported again.
+    public struct ExportedAgainEntry: Sendable, Hashable, Codable {
+        public var export: String
+        public var chunk: String
+        /// ISO 8601, UTC; the end is exclusive.
+        public var windowStart: String
+        public var windowEnd: String
+        public var reason: String
+    }
+
+    /// What the summary is made from: the run's outcome, and what the journal holds after it.
     public struct Inputs: Sendable {
-        public var pipeline: String
-        public var command: String
-        public var plan: Plan
+        public var outcome: RunOutcome
         /// The journal's chunks after the run.
         public var records: [ChunkRecord]
-        public var execution: ExecutionSummary
         /// Chunks verified during this run (from its events); other verified chunks were reused.
         public var verifiedThisRun: Set<String>
-        /// The manifest's entries by export name (from this run or an earlier one).
-        public var outputs: [String: Manifest.Export]
-        public var startedAt: Date
-        public var finishedAt: Date
-        public var timeScale: Double
         /// API seconds.
         public var lowerBoundApiSeconds: Double
-        public var interrupted: Bool
 
         public init(
-            pipeline: String, command: String, plan: Plan, records: [ChunkRecord], execution: ExecutionSummary,
-            verifiedThisRun: Set<String>, outputs: [String: Manifest.Export], startedAt: Date, finishedAt: Date,
-            timeScale: Double, lowerBoundApiSeconds: Double, interrupted: Bool
+            outcome: RunOutcome, records: [ChunkRecord], verifiedThisRun: Set<String>, lowerBoundApiSeconds: Double
         ) {
-            self.pipeline = pipeline
-            self.command = command
-            self.plan = plan
+            self.outcome = outcome
             self.records = records
-            self.execution = execution
             self.verifiedThisRun = verifiedThisRun
-            self.outputs = outputs
-            self.startedAt = startedAt
-            self.finishedAt = finishedAt
-            self.timeScale = timeScale
             self.lowerBoundApiSeconds = lowerBoundApiSeconds
-            self.interrupted = interrupted
         }
     }
 
     public init(_ inputs: Inputs) {
-        pipeline = inputs.pipeline
-        command = inputs.command
-        startedAt = Self.iso(inputs.startedAt)
-        finishedAt = Self.iso(inputs.finishedAt)
-        exports = inputs.plan.exports.map { export in
+        let outcome = inputs.outcome
+        pipeline = outcome.pipeline
+        command = outcome.command
+        startedAt = Self.iso(outcome.startedAt)
+        finishedAt = Self.iso(outcome.finishedAt)
+        status = outcome.status.rawValue
+        exitCode = Int(outcome.exitCode)
+        error = outcome.error
+        advice = outcome.advice
+        exports = (outcome.plan?.exports ?? []).map { export in
             let leaves = PipelineRun.leaves(of: export.chunks.map(\.id), in: inputs.records)
             let verified = leaves.filter { $0.state == .verified }
             let failed = leaves.filter { $0.state == .failed }
@@ -141,10 +154,7 @@ public struct RunSummary: Sendable, Hashable, Codable {
                 reused: verified.filter { !inputs.verifiedThisRun.contains($0.id) }.count, failed: failed.count,
                 unfinished: leaves.count - verified.count - failed.count,
                 rows: verified.reduce(0) { $0 + ($1.rows ?? 0) }, bytes: verified.reduce(0) { $0 + ($1.bytes ?? 0) },
-                output: complete
-                    ? inputs.outputs[export.name].map {
-                        Output(file: $0.file, rows: $0.rows, bytes: $0.bytes, sha256: $0.sha256)
-                    } : nil,
+                output: complete ? outcome.outputs[export.name].flatMap(Output.init) : nil,
                 failedChunks: failed.map {
                     FailedChunk(
                         id: $0.id, windowStart: Self.iso(milliseconds: $0.windowStart),
@@ -152,10 +162,13 @@ public struct RunSummary: Sendable, Hashable, Codable {
                         lastError: $0.lastError ?? "no error was recorded")
                 })
         }
-        let wall = max(0, inputs.finishedAt.timeIntervalSince(inputs.startedAt))
-        let scale = inputs.timeScale > 0 ? inputs.timeScale : 1
+        let wall = max(0, outcome.finishedAt.timeIntervalSince(outcome.startedAt))
+        let scale = outcome.timeScale > 0 ? outcome.timeScale : 1
         let bound = inputs.lowerBoundApiSeconds / scale
-        let e = inputs.execution
+        let e = outcome.execution ?? ExecutionSummary()
+        // The bound is the plan's for the chunks this run had to do: a share only means something for a run that
+        // did them all.
+        let finished = outcome.status == .complete || outcome.status == .failed
         totals = Totals(
             chunks: exports.reduce(0) { $0 + $1.chunks }, verified: exports.reduce(0) { $0 + $1.verified },
             reused: exports.reduce(0) { $0 + $1.reused }, failed: exports.reduce(0) { $0 + $1.failed },
@@ -163,17 +176,13 @@ public struct RunSummary: Sendable, Hashable, Codable {
             submissions: e.submissions, rejections: e.rejections, statusRequests: e.statusRequests,
             retries: e.retries, splits: e.splits, stuck: e.stuck, wallSeconds: Self.rounded(wall), timeScale: scale,
             lowerBoundSeconds: Self.rounded(bound),
-            achievedShare: wall > 0 && bound > 0 ? Self.rounded(min(1, bound / wall)) : nil)
-        if inputs.interrupted {
-            status = "interrupted"
-            exitCode = 130
-        } else if exports.allSatisfy({ $0.output != nil }) {
-            status = "complete"
-            exitCode = 0
-        } else {
-            status = "failed"
-            exitCode = 1
+            achievedShare: finished && wall > 0 && bound > 0 ? Self.rounded(min(1, bound / wall)) : nil)
+        let again = outcome.exportedAgain.map {
+            ExportedAgainEntry(
+                export: $0.exportName, chunk: $0.chunk, windowStart: Self.iso(milliseconds: $0.window.start),
+                windowEnd: Self.iso(milliseconds: $0.window.end), reason: $0.reason)
         }
+        exportedAgain = again.isEmpty ? nil : again
     }
 
     /// One line of JSON (sorted keys), as `--progress json` prints it.
@@ -198,12 +207,7 @@ public struct RunSummary: Sendable, Hashable, Codable {
 
     static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
-    static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
+    static func iso(_ date: Date) -> String { InstantFormat.utc(date) }
 
-    static func iso(milliseconds: Int64) -> String { iso(Date(timeIntervalSince1970: Double(milliseconds) / 1000)) }
+    static func iso(milliseconds: Int64) -> String { InstantFormat.utc(milliseconds) }
 }

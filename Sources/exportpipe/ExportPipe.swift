@@ -1,4 +1,8 @@
 import ArgumentParser
+import ExportBasics
+import ExportRun
+import Foundation
+import Logging
 
 /// `exportpipe`: YAML pipelines → complete, correct CSV exports from the Khoros Care Analytics Reports API.
 ///
@@ -24,6 +28,26 @@ struct ExportPipe: AsyncParsableCommand {
             SchemaCommand.self,
         ]
     )
+
+    /// ArgumentParser's `main`, with standard output and standard error that a closed pipe cannot crash: a
+    /// command whose reader went away (`exportpipe run … | head -3`) stops cleanly and exits with
+    /// `ExitCodes.closedPipe`, as a shell reports a process ended by SIGPIPE.
+    static func main() async {
+        TerminalOutput.ignoreBrokenPipeSignal()
+        LoggingSystem.bootstrap(TerminalLogHandler.init(label:))
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if TerminalOutput.shared.closedPipe { exit(withError: ExitCode(ExitCodes.closedPipe)) }
+            exit(withError: error)
+        }
+        if TerminalOutput.shared.closedPipe { exit(withError: ExitCode(ExitCodes.closedPipe)) }
+    }
 }
 
 /// The tool's version, written into manifests.
@@ -33,12 +57,15 @@ enum ExportPipeVersion {
 
 /// Exit codes of the command line contract (see docs/architecture.md).
 enum ExitCodes {
-    static let success: Int32 = 0
-    static let failed: Int32 = 1
-    static let specErrors: Int32 = 2
+    static let success = RunExitCode.success
+    static let failed = RunExitCode.failed
+    static let specErrors = RunExitCode.specErrors
     /// `run.deadline` passed: the run stopped cleanly with its journal; run again to go on.
-    static let deadline: Int32 = 3
+    static let deadline = RunExitCode.deadline
     /// `run --no-wait` found the state directory held by another run (EX_TEMPFAIL: try again later).
-    static let stateDirectoryBusy: Int32 = 75
-    static let interrupted: Int32 = 130
+    static let stateDirectoryBusy = RunExitCode.stateDirectoryBusy
+    static let interrupted = RunExitCode.interrupted
+    /// Standard output or standard error was closed (`exportpipe run … | head`): the run stopped as on Ctrl-C, the
+    /// journal is saved. 128 + SIGPIPE, the status a shell gives a process that SIGPIPE killed.
+    static let closedPipe = RunExitCode.outputClosed
 }

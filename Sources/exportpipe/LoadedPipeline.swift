@@ -1,4 +1,6 @@
 import ArgumentParser
+import ExportBasics
+import ExportExecutor
 import ExportRun
 import ExportSpec
 import Foundation
@@ -20,15 +22,15 @@ struct LoadedPipeline {
     static func load(_ path: String, now: Date = Date(), printWarnings: Bool = false) throws -> LoadedPipeline {
         let loaded = SpecLoader.load(contentsOf: path, now: now)
         if !loaded.diagnostics.isEmpty && (loaded.spec == nil || printWarnings) {
-            FileHandle.standardError.write(
-                Data(DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human).utf8))
+            TerminalOutput.shared.write(
+                DiagnosticRenderer.render(loaded.diagnostics, source: loaded.source, format: .human))
         }
         guard let spec = loaded.spec else { throw ExitCode(ExitCodes.specErrors) }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let state = PipelineRun.resolve(spec.output.stateDir, against: base)
         return LoadedPipeline(
             spec: spec, specPath: path, baseDirectory: base, stateDirectory: state,
-            journalPath: PipelineRun.journalPath(stateDirectory: state),
+            journalPath: StateDirectory(state).journalPath,
             outputDirectory: PipelineRun.resolve(spec.output.dir, against: base))
     }
 }

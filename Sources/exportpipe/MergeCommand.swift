@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSVMerge
+import ExportBasics
 import Foundation
 
 /// `exportpipe merge`: the merger on its own, for chunk files made elsewhere.
@@ -69,11 +70,11 @@ struct MergeJob: Equatable {
     func run() throws {
         do {
             let (options, warnings) = try resolvedOptions()
-            for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            for warning in warnings { TerminalOutput.shared.write("warning: \(warning)\n") }
             var result = try CSVMerger(options: options).merge(files.map { MergeInput(path: $0) }, into: out)
             result.warnings = warnings + result.warnings
             for warning in result.warnings.dropFirst(warnings.count) {
-                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+                TerminalOutput.shared.write("warning: \(warning)\n")
             }
             if let manifest {
                 let name = URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
@@ -89,56 +90,15 @@ struct MergeJob: Equatable {
                 "merged \(files.count) file\(files.count == 1 ? "" : "s") into \(out): \(result.rows) rows, "
                     + "\(result.bytes) bytes, sha256 \(result.sha256), \(result.duplicatesDropped) duplicates dropped")
         } catch let error as CSVMergeError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            TerminalOutput.shared.write("error: \(error)\n")
             throw ExitCode(ExitCodes.failed)
         }
     }
 
-    /// The options, with the named columns found in the first header (also when written another way, e.g.
-    /// `Created Time` for `created_time`). A column that is not there is worked around as a run's merge does,
-    /// with a warning: no sort column → concatenation in the order given; no key column → whole rows compared
-    /// where adjacent files overlap.
+    /// The options, with the named columns found in the first header (`MergeOptions.resolving`, CSVMerge).
     func resolvedOptions() throws -> (MergeOptions, [String]) {
-        var header: [String] = []
-        for file in files {
-            let scanner = try CSVScanner(path: file)
-            defer { scanner.closeFile() }
-            if try scanner.next() != nil {
-                header = scanner.fieldStrings()
-                break
-            }
-        }
-        var warnings: [String] = []
-        func find(_ names: [String], _ option: String, _ fallback: String) -> [String]? {
-            guard !header.isEmpty else { return names }
-            let found = names.map { ColumnName.find([$0], in: header) }
-            if found.allSatisfy({ $0 != nil }) { return found.compactMap { $0 } }
-            let absent = zip(names, found).filter { $0.1 == nil }.map { "\"\($0.0)\"" }
-            warnings.append(
-                "\(option) \(absent.joined(separator: ", ")) not in the header of \(files[0]) ("
-                    + header.map { "\"\($0)\"" }.joined(separator: ", ") + "); \(fallback).")
-            return nil
-        }
-        let sortColumns = sortBy.flatMap {
-            find(Self.columns($0), "--sort-by", "the files are concatenated in the order given instead")
-        }
-        let keyColumns = dedupeOn.map { list -> [String] in
-            find(Self.columns(list), "--dedupe-on", "rows are compared whole where adjacent files overlap")
-                ?? header
-        }
-        let missingKey = dedupeOn != nil && keyColumns == header && !header.isEmpty
-        // The first sort column reads as time (offsets, no offset as UTC, epoch seconds or milliseconds) when its
-        // name says it holds times; other columns compare as before.
-        let timeColumn = sortColumns?.first.flatMap { name -> String? in
-            let normalized = ColumnName.normalized(name)
-            return normalized.contains("time") || normalized.contains("date") ? name : nil
-        }
-        var deduplication = keyColumns.map { MergeOptions.Deduplication(keyColumns: $0) }
-        if missingKey, sortColumns == nil { deduplication?.boundaryOnly = true }
-        let options = MergeOptions(
-            mode: sortColumns.map { .sorted(by: $0) } ?? .concatenate, deduplication: deduplication,
-            timeColumn: timeColumn)
-        return (options, warnings)
+        try MergeOptions.resolving(
+            files: files, sortBy: sortBy.map(Self.columns), dedupeOn: dedupeOn.map(Self.columns))
     }
 
     /// The names in a comma-separated list, blanks around them removed, empty ones dropped.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportBasics
 import ExportExecutor
 import ExportPlanner
 import ExportRun
@@ -26,7 +27,8 @@ struct PlanCommand: ParsableCommand {
     var format: PlanRenderer.Format = .table
 
     @Option(
-        help: "Plan as of this instant (YYYY-MM-DD or ISO 8601 with an offset): windows and the retention check.")
+        help:
+            "Plan as of this instant (YYYY-MM-DD or ISO 8601 with an offset; default $EXPORTPIPE_NOW, else the clock).")
     var now: String?
 
     func validate() throws {
@@ -38,7 +40,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let instant = now.flatMap(NowOption.parse) ?? Date()
+        let instant = NowOption.resolve(now)
         var failed = false
         var printedPlans = 0
         for path in specs {
@@ -79,25 +81,17 @@ struct PlanCommand: ParsableCommand {
     /// The pipeline's journal when it has run before (opened only to read), or nil.
     private func journal(of spec: PipelineSpec, specPath: String) throws -> Journal? {
         let base = URL(fileURLWithPath: specPath).deletingLastPathComponent().path
-        let path = PipelineRun.journalPath(
-            stateDirectory: PipelineRun.resolve(spec.output.stateDir, against: base))
+        let path = StateDirectory(PipelineRun.resolve(spec.output.stateDir, against: base)).journalPath
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         return try Journal(path: path)
     }
 
     private func printError(_ text: String, newline: Bool = true) {
-        FileHandle.standardError.write(Data((text + (newline ? "\n" : "")).utf8))
+        TerminalOutput.shared.write((text + (newline ? "\n" : "")))
     }
 
-    /// Writes in 1 MiB pieces so a large JSON plan is not copied whole once more.
-    private func writeToStandardOutput(_ bytes: [UInt8]) {
-        var start = 0
-        while start < bytes.count {
-            let end = min(bytes.count, start + 1 << 20)
-            FileHandle.standardOutput.write(Data(bytes[start..<end]))
-            start = end
-        }
-    }
+    /// Written straight from the array: a large JSON plan is not copied once more.
+    private func writeToStandardOutput(_ bytes: [UInt8]) { TerminalOutput.shared.write(bytes, to: .output) }
 }
 
 extension PlanRenderer.Format: ExpressibleByArgument {}

@@ -1,8 +1,12 @@
+import ExportBasics
 import ExportExecutor
 import Foundation
+import RunReporting
 
-/// Shows a run's progress: live bars on a terminal, one plain line per state change otherwise, or one JSON
-/// object per line for machines. Every text it prints comes from redacted events.
+/// Shows a run's progress: a live board on a terminal (`ProgressBoard`: per export done, waiting, at the server,
+/// downloading, failed; lines cut to the terminal's width; redrawn every second so the clock moves), one plain
+/// line per state change otherwise, or one JSON object per line for machines. Every text it prints comes from
+/// redacted events. Writes go through `TerminalOutput`, so a closed pipe stops the run instead of crashing it.
 final class ProgressRenderer: @unchecked Sendable {
     enum Style: String {
         case auto
@@ -11,50 +15,61 @@ final class ProgressRenderer: @unchecked Sendable {
         case json
     }
 
-    private struct Tally {
-        var total = 0
-        var done = 0
-        var running = 0
-        var failed = 0
-        var rows: Int64 = 0
-    }
-
     private let style: Style
     private let lock = NSLock()
-    private var tallies: [String: Tally] = [:]
-    private var order: [String] = []
+    private var board: ProgressBoard
     private var lastDraw = Date.distantPast
     private var drawnLines = 0
+    private var finished = false
     private let started = Date()
-    private let output = FileHandle.standardError
+    private let output = TerminalOutput.shared
+    private var timer: DispatchSourceTimer?
 
-    /// - Parameter totals: chunks per export, in the order exports should be shown.
-    init(style: Style, totals: [(export: String, chunks: Int)]) {
+    /// - Parameters:
+    ///   - totals: chunks per export, in the order exports should be shown.
+    ///   - reused: per export, the chunks verified by earlier runs and kept, and their rows (shown as done from the
+    ///     start, so the table counts what the merged file holds).
+    init(
+        style: Style, totals: [(export: String, chunks: Int)], reused: [String: (chunks: Int, rows: Int64)] = [:]
+    ) {
         if style == .auto {
-            self.style = isatty(STDERR_FILENO) != 0 ? .tty : .plain
+            self.style = output.isTerminal(.error) ? .tty : .plain
         } else {
             self.style = style
         }
-        for (export, chunks) in totals {
-            order.append(export)
-            tallies[export] = Tally(total: chunks)
+        board = ProgressBoard(
+            exports: totals.map { ($0.export, $0.chunks, reused[$0.export]?.chunks ?? 0, reused[$0.export]?.rows ?? 0) }
+        )
+        if self.style == .tty {
+            startClock()
+            TerminalLogHandler.board.renderer = self
         }
     }
 
+    /// A line from elsewhere (a log message): printed above the live board, which is drawn again below it.
+    func printAbove(_ text: String) {
+        lock.withLock {
+            clear()
+            write(text + "\n")
+            if !finished { draw() }
+        }
+    }
+
+    deinit { timer?.cancel() }
+
     func handle(_ event: ProgressEvent) {
         lock.withLock {
-            update(with: event)
+            board.apply(event)
             switch style {
             case .json:
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                if let data = try? encoder.encode(event) {
-                    FileHandle.standardOutput.write(data + Data("\n".utf8))
-                }
+                if let data = try? encoder.encode(event) { output.write(data + Data("\n".utf8), to: .output) }
             case .plain, .auto:
                 if let line = plainLine(event) { write(line + "\n") }
             case .tty:
-                if [.failed, .split, .stuck, .warning].contains(event.kind), let line = plainLine(event) {
+                guard !finished else { return }
+                if [.failed, .split, .stuck, .warning, .replanned].contains(event.kind), let line = plainLine(event) {
                     clear()
                     write(line + "\n")
                 }
@@ -65,21 +80,19 @@ final class ProgressRenderer: @unchecked Sendable {
 
     /// The final table, printed once the run ends.
     func finish(summary: ExecutionSummary) {
+        timer?.cancel()
+        if TerminalLogHandler.board.renderer === self { TerminalLogHandler.board.renderer = nil }
         lock.withLock {
-            if style == .tty { draw() }
+            if style == .tty, !finished { draw() }
+            finished = true
             guard style != .json else { return }
-            var lines = ["", pad("export", 28) + pad("chunks", 10) + pad("failed", 8) + "rows"]
-            for export in order {
-                let tally = tallies[export] ?? Tally()
-                lines.append(
-                    pad(export, 28) + pad("\(tally.done)/\(tally.total)", 10) + pad("\(tally.failed)", 8)
-                        + "\(tally.rows)")
-            }
+            var lines = [""] + board.table()
             lines.append(
-                "\(summary.verified) chunks verified (\(summary.reused) from earlier runs), \(summary.failed.count) failed, "
-                    + "\(summary.submissions) submissions, \(summary.rejections) queue rejections absorbed, "
-                    + "\(summary.statusRequests) status requests, \(summary.retries) retries, \(summary.splits) splits, in \(duration(Date().timeIntervalSince(started)))"
-            )
+                "this run: \(summary.verified - summary.reused) chunks verified, \(summary.reused) kept from earlier "
+                    + "runs, \(summary.failed.count) failed, in \(duration(Date().timeIntervalSince(started)))")
+            lines.append(
+                "  \(summary.submissions) submissions, \(summary.rejections) queue rejections absorbed, "
+                    + "\(summary.statusRequests) status requests, \(summary.retries) retries, \(summary.splits) splits")
             for failure in summary.failed {
                 lines.append("failed for good: \(failure.exportName) chunk \(failure.id): \(failure.error)")
             }
@@ -87,33 +100,23 @@ final class ProgressRenderer: @unchecked Sendable {
         }
     }
 
-    private func update(with event: ProgressEvent) {
-        guard let export = event.export else { return }
-        if tallies[export] == nil {
-            order.append(export)
-            tallies[export] = Tally()
+    /// Redraws every second, so the clock moves while no event comes (jobs at the server for minutes).
+    private func startClock() {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.withLock { if !self.finished, self.drawnLines > 0 { self.draw() } }
         }
-        var tally = tallies[export] ?? Tally()
-        switch event.kind {
-        case .submitted, .reattached: tally.running += 1
-        case .rejected, .completed, .retrying: tally.running = max(0, tally.running - 1)
-        case .split:
-            tally.running = max(0, tally.running - 1)
-            tally.total += 1  // one chunk became two
-        case .failed:
-            tally.running = max(0, tally.running - 1)
-            tally.failed += 1
-        case .verified:
-            tally.done += 1
-            tally.rows += event.rows ?? 0
-        case .started, .finished, .replanned, .stuck, .held, .retired, .exportStopped, .warning, .running: break
-        }
-        tallies[export] = tally
+        timer.resume()
+        self.timer = timer
     }
 
     private func plainLine(_ event: ProgressEvent) -> String? {
-        let time = ISO8601DateFormatter.string(
-            from: Date(), timeZone: .current, formatOptions: [.withTime, .withColonSeparatorInTime])
+        let now = Date()
+        let time = InstantFormat.timeOfDay(
+            Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
+            offsetMillis: Int64(TimeZone.current.secondsFromGMT(for: now)) * 1000)
         var parts = [time, pad(event.kind.rawValue, 10)]
         if let export = event.export { parts.append(export) }
         if let chunk = event.chunk { parts.append("chunk \(chunk)") }
@@ -121,26 +124,14 @@ final class ProgressRenderer: @unchecked Sendable {
         if let rows = event.rows { parts.append("\(rows) rows") }
         if let total = event.total { parts.append("\(event.done ?? 0)/\(total) chunks done") }
         if let message = event.message { parts.append("— \(message)") }
+        if event.kind == .reattached { parts.append("— submitted by an earlier run; followed until it ends") }
         return parts.joined(separator: " ")
     }
 
     private func draw() {
         clear()
-        let elapsed = Date().timeIntervalSince(started)
-        var lines: [String] = []
-        for export in order {
-            let tally = tallies[export] ?? Tally()
-            let fraction = tally.total > 0 ? Double(tally.done) / Double(tally.total) : 0
-            let width = 24
-            let filled = Int(fraction * Double(width))
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let eta = fraction > 0 && fraction < 1 ? " eta " + duration(elapsed / fraction - elapsed) : ""
-            lines.append(
-                pad(export, 24) + " " + bar + " " + pad("\(tally.done)/\(tally.total)", 9) + " running "
-                    + pad("\(max(0, tally.running))", 3) + " failed " + pad("\(tally.failed)", 3)
-                    + " rows \(tally.rows)"
-                    + " " + duration(elapsed) + eta)
-        }
+        let lines = board.lines(
+            width: output.columns(of: .error) ?? 80, elapsed: Date().timeIntervalSince(started))
         write(lines.joined(separator: "\n") + "\n")
         drawnLines = lines.count
         lastDraw = Date()
@@ -148,11 +139,11 @@ final class ProgressRenderer: @unchecked Sendable {
 
     private func clear() {
         guard drawnLines > 0 else { return }
-        write(String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawnLines))
+        write("\r" + String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawnLines))
         drawnLines = 0
     }
 
-    private func write(_ text: String) { output.write(Data(text.utf8)) }
+    private func write(_ text: String) { output.write(text, to: .error) }
 
     private func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)

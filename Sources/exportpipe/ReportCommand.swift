@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSVMerge
+import ExportBasics
 import ExportExecutor
 import ExportRun
 import ExportSpec
@@ -30,22 +31,28 @@ struct ReportCommand: ParsableCommand {
         let loaded = try LoadedPipeline.load(spec)
         let journal = loaded.journalPath
         let outputDirectory = loaded.outputDirectory
+        guard FileManager.default.fileExists(atPath: journal) else {
+            TerminalOutput.shared.write(
+                "error: no journal at \(journal): this pipeline has not run yet, so there is nothing to report; "
+                    + "`exportpipe run \(spec)` runs it (and writes the report beside its outputs)\n")
+            throw ExitCode(ExitCodes.failed)
+        }
         let snapshot: JournalSnapshot
         do { snapshot = try JournalSnapshot.read(journalPath: journal) } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            TerminalOutput.shared.write("error: \(error)\n")
             throw ExitCode(ExitCodes.failed)
         }
         let manifest = (try? ManifestWriter.read(from: outputDirectory + "/manifest.json")) ?? nil
         let report = RunReport(snapshot: snapshot, manifest: manifest, specPath: spec)
         if output == "-" {
-            print(report.html(), terminator: "")
+            TerminalOutput.shared.write(report.html(), to: .output)
             return
         }
         let path = output ?? outputDirectory + "/" + RunReport.fileName
         do { try report.write(to: path) } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            TerminalOutput.shared.write("error: \(error)\n")
             throw ExitCode(ExitCodes.failed)
         }
-        print(path)
+        TerminalOutput.shared.write(path + "\n", to: .output)
     }
 }

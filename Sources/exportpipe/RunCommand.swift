@@ -19,7 +19,7 @@ struct RunCommand: AsyncParsableCommand {
             --metrics-file or run.metrics_file, Prometheus metrics). Exit status: 0 all done, 1 some chunks failed \
             for good (see `exportpipe retry`), 2 spec errors, 3 run.deadline passed (journal saved; run again to go \
             on), 75 the state directory is held by another run (--no-wait), 130 interrupted (journal saved; run \
-            again to resume).
+            again to resume), 141 standard output or error closed (e.g. `| head`; stopped as on Ctrl-C).
             """
     )
 
@@ -44,29 +44,4 @@ enum ProgressStyleOption: String, CaseIterable, ExpressibleByArgument {
     case auto, tty, plain, json
 
     var style: ProgressRenderer.Style { ProgressRenderer.Style(rawValue: rawValue) ?? .auto }
-}
-
-/// Holds the renderer, created once the plan is known.
-final class RendererBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: ProgressRenderer?
-    var renderer: ProgressRenderer? {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
-    }
-}
-
-extension CalendarDuration {
-    /// Seconds, with months as 30 days (for settle periods, where a calendar is not needed).
-    var approximateSeconds: Double {
-        let unit: Double =
-            switch self.unit {
-            case .minute: 60
-            case .hour: 3600
-            case .day: 86_400
-            case .week: 604_800
-            case .month: 2_592_000
-            }
-        return Double(value) * unit
-    }
 }

@@ -8,7 +8,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Progress display: auto (bars on a terminal, plain lines otherwise), tty, plain or json.")
     var progress: ProgressStyleOption = .auto
 
-    @Option(help: "Run as of this instant (YYYY-MM-DD or ISO 8601 with an offset): windows and the retention check.")
+    @Option(
+        help: "Run as of this instant (YYYY-MM-DD or ISO 8601 with an offset; default $EXPORTPIPE_NOW, else the clock)."
+    )
     var now: String?
 
     @Flag(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportBasics
 import ExportSpec
 import Foundation
 
@@ -11,6 +12,6 @@ struct SchemaCommand: ParsableCommand {
     )
 
     func run() throws {
-        FileHandle.standardOutput.write(Data(SpecSchema.json.utf8))
+        TerminalOutput.shared.write(SpecSchema.json, to: .output)
     }
 }

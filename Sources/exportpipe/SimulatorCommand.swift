@@ -1,6 +1,7 @@
 import AnalyticsAPI
 import AnalyticsSimulator
 import ArgumentParser
+import ExportBasics
 import Foundation
 
 /// `exportpipe simulator`: serve the simulated Analytics Reports API on loopback until SIGINT/SIGTERM.
@@ -110,7 +111,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         let configuration = try makeConfiguration()
         try await AnalyticsSimulator.run(configuration) { url in
             // Written straight to the file descriptor: scripts wait for this line, so it must not sit in a buffer.
-            FileHandle.standardOutput.write(Data("listening on \(url)\n".utf8))
+            TerminalOutput.shared.write("listening on \(url)\n", to: .output)
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportBasics
 import ExportExecutor
 import ExportRun
 import ExportSpec
@@ -42,12 +43,12 @@ struct StatusCommand: ParsableCommand {
         }
         // Reads only: never waits for a run that holds the state directory, says who does.
         if let busy = StateDirectoryLock.holder(of: StateDirectory(state)) {
-            FileHandle.standardError.write(Data("a run is in progress: \(busy)\n".utf8))
+            TerminalOutput.shared.write("a run is in progress: \(busy)\n")
         }
         let journal = try Journal(path: path)
         let records = try journal.records()
         // The plan a run would make now: jobs in flight outside it are listed on their own.
-        let planned = try? PipelineRun.plan(pipeline, now: Date(), journal: journal)
+        let planned = try? PipelineRun.plan(pipeline, now: NowOption.resolve(nil), journal: journal)
         let report = JournalReport(
             records: records,
             planned: planned.flatMap { $0.hasErrors ? nil : Set($0.plan.chunks.map(\.id)) })

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExportBasics
 import ExportSpec
 import Foundation
 
@@ -20,7 +21,9 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Output form: human (file:line:col with the source line) or github (workflow annotations).")
     var format: OutputFormat = .human
 
-    @Option(help: "Check 'today', 'now' and retention as of this instant (YYYY-MM-DD or ISO 8601), not the clock.")
+    @Option(
+        help: "Check 'today', 'now' and retention as of this instant (YYYY-MM-DD or ISO 8601; default $EXPORTPIPE_NOW)."
+    )
     var now: String?
 
     func validate() throws {
@@ -29,7 +32,7 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let instant = now.flatMap(NowOption.parse) ?? Date()
+        let instant = NowOption.resolve(now)
         var errors = 0
         var warnings = 0
         var out = ""
@@ -40,7 +43,7 @@ struct ValidateCommand: ParsableCommand {
             out += DiagnosticRenderer.render(result.diagnostics, source: result.source, format: format.rendererFormat)
         }
         out += DiagnosticRenderer.summary(errors: errors, warnings: warnings, files: specs.count) + "\n"
-        FileHandle.standardOutput.write(Data(out.utf8))
+        TerminalOutput.shared.write(out, to: .output)
         if errors > 0 { throw ExitCode(ExitCodes.specErrors) }
     }
 }

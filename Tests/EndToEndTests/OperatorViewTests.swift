@@ -183,6 +183,7 @@ struct OperatorViewTests {
         try Self.spec(baseURL: "simulator").write(toFile: specPath, atomically: true, encoding: .utf8)
         let before = try await runner.run(["report", specPath], timeout: 60)
         #expect(before.status == 1 && before.stderr.contains("has not run yet"), "\(before.stderr)")
+        #expect(before.stderr.contains("`exportpipe run \(specPath)`"), "it says how to make one: \(before.stderr)")
         let run = try await runner.run(["run", specPath, "--progress", "plain"], timeout: 300)
         #expect(run.status == 0, "\(run.stderr)")
         let page = try await runner.run(["report", specPath, "-o", "-"], timeout: 60)

@@ -10,37 +10,31 @@ struct RunCommandTests {
     static let password = "run-test-password-5b1"
     static let companyKey = "run-test-company-77c"
 
-    /// A pipeline over six days that ended a month ago, so the window is in the simulator's past whatever today is.
+    /// A pipeline over six fixed days, a month before the suite's "now" (`TestCalendar`, which every process
+    /// started through `CLIRunner` runs at): the same 12 chunks whatever day the suite runs.
     static func spec(baseURL: String) -> String {
-        let day = 86_400.0
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        let from = formatter.string(from: Date().addingTimeInterval(-36 * day))
-        let to = formatter.string(from: Date().addingTimeInterval(-30 * day))
-        return """
-            version: 1
-            name: e2e
-            api:
-              base_url: \(baseURL)
-              company_key: ${EP_COMPANY_KEY}
-              users:
-                - username: u1
-                  password_env: EP_PASSWORD
-            defaults: { timezone: Europe/Berlin, locale: en, chunk: 1d }
-            window: { from: \(from), to: \(to) }
-            exports:
-              - name: posts
-                type: incoming_post
-                filters: { workqueues: [4, 5] }
-                split_by: workqueue
-                chunk: 2d
-              - name: responses
-                type: response
-                filters: { workqueues: [6] }
-            output: { dir: out, state_dir: state }
-            """
+        """
+        version: 1
+        name: e2e
+        api:
+          base_url: \(baseURL)
+          company_key: ${EP_COMPANY_KEY}
+          users:
+            - username: u1
+              password_env: EP_PASSWORD
+        defaults: { timezone: Europe/Berlin, locale: en, chunk: 1d }
+        window: { from: 2026-10-24, to: 2026-10-30 }
+        exports:
+          - name: posts
+            type: incoming_post
+            filters: { workqueues: [4, 5] }
+            split_by: workqueue
+            chunk: 2d
+          - name: responses
+            type: response
+            filters: { workqueues: [6] }
+        output: { dir: out, state_dir: state }
+        """
     }
 
     struct Workspace {

@@ -47,7 +47,7 @@ struct RunFailureModesTests {
         let window = "export responses, window \(Self.day(third)) "
         #expect(result.stderr.contains(window), "the error names the export and the chunk's window: \(result.stderr)")
         #expect(result.stderr.contains("(Europe/Berlin)"), "in the spec's time zone")
-        #expect(result.stderr.contains("not merged: responses"))
+        #expect(result.stderr.contains("not written: responses"))
         let summaryFile = workspace.directory.appendingPathComponent("out/run-summary.json")
         let summary = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: summaryFile)) as? [String: Any])
@@ -62,6 +62,26 @@ struct RunFailureModesTests {
         let responses = workspace.directory.appendingPathComponent("out/responses.csv").path
         #expect(FileManager.default.fileExists(atPath: posts))
         #expect(!FileManager.default.fileExists(atPath: responses))
+    }
+
+    @Test func aWrongCompanyKeyStopsTheRunAtItsFirstSubmitNamingTheKeyAndTheUser() async throws {
+        let runner = try CLIRunner()
+        let workspace = try RunCommandTests.Workspace(runner: runner)
+        defer { workspace.cleanup() }
+        var environment = RunCommandTests.environment
+        environment["EP_COMPANY_KEY"] = "not-the-company-key-1f3"
+        let result = try await runner.run(
+            ["run", workspace.specPath, "--time-scale", RunCommandTests.scale, "--progress", "plain"],
+            environment: environment, timeout: 120)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("api.company_key"), "\(result.stderr)")
+        #expect(result.stderr.contains("user u1"), "\(result.stderr)")
+        #expect(result.stderr.contains("HTTP 403"), "\(result.stderr)")
+        #expect(!result.stderr.contains("not-the-company-key-1f3"), "the key is never printed")
+        let stats = try await workspace.simulator.stats()
+        #expect(stats["authFailures"] as? Int == 1, "one refused submit, then the run stops: \(stats)")
+        #expect(Self.simulatorCount(stats, "users", "submissions") == 0)
+        #expect(stats["statusRequests"] as? Int == 0)
     }
 
     @Test func aRunWhoseDeadlinePassesStopsWithExitCode3AndARerunFinishes() async throws {

@@ -16,34 +16,27 @@ struct SharedLimitsTests {
     static let pipelines: [(name: String, workqueues: String)] = [("alpha", "4, 5"), ("beta", "6, 7"), ("gamma", "8")]
 
     static func spec(name: String, workqueues: String, baseURL: String) -> String {
-        let day = 86_400.0
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        let from = formatter.string(from: Date().addingTimeInterval(-38 * day))
-        let to = formatter.string(from: Date().addingTimeInterval(-30 * day))
-        return """
-            version: 1
-            name: \(name)
-            api:
-              base_url: \(baseURL)
-              company_key: ${EP_COMPANY_KEY}
-              users:
-                - username: u1
-                  password_env: EP_PASSWORD
-            defaults: { timezone: UTC, locale: en, chunk: 2d }
-            window: { from: \(from), to: \(to) }
-            exports:
-              - name: posts
-                type: incoming_post
-                filters: { workqueues: [\(workqueues)] }
-                split_by: workqueue
-              - name: responses
-                type: response
-                filters: { workqueues: [\(workqueues)] }
-            output: { dir: out, state_dir: state }
-            """
+        """
+        version: 1
+        name: \(name)
+        api:
+          base_url: \(baseURL)
+          company_key: ${EP_COMPANY_KEY}
+          users:
+            - username: u1
+              password_env: EP_PASSWORD
+        defaults: { timezone: UTC, locale: en, chunk: 2d }
+        window: { from: 2026-10-22, to: 2026-10-30 }
+        exports:
+          - name: posts
+            type: incoming_post
+            filters: { workqueues: [\(workqueues)] }
+            split_by: workqueue
+          - name: responses
+            type: response
+            filters: { workqueues: [\(workqueues)] }
+        output: { dir: out, state_dir: state }
+        """
     }
 
     /// One simulator and a folder per pipeline.

@@ -46,17 +46,20 @@ struct CoordinationSettingsTests {
         #expect(explicit.schema == "exportpipe_coordination")
     }
 
-    @Test func postgresURLWithPasswordIsRefusedWithoutEchoingIt() throws {
-        do {
-            _ = try PostgresSettings(url: "postgres://runner:hunter22@db/exports", environment: [:])
-            Issue.record("a URL with a password was accepted")
-        } catch let error as CoordinationError {
-            #expect(!error.message.contains("hunter22"))
-            #expect(error.message.contains("PGPASSWORD"))
-        }
+    @Test func aPasswordInTheURLIsUsedAndNeverShown() throws {
+        // Only a URL from the environment can get here with its password (a spec or --coordinator refuses it).
+        let settings = try PostgresSettings(
+            url: "postgres://runner:hunter22@db/exports", password: "pw-from-env", environment: ["PGPASSWORD": "x"])
+        #expect(settings.password == "hunter22", "the URL's own password comes first")
+        #expect(!settings.redacted.contains("hunter22"))
         #expect(throws: CoordinationError.self) { _ = try PostgresSettings(url: "mysql://x@y/z", environment: [:]) }
         #expect(throws: CoordinationError.self) {
             _ = try PostgresSettings(url: "postgres://x@y/z?schema=Bad-Name", environment: [:])
+        }
+        do {
+            _ = try PostgresSettings(url: "mysql://runner:hunter22@db/x", environment: [:])
+        } catch let error as CoordinationError {
+            #expect(!error.message.contains("hunter22"), "\(error.message)")
         }
     }
 

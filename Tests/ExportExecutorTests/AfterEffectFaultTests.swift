@@ -29,7 +29,7 @@ struct AfterEffectFaultTests {
         return configuration
     }
 
-    static func expected(_ outcome: PipelineRun.Outcome) throws -> [UInt8] {
+    static func expected(_ outcome: PipelineHarness.Outcome) throws -> [UInt8] {
         try PipelineHarness.wholeExport(of: outcome)
     }
 

@@ -24,7 +24,7 @@ struct HostileServerTests {
             exports: [SpecBuilders.export("posts", .incomingPost, chunk: .fixed(CalendarDuration(1, .day)))])
     }
 
-    static func expected(_ outcome: PipelineRun.Outcome) throws -> [UInt8] {
+    static func expected(_ outcome: PipelineHarness.Outcome) throws -> [UInt8] {
         try PipelineHarness.wholeExport(of: outcome)
     }
 

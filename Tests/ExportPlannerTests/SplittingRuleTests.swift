@@ -248,4 +248,17 @@ import Testing
         #expect(result.hasErrors)
         #expect(result.plan.chunks.isEmpty)
     }
+
+    @Test func aLearnedVolumeIsPerJobSoAFannedOutExportExpectsItTimesItsValues() throws {
+        let entry = B.export(
+            "posts", .incomingPost, filters: [.workqueues: [4, 5]], splitBy: .workqueues,
+            chunk: .fixed(CalendarDuration(1, .day)))
+        let spec = oneExportSpec(entry, from: B.date(2026, 11, 2), to: B.date(2026, 11, 8))
+        // The journal learned 1,000 rows a day per job (each work queue's chunks cover the whole window).
+        let posts = try export(try planOK(spec, hints: ["posts": 1_000]), "posts")
+        #expect(posts.fanOutCount == 2)
+        let days = Int((posts.windowEndMillis - posts.windowStartMillis) / 86_400_000)
+        #expect(posts.expectedRows == 2 * days * 1_000, "both work queues' rows, not one's")
+        #expect(posts.chunks.allSatisfy { $0.expectedRows == 1_000 })
+    }
 }

@@ -7,8 +7,9 @@ import Testing
 
 /// `run.coordinator_password_env`: the PostgreSQL coordinator signs in with the password of the variable the spec
 /// names (over PGPASSWORD), against a real server whose role `exportpipe_password_check` needs a password
-/// (scripts/postgres-test-server puts it first in pg_hba.conf, scram-sha-256).
-@Suite("The coordinator's password from a named variable")
+/// (scripts/postgres-test-server puts it first in pg_hba.conf, scram-sha-256). Serialized: each test sets that
+/// role's password.
+@Suite("The coordinator's password from a named variable", .serialized)
 struct CoordinatorPasswordTests {
     static let role = "exportpipe_password_check"
     static let environment = ProcessInfo.processInfo.environment
@@ -56,6 +57,55 @@ struct CoordinatorPasswordTests {
         } catch {
             let text = String(describing: error)
             #expect(text.contains("EXPORTPIPE_TEST_UNSET_PASSWORD") && text.contains("not set"), "\(text)")
+        }
+        try await Self.execute(admin, "DROP SCHEMA IF EXISTS \(schema) CASCADE")
+    }
+
+    @Test func aURLWithItsPasswordFromTheEnvironmentSignsInAndIsNeverPrinted() async throws {
+        guard let base = Self.environment["EXPORTPIPE_TEST_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            if Self.environment["CI"].map({ !$0.isEmpty }) ?? false {
+                Issue.record("CI is set but EXPORTPIPE_TEST_POSTGRES_URL is not: .ci/run must start the server")
+            }
+            return
+        }
+        let admin = try PostgresSettings(url: base)
+        let password = "pw-" + UUID().uuidString.lowercased()
+        let schema = "pwurl_" + String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(12))
+        try await Self.execute(
+            admin,
+            """
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(Self.role)') THEN
+                CREATE ROLE \(Self.role) LOGIN;
+              END IF;
+            END $$;
+            """,
+            "ALTER ROLE \(Self.role) PASSWORD '\(password)'",
+            "GRANT CREATE ON DATABASE \(admin.database ?? "postgres") TO \(Self.role)")
+        let url =
+            "postgres://\(Self.role):\(password)@\(admin.host):\(admin.port)/\(admin.database ?? "postgres")"
+            + "?sslmode=disable&schema=\(schema)"
+        // The DATABASE_URL convention: the whole URL, password included, in EXPORTPIPE_COORDINATOR; PGPASSWORD is
+        // wrong, so only the URL's password can sign in.
+        let environment = ["EXPORTPIPE_COORDINATOR": url, "PGPASSWORD": "not-the-password"]
+        let (setting, source) = try RunCoordination.setting(flag: nil, environment: environment, spec: nil)
+        #expect(source == "EXPORTPIPE_COORDINATOR")
+        #expect(!String(describing: setting).contains(password), "the setting's printed form hides the password")
+        let coordinator = try await RunCoordination.open(setting, environment: environment)
+        let lease = try await coordinator.acquire(
+            SlotRequest(
+                scope: SlotScope(origin: "http://127.0.0.1:1", companyDigest: "pw-url-company"), user: "u1",
+                holder: HolderIdentity.current(pipeline: "password-url")))
+        try await coordinator.release(lease)
+        #expect(!coordinator.storeDescription.contains(password), "what `status` prints of the store")
+        await coordinator.close()
+
+        // The same URL on the command line is refused, without echoing the password.
+        do {
+            _ = try RunCoordination.setting(flag: url, environment: [:], spec: nil)
+            Issue.record("--coordinator accepted a URL with a password")
+        } catch {
+            #expect(!String(describing: error).contains(password), "\(error)")
         }
         try await Self.execute(admin, "DROP SCHEMA IF EXISTS \(schema) CASCADE")
     }

@@ -270,6 +270,23 @@ struct SpecValidationTests {
             ])
     }
 
+    @Test func anExportsWindowErrorNamesTheExportNotItsIndex() {
+        let result = load(
+            specText(
+                window: "window: { last: 7d }",
+                exports: """
+                      - { name: posts, type: response }
+                      - { name: responses, type: response, window: { from: 2026-10-01, to: 2026-09-01 } }
+                    """))
+        #expect(result.shorts.count == 1, "\(result.shorts)")
+        let message = result.shorts.first ?? ""
+        #expect(
+            message.contains(
+                "error: export 'responses' window is empty: 'from' (2026-10-01) is not before 'to' (2026-09-01)"),
+            "\(message)")
+        #expect(!message.contains("exports[1]"))
+    }
+
     @Test func windowShapes() {
         let both = load(
             specText(window: "window: { from: 2026-10-01, last: 7d }", exports: "  - { name: a, type: response }"))
@@ -395,16 +412,16 @@ struct SpecValidationTests {
                     """))
         #expect(
             result.shorts == [
-                "11:22: error: exports[0] covers the last 6mo to today (the pipeline window), longer than the API's 3-month range, and cannot be split by time: type 'user' totals each row over the whole window",
-                "13:60: error: exports[2] cannot be chunked by time: type 'author' totals each row over the whole window, so splitting it would change its numbers",
-                "14:22: error: exports[3] covers the last 6mo to today (the pipeline window), longer than the API's 3-month range, and cannot be split by time: a conversation export with conversation_report_type OPEN_AT_END (the API's default) is a snapshot at the window's end",
-                "16:22: error: exports[5] covers 2026-06-01 to 2026-09-02 (its window), longer than the API's 3-month range, and cannot be split by time: a conversation export with conversation_report_type OPEN_AT_END (the API's default) is a snapshot at the window's end",
+                "11:22: error: export 'a' covers the last 6mo to today (the pipeline window), longer than the API's 3-month range, and cannot be split by time: type 'user' totals each row over the whole window",
+                "13:60: error: export 'c' cannot be chunked by time: type 'author' totals each row over the whole window, so splitting it would change its numbers",
+                "14:22: error: export 'd' covers the last 6mo to today (the pipeline window), longer than the API's 3-month range, and cannot be split by time: a conversation export with conversation_report_type OPEN_AT_END (the API's default) is a snapshot at the window's end",
+                "16:22: error: export 'f' covers 2026-06-01 to 2026-09-02 (its window), longer than the API's 3-month range, and cannot be split by time: a conversation export with conversation_report_type OPEN_AT_END (the API's default) is a snapshot at the window's end",
             ])
         #expect(
-            result.fixes[0] == "give exports[0] its own 'window' of at most 3 months (e.g. 'window: { last: 3mo }')")
+            result.fixes[0] == "give export 'a' its own 'window' of at most 3 months (e.g. 'window: { last: 3mo }')")
         #expect(
             result.fixes[2]
-                == "set 'conversation_report_type: CLOSED' or 'CREATED' (these split by time), or give exports[3] a 'window' of at most 3 months"
+                == "set 'conversation_report_type: CLOSED' or 'CREATED' (these split by time), or give export 'd' a 'window' of at most 3 months"
         )
     }
 
@@ -626,6 +643,15 @@ struct CoordinatorSpecTests {
             return
         }
         #expect(!withPassword.description.contains("hunter22"))
+        // From the environment (EXPORTPIPE_COORDINATOR) the password may ride in the URL; it is never printed.
+        guard
+            case .success(let fromEnvironment) = CoordinatorSetting.parse(
+                "postgres://runner:hunter22@db/exports", passwordAllowed: true)
+        else {
+            Issue.record("a URL with a password from the environment was refused")
+            return
+        }
+        #expect(fromEnvironment.description == "postgres://runner:<redacted>@db/exports")
         guard case .failure = CoordinatorSetting.parse("mysql://db/x") else {
             Issue.record("mysql accepted")
             return

@@ -169,10 +169,13 @@ extension SpecDecoder {
             chunk = self.chunk(value, "\(path).chunk")
             if chunk == nil { ok = false }
         }
+        // Window errors name the export (`export 'responses' window is empty`), not its index in the list.
+        let label = name.map { "export '\($0)'" } ?? path
         var window: WindowSpec?
         if let value = section.value("window") {
             window = decodeWindow(
-                value, keyNode: section.key("window"), path: "\(path).window", timeZone: effectiveZone)
+                value, keyNode: section.key("window"), path: name == nil ? "\(path).window" : "\(label) window",
+                timeZone: effectiveZone)
             if window == nil { ok = false }
         }
         var keepCombined = false
@@ -202,7 +205,7 @@ extension SpecDecoder {
             checkUnsplittable(
                 type: type, descriptor: descriptor, selection: selection,
                 chunk: chunk, chunkNode: section.value("chunk"),
-                window: window ?? pipelineWindow, ownWindow: window != nil, typeNode: typeNode, path: path,
+                window: window ?? pipelineWindow, ownWindow: window != nil, typeNode: typeNode, path: label,
                 timeZone: effectiveZone)
         }
 

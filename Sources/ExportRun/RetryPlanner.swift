@@ -1,13 +1,12 @@
 import ExportExecutor
 import ExportPlanner
-import ExportRun
 
 /// Which chunks `exportpipe retry` runs: those that failed for good, among the plan's exports, narrowed by
 /// `--export` and `--chunk`. Verified chunks are never among them, so their files and the outputs built from them
 /// stay as they are.
 public enum RetryPlanner {
     /// The failed chunks to run again, in journal order (export, window, id); empty when nothing failed.
-    /// - Throws: `RunReportingError` (a selection problem) when `export` is not one of the plan's exports, or
+    /// - Throws: `RetrySelectionError` when `export` is not one of the plan's exports, or
     ///   `chunk` is not a failed chunk of the selected exports.
     public static func chunks(
         toRetry plan: Plan, records: [ChunkRecord], export: String?, chunk: String?, specPath: String
@@ -16,7 +15,7 @@ public enum RetryPlanner {
         if let export {
             exports = exports.filter { $0.name == export }
             guard !exports.isEmpty else {
-                throw RunReportingError.selection(
+                throw RetrySelectionError(
                     "--export \(export): \(specPath) has no export of that name; its exports are "
                         + plan.exports.map(\.name).joined(separator: ", "))
             }
@@ -28,12 +27,12 @@ public enum RetryPlanner {
         if let match = failed.first(where: { $0.id == chunk }) { return [match] }
         let scope = export.map { "of export \($0) " } ?? ""
         guard let record = records.first(where: { $0.id == chunk }) else {
-            throw RunReportingError.selection(
+            throw RetrySelectionError(
                 "--chunk \(chunk): the journal has no chunk \(scope)with that id; `exportpipe status \(specPath)` "
                     + "lists the failed ones")
         }
         if export != nil, record.exportName != export {
-            throw RunReportingError.selection(
+            throw RetrySelectionError(
                 "--chunk \(chunk) belongs to export \(record.exportName), not \(export!)")
         }
         let state =
@@ -43,6 +42,13 @@ public enum RetryPlanner {
             default:
                 "has not failed for good (it is \(record.state.rawValue)); `exportpipe run \(specPath)` resumes it"
             }
-        throw RunReportingError.selection("--chunk \(chunk) \(state)")
+        throw RetrySelectionError("--chunk \(chunk) \(state)")
     }
+}
+
+/// `retry --export/--chunk` named something the journal cannot retry (exit 2).
+public struct RetrySelectionError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) { self.description = description }
 }

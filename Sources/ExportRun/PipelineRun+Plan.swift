@@ -1,0 +1,31 @@
+import ExportExecutor
+import ExportPlanner
+import ExportSpec
+import Foundation
+
+extension PipelineRun {
+    /// Plans `spec` at `now` with what the journal learned in earlier runs: rows per day (for `chunk: auto`), how
+    /// long each export's jobs really took against the cost model (for the estimate; the plan shows them), and the
+    /// chunks it verified and settled (kept as they are: the window source).
+    /// - Parameter settle: seconds a chunk must have been verified after its window's end to be kept (`run.settle`).
+    public static func plan(_ spec: PipelineSpec, now: Date, journal: Journal?, settle: Double? = nil) throws
+        -> PlanResult
+    {
+        let hints = (try journal?.volumeHints()) ?? [:]
+        let learned = (try journal?.learnedDurations()) ?? LearnedDurations()
+        let windows = try windowSource(journal: journal, settleSeconds: settle ?? spec.run.settle.nominalSeconds)
+        return Planner.plan(spec, now: now, volumeHints: hints, learned: learned, windows: windows)
+    }
+
+    /// The spec's window less the chunks the journal holds verified (the planner keeps those that settled).
+    static func windowSource(journal: Journal?, settleSeconds: Double) throws -> any WindowSource {
+        guard let journal else { return WholeWindowSource() }
+        let verified = try journal.records().compactMap { record -> ResumeWindowSource.Verified? in
+            guard record.state == .verified, let at = record.verifiedAt else { return nil }
+            return ResumeWindowSource.Verified(
+                id: record.id, exportName: record.exportName, request: record.request, rows: Int(record.rows ?? 0),
+                verifiedAtMillis: Int64(at * 1000))
+        }
+        return ResumeWindowSource(verified: verified, settleMillis: Int64(settleSeconds * 1000))
+    }
+}
