@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import CSVMerge
+import ExportBasics
 import ExportScheduling
 import Foundation
 
@@ -106,9 +107,5 @@ public struct ChunkBodyError: Error, Sendable, CustomStringConvertible {
             + "exported again, and this body is never merged"
     }
 
-    private static func iso(_ millis: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
-    }
+    private static func iso(_ millis: Int64) -> String { InstantFormat.utc(millis) }
 }
