@@ -45,7 +45,8 @@ let package = Package(
         .target(
             name: "ExportPlanner",
             dependencies: [
-                "ExportSpec", "AnalyticsAPI", "ExportBasics", .product(name: "Crypto", package: "swift-crypto"),
+                "ExportSpec", "AnalyticsAPI", "ExportBasics", "ExportScheduling",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // HTTP client for the API (the only target that touches AsyncHTTPClient).

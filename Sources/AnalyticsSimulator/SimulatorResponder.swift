@@ -160,7 +160,7 @@ struct SimulatorResponder: HTTPResponder {
         }
         return json(
             Envelope(
-                result: SubmitResult(
+                result: JobInfo(
                     workflowId: job.workflowId, runId: job.runId, downloadUrl: urls.download, statusUrl: urls.status))
         )
     }

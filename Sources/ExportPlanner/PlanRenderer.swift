@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import ExportBasics
+import ExportScheduling
 import Foundation
 
 /// Renders a plan for people (`table`) and for machines (`json`).

@@ -207,7 +207,7 @@ extension PipelineRun {
     private func completed(_ export: PlannedExport, leaves: [ChunkRecord], lineage: ChunkLineage) throws
         -> CompletedExport
     {
-        let requests = try leaves.map { try $0.decodedRequest() }
+        let requests = leaves.map(\.request)
         let descriptor = ExportCatalog.descriptor(for: export.type)
         let override = spec.exports.first { $0.name == export.specExportName }?.merge
         let chunks = zip(leaves, requests).map { record, request in

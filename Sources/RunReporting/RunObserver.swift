@@ -183,7 +183,7 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
     }
 
     static func chunk(_ record: ChunkRecord) -> Chunk? {
-        guard let request = try? record.decodedRequest() else { return nil }
+        let request = record.request
         return Chunk(
             exportName: record.exportName, request: request, reasons: [], expectedRows: record.expectedRows,
             fanOut: [])

@@ -54,7 +54,7 @@ struct LateArrivalTests {
             func export() async throws -> [UInt8] {
                 let reply = try await TestHTTP.request(
                     Fixtures.submitURL(sim.baseURL, .response, day.queryItems), method: .POST)
-                let job = try reply.decode(Envelope<SubmitResult>.self).result
+                let job = try reply.decode(Envelope<JobInfo>.self).result
                 clock.advance(by: 3_600)
                 let status = try await TestHTTP.request(try #require(job.statusUrl), credentials: nil)
                 let payload = try status.decode(Envelope<StatusPayload>.self).result
