@@ -2,11 +2,12 @@ import ExportTestSupport
 import Foundation
 import Testing
 
-/// A partitioned pipeline run on two nights as a user runs it (the binary, the in-process simulator): DuckDB
-/// reads the dataset as it is: `read_csv('<dir>/<export>/*/*.csv.gz', hive_partitioning = true)` gives, per partition, the
+/// A partitioned pipeline run on two nights as a user runs it (the binary, the in-process simulator): the run
+/// summary counts the partitions written and kept, `exportpipe status` shows what the dataset holds, and DuckDB
+/// reads it as it is: `read_csv('<dir>/<export>/*/*.csv.gz', hive_partitioning = true)` gives, per partition, the
 /// manifest's row count, and the partition column holds the manifest's partitions. The DuckDB part needs Python's
 /// `duckdb` (`.ci/run` installs it): under CI a missing module fails the test; locally it is skipped with a note.
-@Suite("A partitioned dataset read by DuckDB")
+@Suite("A partitioned dataset: summary, status, and DuckDB reading it")
 struct DuckDBReadsTheDatasetTests {
     static let environment = ProcessInfo.processInfo.environment
 
@@ -82,8 +83,7 @@ struct DuckDBReadsTheDatasetTests {
         print(json.dumps({day: n for day, n in rows}))
         """
 
-    @Test func duckDBReadsTheManifestsRowsAndPartitionColumn() async throws {
-        guard Self.duckdbAvailable() else { return }
+    @Test func theSummaryAndStatusCountPartitionsAndDuckDBReadsTheManifestsRows() async throws {
         let runner = try CLIRunner()
         let directory = try PipelineHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -95,6 +95,33 @@ struct DuckDBReadsTheDatasetTests {
                 environment: ["EXPORTPIPE_DEMO_PASSWORD": "demo-password"], timeout: 300)
             #expect(run.status == 0, "\(now): \(run.stderr)")
         }
+        // The second night (window Nov 11 … Nov 20, New York, settle 2d) wrote Nov 18 and 19 (not settled when the
+        // first night exported them) and the new Nov 20; it kept Nov 10 (history) … Nov 17.
+        let summary = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: directory + "/out/run-summary.json"))) as? [String: Any])
+        let exports = try #require(summary["exports"] as? [[String: Any]])
+        #expect(exports.count == 2)
+        for export in exports {
+            let partitions = try #require(export["partitions"] as? [String: Int], "\(export)")
+            #expect(partitions == ["written": 3, "kept": 8], "\(export["name"] ?? "")")
+        }
+        let status = try await runner.run(["status", specPath, "--json", "--now", "2026-11-21T11:00:00Z"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let datasets = try #require(report["datasets"] as? [[String: Any]], "\(status.stdout)")
+        #expect(datasets.compactMap { $0["export"] as? String } == ["incoming-posts", "responses"])
+        for dataset in datasets {
+            // Exported at Nov 21 06:00 New York: Nov 18 is settled now, Nov 19 and 20 not yet.
+            #expect(dataset["present"] as? Int == 11 && dataset["settled"] as? Int == 9, "\(dataset)")
+            #expect(dataset["unsettled"] as? Int == 2 && dataset["missing"] as? Int == 0, "\(dataset)")
+            #expect(dataset["outsideWindow"] as? Int == 1 && dataset["changed"] as? Int == 0, "\(dataset)")
+            #expect(dataset["oldest"] as? String == "2026-11-10" && dataset["newest"] as? String == "2026-11-20")
+        }
+        let table = try await runner.run(["status", specPath, "--now", "2026-11-21T11:00:00Z", "--no-slots"])
+        #expect(table.stdout.contains("dataset (day partitions"), "\(table.stdout)")
+
+        guard Self.duckdbAvailable() else { return }
         for export in ["incoming-posts", "responses"] {
             let root = directory + "/out/" + export
             let manifest = try #require(
