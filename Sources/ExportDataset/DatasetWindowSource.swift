@@ -56,6 +56,17 @@ public struct DatasetWindowSource: WindowSource {
                 onePartitionPerJob: whole))
     }
 
+    /// What one export's dataset holds over `window` in `zone` (`exportpipe status`).
+    public func status(exportName: String, window: TimeWindow, zone: TimeZone) -> DatasetStatus {
+        let found = datasets[exportName]
+        let manifest = found.map { $0.manifest.partitionGrain == grain ? $0.manifest.byKey : [:] } ?? [:]
+        return DatasetStatus(
+            export: exportName,
+            input: DatasetDecision.Input(
+                window: window, grain: grain, clock: ZonedClock(timeZone: zone), manifest: manifest,
+                observations: found?.observations ?? [:], settleMillis: settleMillis))
+    }
+
     public func windows(for query: WindowQuery) -> WindowAnswer {
         let zone = query.shape.timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
         let decision = decision(

@@ -103,8 +103,10 @@ struct ExportPlanning {
                 let boundaries =
                     boundariesByRange[range]
                     ?? {
+                        // A range the source answers (not the whole window) is cut from its own start: one
+                        // that fits in one chunk is one job, wherever the calendar grid would cut it.
                         let cuts = TimeSlicer.boundaries(
-                            slicing.slicing, start: range.start, end: range.end, clock: clock)
+                            slicing.slicing, fromStartOf: range.start, end: range.end, clock: clock)
                         boundariesByRange[range] = cuts
                         return cuts
                     }()

@@ -56,6 +56,37 @@ enum TimeSlicer {
         return result
     }
 
+    /// The boundaries of a range a window source answered (not the whole window): calendar sizes are counted from
+    /// the range's own start in wall-clock time (`start + k × size`, months by `addingMonths`), so a range that fits
+    /// in one chunk is one window, and a longer one is cut into chunks of the size from its start; other slicings
+    /// are cut as `boundaries` cuts them.
+    static func boundaries(_ slicing: TimeSlicing, fromStartOf start: Int64, end: Int64, clock: ZonedClock) -> [Int64] {
+        guard case .calendar(let size) = slicing, start < end else {
+            return boundaries(slicing, start: start, end: end, clock: clock)
+        }
+        let first = clock.local(start)
+        let parts = LocalDateTimeParts(localMillis: first)
+        let value = max(1, size.value)
+        var result = [start]
+        var k = 1
+        while true {
+            let wall: Int64
+            switch size.unit {
+            case .minute: wall = first + Int64(k * value) * ZonedClock.millisPerMinute
+            case .hour: wall = first + Int64(k * value) * ZonedClock.millisPerHour
+            case .day: wall = first + Int64(k * value) * ZonedClock.millisPerDay
+            case .week: wall = first + Int64(k * value) * 7 * ZonedClock.millisPerDay
+            case .month: wall = parts.addingMonths(k * value).localMillis
+            }
+            let instant = clock.instant(fromLocal: wall)
+            if instant >= end { break }
+            if instant > result[result.count - 1] { result.append(instant) }
+            k += 1
+        }
+        result.append(end)
+        return result
+    }
+
     /// About how many windows `boundaries` returns, without building them (the exact count is checked after).
     static func approximateCount(_ slicing: TimeSlicing, start: Int64, end: Int64) -> Int {
         let span = max(0, end - start)

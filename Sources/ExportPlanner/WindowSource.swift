@@ -80,7 +80,8 @@ public struct WindowAnswer: Sendable, Hashable {
     /// Kept chunks, sorted by start, disjoint, inside the window.
     public var kept: [KeptChunk]
     /// What must be exported, sorted, disjoint, inside the window; the planner cuts each by the export's chunk
-    /// size, from the range's own start.
+    /// size, from the range's own start (one that fits in one chunk is one job; the whole window alone follows the
+    /// calendar grid).
     public var ranges: [TimeRange]
     /// Windows exported before that are exported again, and why.
     public var exportedAgain: [ExportedAgain]

@@ -74,7 +74,13 @@ public struct PartitionedOutput: RunOutput {
             warnings += outcome.warnings
             written += outcome.written.map { Self.file($0, export: export.name) }
         }
-        return OutputRecord(exportName: export.name, files: written, warnings: warnings)
+        // Every partition the manifest lists now that this run did not write was kept as it was.
+        let listed = ((try? DatasetManifestStore.read(from: layout(export.name).manifestPath)) ?? nil)?.partitions
+        let writtenPartitions = Set(written.map(\.file))
+        let kept = (listed ?? []).filter { !writtenPartitions.contains(Self.file($0, export: export.name).file) }.count
+        return OutputRecord(
+            exportName: export.name, files: written, warnings: warnings,
+            partitions: PartitionCounts(written: writtenPartitions.count, kept: kept))
     }
 
     public func current(_ exports: [String]) -> [String: OutputRecord] {
@@ -84,7 +90,8 @@ public struct PartitionedOutput: RunOutput {
                 continue
             }
             result[name] = OutputRecord(
-                exportName: name, files: manifest.partitions.map { Self.file($0, export: name) })
+                exportName: name, files: manifest.partitions.map { Self.file($0, export: name) },
+                partitions: PartitionCounts(written: 0, kept: manifest.partitions.count))
         }
         return result
     }

@@ -45,15 +45,32 @@ public struct OutputRecord: Sendable, Hashable {
     public var files: [WrittenFile]
     /// What the output could not do as one whole export would have it, and what it did instead.
     public var warnings: [String]
+    /// A partitioned dataset's partitions: written by this run, and kept as they were (inside the window or not);
+    /// nil for an output that is not partitioned.
+    public var partitions: PartitionCounts?
 
-    public init(exportName: String, files: [WrittenFile], warnings: [String] = []) {
+    public init(
+        exportName: String, files: [WrittenFile], warnings: [String] = [], partitions: PartitionCounts? = nil
+    ) {
         self.exportName = exportName
         self.files = files
         self.warnings = warnings
+        self.partitions = partitions
     }
 
     public var rows: Int { files.reduce(0) { $0 + $1.rows } }
     public var bytes: Int64 { files.reduce(0) { $0 + $1.bytes } }
+}
+
+/// How many partitions of a dataset a run wrote, and how many it kept as they were.
+public struct PartitionCounts: Sendable, Hashable, Codable {
+    public var written: Int
+    public var kept: Int
+
+    public init(written: Int, kept: Int) {
+        self.written = written
+        self.kept = kept
+    }
 }
 
 /// What a run writes: the output seam (ARCHITECTURE.md). The composition picks one from the spec and hands it

@@ -52,6 +52,8 @@ public struct RunSummary: Sendable, Hashable, Codable {
         public var bytes: Int64
         /// The merged file, when every chunk is verified (this run wrote it, or an earlier one did).
         public var output: Output?
+        /// A partitioned dataset's partitions written by this run and kept as they were; absent otherwise.
+        public var partitions: PartitionCounts?
         public var failedChunks: [FailedChunk]
     }
 
@@ -155,6 +157,7 @@ public struct RunSummary: Sendable, Hashable, Codable {
                 unfinished: leaves.count - verified.count - failed.count,
                 rows: verified.reduce(0) { $0 + ($1.rows ?? 0) }, bytes: verified.reduce(0) { $0 + ($1.bytes ?? 0) },
                 output: complete ? outcome.outputs[export.name].flatMap(Output.init) : nil,
+                partitions: outcome.outputs[export.name]?.partitions,
                 failedChunks: failed.map {
                     FailedChunk(
                         id: $0.id, windowStart: Self.iso(milliseconds: $0.windowStart),

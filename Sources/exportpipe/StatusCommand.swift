@@ -28,13 +28,27 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Do not show the company's queue slots.")
     var noSlots = false
 
+    @Option(help: "The instant the dataset's window and settle rule are taken at (\(NowOption.forms)); as for run.")
+    var now: String?
+
+    func validate() throws { try NowOption.validate(now) }
+
     func run() throws {
         let loaded = try LoadedPipeline.load(spec)
         let pipeline = loaded.spec
         let base = loaded.baseDirectory
         let state = loaded.stateDirectory
         let path = loaded.journalPath
+        let datasets = try PipelineRun.datasetStatus(
+            pipeline, now: NowOption.resolve(now), baseDirectory: base)
+        if let datasets, !json {
+            for line in DatasetStatusTable.lines(datasets, grain: pipeline.output.partition) { print(line) }
+        }
         guard FileManager.default.fileExists(atPath: path) else {
+            if let datasets, json {
+                print(try DatasetStatusTable.json(datasets))
+                return
+            }
             print("no journal at \(path): this pipeline has not run yet")
             if !json && !noSlots {
                 for line in CompanySlots.lines(pipeline, flag: coordinator, baseDirectory: base) { print(line) }
@@ -48,14 +62,19 @@ struct StatusCommand: ParsableCommand {
         let journal = try Journal(path: path)
         let records = try journal.records()
         // The plan a run would make now: jobs in flight outside it are listed on their own.
-        let planned = try? PipelineRun.plan(pipeline, now: NowOption.resolve(nil), journal: journal)
+        let planned = try? PipelineRun.plan(pipeline, now: NowOption.resolve(now), journal: journal)
         let report = JournalReport(
             records: records,
             planned: planned.flatMap { $0.hasErrors ? nil : Set($0.plan.chunks.map(\.id)) })
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            let encoded = try encoder.encode(report)
+            if let datasets {
+                print(try DatasetStatusTable.json(datasets, adding: encoded))
+            } else {
+                print(String(decoding: encoded, as: UTF8.self))
+            }
         } else {
             print(report.text, terminator: "")
             for line in StatusAdvice.lines(for: records, specPath: spec) { print(line) }
