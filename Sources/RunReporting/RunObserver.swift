@@ -127,9 +127,12 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
         let (log, kept, bound, verified) = lock.withLock {
             (self.log, self.metrics, self.lowerBound, self.verified)
         }
+        // A run whose chunks failed for good did its work: its error only names the exports it did not write, and
+        // the report's banner says so and asks for `retry` when no error stopped the run (`Status.error` nil).
+        let error = outcome.status == .failed && !outcome.incomplete.isEmpty ? nil : outcome.error
         let status =
-            RunReport.Status(status: outcome.status.rawValue, exitCode: Int(outcome.exitCode), error: outcome.error)
-            ?? RunReport.Status(kind: .failed, exitCode: Int(outcome.exitCode), error: outcome.error)
+            RunReport.Status(status: outcome.status.rawValue, exitCode: Int(outcome.exitCode), error: error)
+            ?? RunReport.Status(kind: .failed, exitCode: Int(outcome.exitCode), error: error)
         // The run log records how the run ended (`exportpipe report` shows it later), before the report reads it.
         do { try log?.finish(status: status) } catch { note("\(error)") }
         let snapshot = try? JournalSnapshot.read(journalPath: setup.journalPath)

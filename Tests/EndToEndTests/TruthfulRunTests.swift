@@ -212,7 +212,8 @@ extension TruthfulRunTests {
 
         // --no-resume: the good run's chunks are not kept, so the run must submit with the wrong credentials.
         let wrongPassword = "not-the-password-a41"
-        let refused = try await Self.run(runner, workspace, environment: ["EP_PASSWORD": wrongPassword], ["--no-resume"])
+        let refused = try await Self.run(
+            runner, workspace, environment: ["EP_PASSWORD": wrongPassword], ["--no-resume"])
         #expect(refused.status == 1, "\(refused.stderr)")
         var (summary, report) = try Self.written(workspace)
         #expect(summary["status"] as? String == "refused_credentials", "\(summary)")
@@ -261,9 +262,10 @@ extension TruthfulRunTests {
         let spec = try String(contentsOfFile: workspace.specPath, encoding: .utf8)
         let from = RunFailureModesTests.day(firstDay)
         let twoDays = RunFailureModesTests.day(firstDay.addingTimeInterval(2 * 86_400))
-        try spec.replacingOccurrences(of: /to: \d{4}-\d{2}-\d{2}/, with: "to: \(twoDays)")
+        try spec.replacing(/to: \d{4}-\d{2}-\d{2}/, with: "to: \(twoDays)")
             .write(toFile: workspace.specPath, atomically: true, encoding: .utf8)
-        #expect(try String(contentsOfFile: workspace.specPath, encoding: .utf8).contains("from: \(from), to: \(twoDays)"))
+        #expect(
+            try String(contentsOfFile: workspace.specPath, encoding: .utf8).contains("from: \(from), to: \(twoDays)"))
         let good = try await Self.run(runner, workspace)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(try Self.written(workspace).summary["status"] as? String == "complete")
@@ -291,6 +293,7 @@ extension TruthfulRunTests {
         #expect((summary["totals"] as? [String: Any])?["failed"] as? Int == 1)
         #expect(responses["output"] == nil, "responses is not written")
         #expect(report.contains("Failed: some chunks failed for good"), "the report's banner")
+        #expect(report.contains("<code>exportpipe retry \(workspace.specPath)</code>"), "what to do: retry them")
         #expect(report.contains("(exit status 1)"))
         #expect(!report.contains("Complete: every export is merged"))
     }
