@@ -63,8 +63,12 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
         let toDo: [Chunk] = (only ?? Self.unfinished(plan, records: records)).compactMap { Self.chunk($0) }
         let roots = Set(records.map(\.id))
         let fresh = only == nil ? plan.chunks.filter { !roots.contains($0.id) } : []
+        // Chunks the journal holds verified that the plan did not keep (verified within run.settle of their window's
+        // end, cut the same way again): the executor exports them again, so they are this run's work too.
+        let verifiedIds = Set(records.filter { $0.state == .verified }.map(\.id))
+        let again = only == nil ? plan.exports.flatMap(\.chunksToRun).filter { verifiedIds.contains($0.id) } : []
         let estimate = PlanEstimate(
-            chunks: toDo + fresh, users: setup.users.count, outstandingPerUser: setup.outstandingPerUser)
+            chunks: toDo + fresh + again, users: setup.users.count, outstandingPerUser: setup.outstandingPerUser)
         var previous: String?
         if let path = setup.metricsPath { previous = try? String(contentsOfFile: path, encoding: .utf8) }
         let metrics = RunMetrics(

@@ -154,6 +154,9 @@ struct TruthfulRunTests {
         #expect(summary["exitCode"] as? Int == 0)
         let totals = try #require(summary["totals"] as? [String: Any])
         #expect(totals["reused"] as? Int == settled.count, "every settled chunk is reused: \(totals)")
+        // The run is measured against the bound of the chunks it exported again (none of them is "done" before it).
+        #expect((totals["lowerBoundSeconds"] as? Double ?? 0) > 0, "\(totals)")
+        #expect(totals["achievedShare"] is Double, "\(totals)")
         let submitted = (totals["submissions"] as? Int ?? 0) - (totals["rejections"] as? Int ?? 0)
         let redone = (totals["retries"] as? Int ?? 0) + 2 * (totals["splits"] as? Int ?? 0)
         #expect(
@@ -300,13 +303,43 @@ extension TruthfulRunTests {
 
     // MARK: - A demo run killed and rerun
 
-    @Test func aDemoRunKilledAfterItsFirstVerifiedChunkIsRerunWithNoMoreWorkThanItsPlanLeft() async throws {
+    /// Reads `--progress json` lines from `handle` until one is a `verified` event of a chunk in `ids` (bounded:
+    /// nil after `timeout` seconds or at the end of the output).
+    static func waitForVerified(of ids: Set<String>, in handle: FileHandle, timeout: Double) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = Data()
+        while Date() < deadline {
+            let data = handle.availableData
+            if data.isEmpty { return nil }
+            buffer.append(data)
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[buffer.index(after: newline)...])
+                guard let event = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
+                    event["kind"] as? String == "verified", let chunk = event["chunk"] as? String, ids.contains(chunk)
+                else { continue }
+                return chunk
+            }
+        }
+        return nil
+    }
+
+    @Test func aDemoRunKilledAfterASettledChunkIsVerifiedIsRerunWithNoMoreWorkThanItsPlanLeft() async throws {
         let runner = try CLIRunner()
         let (directory, spec) = try Self.demoCopy()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let now = Self.realNow()
+        let nowMillis = Int64(try #require(ISO8601DateFormatter().date(from: now)).timeIntervalSince1970 * 1000)
 
-        // Slow enough that jobs are in flight when the first chunk is verified.
+        // The chunks that are settled once verified (verified after now, their window ended run.settle before it).
+        let fresh = try await runner.run(["plan", spec, "--format", "json", "--now", now])
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        let settling = Set(
+            try Self.plannedChunks(try Self.json(fresh.stdout)).filter { $0.end <= nowMillis - Self.settleMillis }
+                .map(\.id))
+        #expect(!settling.isEmpty)
+
+        // Slow enough that jobs are in flight when a chunk is verified.
         let process = Process()
         process.executableURL = runner.binary
         process.arguments = ["run", spec, "--time-scale", "200", "--progress", "json", "--now", now]
@@ -314,18 +347,17 @@ extension TruthfulRunTests {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let verified = InProcessSimulatorResumeTests.waitForLine(
-            containing: "\"kind\":\"verified\"", in: pipe.fileHandleForReading, timeout: 120)
+        let verified = Self.waitForVerified(of: settling, in: pipe.fileHandleForReading, timeout: 120)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(verified != nil, "the first run verified a chunk before it was killed")
+        #expect(verified != nil, "the first run verified a settled chunk before it was killed")
 
         let planned = try await runner.run(["plan", spec, "--format", "json", "--now", now])
         #expect(planned.status == 0, "\(planned.stderr)")
         let chunks = try Self.plannedChunks(try Self.json(planned.stdout))
         let kept = chunks.filter(\.kept)
         let toRun = chunks.filter { !$0.kept }
-        #expect(!kept.isEmpty, "the chunk verified before the kill is kept")
+        #expect(kept.contains { $0.id == verified }, "the settled chunk verified before the kill is kept")
 
         let rerun = try await runner.run(["run", spec, "--progress", "json", "--now", now], timeout: 300)
         #expect(rerun.status == 0, "\(rerun.stderr)")
