@@ -9,7 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
@@ -45,7 +45,8 @@ let package = Package(
         .target(
             name: "ExportPlanner",
             dependencies: [
-                "ExportSpec", "AnalyticsAPI", "ExportBasics", .product(name: "Crypto", package: "swift-crypto"),
+                "ExportSpec", "AnalyticsAPI", "ExportBasics", "ExportScheduling",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // HTTP client for the API (the only target that touches AsyncHTTPClient).
@@ -92,9 +93,20 @@ let package = Package(
             name: "ExportRun",
             dependencies: [
                 "ExportExecutor", "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
+                "ExportDataset",
                 "AnalyticsSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 "ExportBasics", "ExportCoordination",
+            ]
+        ),
+        // The partitioned dataset (docs/dataset.md): partitions and their manifest, which partitions a run must export
+        // and why (pure), and the writer that cuts a run's chunks into one file per day or month.
+        .target(
+            name: "ExportDataset",
+            dependencies: [
+                "CSVMerge", "ExportBasics", "AnalyticsAPI", "ExportPlanner", "ExportSpec",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         // What the operator reads after (or during) a run: the machine-readable summary, the Prometheus textfile,
@@ -118,6 +130,17 @@ let package = Package(
                 "AnalyticsAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Loading a dataset's partitions into PostgreSQL: typed tables, one transaction per partition (delete + COPY),
+        // bookkeeping, schema drift (docs/warehouse.md).
+        .target(
+            name: "ExportLoading",
+            dependencies: [
+                "ExportCoordination", "CSVMerge", "AnalyticsAPI", "ExportBasics",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -145,7 +168,7 @@ let package = Package(
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
                 "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "RunReporting",
-                "ExportCoordination",
+                "ExportCoordination", "ExportDataset",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -174,6 +197,16 @@ let package = Package(
             dependencies: ["ExportCoordination"],
             path: "Benchmarks/exportpipe-coordination-stress"
         ),
+        // The loader against psql's \copy and batched INSERTs (scripts/bench-load); not part of the product.
+        .executableTarget(
+            name: "exportpipe-bench-load",
+            dependencies: [
+                "ExportLoading", "AnalyticsSimulator", "AnalyticsAPI", "CSVMerge", "ExportBasics",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/exportpipe-bench-load"
+        ),
         .testTarget(name: "AnalyticsAPITests", dependencies: ["AnalyticsAPI"]),
         .testTarget(name: "ExportSpecTests", dependencies: ["ExportSpec", "ExportTestSupport"]),
         .testTarget(name: "ExportPlannerTests", dependencies: ["ExportPlanner", "ExportBasics", "ExportTestSupport"]),
@@ -197,11 +230,27 @@ let package = Package(
                 "ExportRun", "ExportTestSupport", "ExportCoordination", "RunReporting", "AnalyticsSimulator",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
+        .testTarget(
+            name: "ExportDatasetTests",
+            dependencies: [
+                "ExportDataset", "ExportTestSupport", "AnalyticsSimulator", "CSVMerge", "ExportPlanner",
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]),
         .testTarget(name: "RunReportingTests", dependencies: ["RunReporting", "ExportTestSupport"]),
         .testTarget(
             name: "ExportCoordinationTests",
             dependencies: [
                 "ExportCoordination", "AnalyticsAPI", "exportpipe-coordination-stress",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ExportLoadingTests",
+            dependencies: [
+                "ExportLoading", "AnalyticsSimulator", "AnalyticsAPI", "CSVMerge", "ExportCoordination", "ExportBasics",
+                "exportpipe-bench-load",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

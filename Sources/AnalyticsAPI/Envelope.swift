@@ -29,22 +29,6 @@ public struct Envelope<Result: Codable & Sendable>: Codable, Sendable {
     }
 }
 
-/// The `result` of a submit: the job's ids and URLs.
-public struct SubmitResult: Codable, Sendable, Hashable {
-    public var workflowId: String
-    public var runId: String
-    /// Filled at submit time by newer API versions, `""` by older ones, absent in the oldest examples.
-    public var downloadUrl: String?
-    public var statusUrl: String?
-
-    public init(workflowId: String, runId: String, downloadUrl: String?, statusUrl: String?) {
-        self.workflowId = workflowId
-        self.runId = runId
-        self.downloadUrl = downloadUrl
-        self.statusUrl = statusUrl
-    }
-}
-
 /// `runnerState`: documented values are `RUNNING` and `CLOSED`; anything else is kept verbatim.
 public struct RunnerState: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
     public var rawValue: String
@@ -65,7 +49,8 @@ public struct RunnerState: RawRepresentable, Codable, Sendable, Hashable, Custom
     }
 }
 
-/// The job part of a status: `jobInfo`.
+/// A job's ids and URLs as the API spells them: the `result` of a submit, and the `jobInfo` of a status. The
+/// client turns it into the tool's one job identity, `SubmittedJob`.
 public struct JobInfo: Codable, Sendable, Hashable {
     public var workflowId: String
     public var runId: String

@@ -98,7 +98,7 @@ public struct AnalyticsClient: Sendable {
                 method: "POST", url: url, headers: try headers(credentials, for: url), body: [],
                 timeoutSeconds: configuration.requestTimeout),
             idempotent: false, credentials: credentials)
-        let envelope: Envelope<SubmitResult>
+        let envelope: Envelope<JobInfo>
         do {
             envelope = try decode(response, what: "submit answer", credentials: credentials)
         } catch let error as AnalyticsClientError where error.kind == .malformedResponse {

@@ -15,6 +15,8 @@ public struct ExportGenerationError: Error, CustomStringConvertible, Sendable, E
 public struct ExportDataGenerator: Sendable {
     public let company: SyntheticCompany
     let companyZone: TimeZone
+    /// Late data as seen at one instant (`asOf(_:late:)`, LateArrival.swift); nil: every event there, final.
+    var lateView: LateArrival.View?
 
     public init(company: SyntheticCompany) {
         self.company = company
@@ -60,7 +62,8 @@ public struct ExportDataGenerator: Sendable {
 
     /// The export rendered as `options` say.
     public func render(_ request: ExportRequest, options: ExportRenderOptions) throws -> [UInt8] {
-        let columns = try Self.outputColumns(for: request)
+        let catalogColumns = try Self.outputColumns(for: request)
+        let columns = options.drift.apply(to: catalogColumns, request: request)
         var formatter = try Self.formatter(timezone: request.timezone, offsetMillis: options.timezoneOffsetMillis)
         formatter.style = options.timeFormat
         let names = columns.names.map { name in
@@ -73,7 +76,10 @@ public struct ExportDataGenerator: Sendable {
         var writer = RowWriter(format: options.format, columns: names, delimiter: options.delimiter.byte)
         var rows = 0
         forEachRow(request, inclusiveEnd: options.inclusiveEndTime, buildCells: true) { row in
-            writer.write(row.cells, indices: columns.indices, formatter: &formatter)
+            let cells =
+                columns.addsColumn
+                ? row.cells + [options.drift.addedCell(sortTime: row.sortTime, id: row.id)] : row.cells
+            writer.write(cells, indices: columns.indices, formatter: &formatter)
             rows += 1
         }
         if rows == 0 && options.format == .csv && options.emptyWindows == .empty { return [] }
@@ -275,7 +281,7 @@ public struct ExportDataGenerator: Sendable {
                     authorID: 5_000_000 + Int64(rng.int(0...(company.authorPoolSize - 1))),
                     conversationID: 900_000_000 + slot * 1_000 + Int64(rng.int(0...999)), extra: rng.next()))
         }
-        return events
+        return lateView?.applied(to: events, type: type) ?? events
     }
 
     static let priorityWeights = [0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5]

@@ -73,6 +73,8 @@ public struct ExportRenderOptions: Sendable, Hashable {
     public var timeFormat: TimeFormatStyle
     public var emptyWindows: EmptyWindowStyle
     public var delimiter: CSVDelimiterStyle
+    /// Columns added or dropped from a day on (`SchemaDrift`); none by default.
+    public var drift = SchemaDrift()
 
     public init(
         format: ReportFormat = .csv, timezoneOffsetMillis: Int64? = nil, inclusiveEndTime: Bool = false,

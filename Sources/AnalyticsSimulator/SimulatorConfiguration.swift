@@ -55,6 +55,8 @@ public struct SimulatorConfiguration: Sendable {
     public var redirectHops = 0
     /// The byte between CSV fields (`--csv-delimiter`): comma (default), semicolon or tab.
     public var csvDelimiter: CSVDelimiterStyle = .comma
+    /// Columns the exports gain or lose from a day on (`--add-column`, `--drop-column`).
+    public var drift = SchemaDrift()
     /// How export files are compressed (`--compression`; `--gzip` is `gzip`).
     public var compression: FileCompression
     /// Where the `foreign` fault points download redirects (`scheme://host:port`, no path): another host that
@@ -64,6 +66,9 @@ public struct SimulatorConfiguration: Sendable {
     /// it started (API ms), `currentCount`/`totalCount` = rows done so far / in all (`--report-running`). Off, a
     /// running job looks like a waiting one (RUNNING/"", counters null), as in the API's documented examples.
     public var reportsRunning = false
+    /// Late data (`--late-days`): a share of each day's rows reaches the API up to `days` days after its time, and
+    /// some values change until then, measured on the simulator's API clock (LateArrival.swift).
+    public var lateArrival: LateArrival?
 
     public init(
         seed: UInt64 = 1, timeScale: Double = 1, companyKey: String = "demo-company",
@@ -105,6 +110,7 @@ public struct SimulatorConfiguration: Sendable {
         options.timeFormat = timeFormat
         options.emptyWindows = emptyWindows
         options.delimiter = csvDelimiter
+        options.drift = drift
         return options
     }
 
@@ -126,6 +132,9 @@ public struct SimulatorConfiguration: Sendable {
         }
         guard !companyKey.isEmpty else {
             throw SimulatorConfigurationError(description: "the company key must not be empty")
+        }
+        if let lateArrival, !(0...366).contains(lateArrival.days) {
+            throw SimulatorConfigurationError(description: "late days must be 0…366, not \(lateArrival.days)")
         }
         guard maxExportRows >= 0 else {
             throw SimulatorConfigurationError(description: "max export rows must be 0 (no limit) or more")

@@ -34,7 +34,9 @@ extension SimulatorResponder {
             }
             let bytes: [UInt8]
             do {
-                bytes = try generator.render(submission.request, options: configuration.styled(submission.options))
+                // The data as the API held it when the job was submitted (late data arrives afterwards).
+                bytes = try generator.asOf(job.submittedAt, late: configuration.lateArrival).render(
+                    submission.request, options: configuration.styled(submission.options))
             } catch {
                 return xmlError(.internalServerError, code: "InternalError", message: "\(error)")
             }

@@ -141,7 +141,9 @@ struct SimulatorResponder: HTTPResponder {
         }
         let rows =
             submission.overRange
-            ? 0 : generator.rowCount(for: submission.request, inclusiveEndTime: configuration.inclusiveEndTime)
+            ? 0
+            : generator.asOf(await engine.now(), late: configuration.lateArrival).rowCount(
+                for: submission.request, inclusiveEndTime: configuration.inclusiveEndTime)
         let job = await engine.submit(user: user, submission: submission, rows: rows)
         let jobFaults = await engine.drawJobFaults(workflowId: job.workflowId)
         var urls = jobURLs(job, base: base)
@@ -158,7 +160,7 @@ struct SimulatorResponder: HTTPResponder {
         }
         return json(
             Envelope(
-                result: SubmitResult(
+                result: JobInfo(
                     workflowId: job.workflowId, runId: job.runId, downloadUrl: urls.download, statusUrl: urls.status))
         )
     }

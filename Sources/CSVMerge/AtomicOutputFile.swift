@@ -12,23 +12,27 @@ import ExportBasics
 /// Writes go through two large buffers: while the caller fills one, a `BackgroundWriter` thread writes and hashes
 /// (SHA-256) the other, so the digest costs no second read and neither it nor the write call slows the merge loop. `commit()` flushes, fsyncs, renames over the destination and fsyncs the directory; `abort()` (or
 /// deinit without commit) removes the temporary file. Until `commit()` the previous destination stays intact.
-final class AtomicOutputFile {
-    let destination: String
+/// `seal()` does the first half of `commit()` (flush, fsync, close) so a caller can check the temporary file before
+/// it replaces the destination (the partitioned dataset reads each partition back first).
+public final class AtomicOutputFile {
+    public let destination: String
     /// The destination's directory, fsynced after the rename.
-    let directory: String
-    let temporaryPath: String
+    public let directory: String
+    public let temporaryPath: String
     private var fd: Int32
     private var buffer: UnsafeMutableRawPointer
     private var spare: UnsafeMutableRawPointer
     private let capacity: Int
     private var used = 0
     private let writer: BackgroundWriter
-    private(set) var bytesWritten: Int64 = 0
+    public private(set) var bytesWritten: Int64 = 0
     private var finished = false
+    /// The digest `seal()` returned, once sealed.
+    private var sealedDigest: String?
 
     /// Creates the temporary file beside `destination`.
     /// - Throws: `CSVMergeError` (`.cannotWrite`) when the directory is not writable.
-    init(destination: String, bufferSize: Int = 1 << 20) throws {
+    public init(destination: String, bufferSize: Int = 1 << 20) throws {
         self.destination = destination
         let (directory, name) = Self.split(destination)
         self.directory = directory
@@ -75,7 +79,7 @@ final class AtomicOutputFile {
 
     /// Appends `bytes` to the output.
     @inline(__always)
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard var base = bytes.baseAddress, bytes.count > 0 else { return }
         if bytes.count <= capacity - used {
             (buffer + used).copyMemory(from: base, byteCount: bytes.count)
@@ -95,20 +99,21 @@ final class AtomicOutputFile {
 
     /// Appends one byte to the output.
     @inline(__always)
-    func write(byte: UInt8) throws {
+    public func write(byte: UInt8) throws {
         if used == capacity { try flush() }
         buffer.storeBytes(of: byte, toByteOffset: used, as: UInt8.self)
         used += 1
     }
 
     /// Appends `bytes` to the output.
-    func write(_ bytes: [UInt8]) throws {
+    public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
-    /// Flushes, fsyncs and renames the temporary file over the destination.
+    /// Flushes, fsyncs and closes the temporary file, which stays under its temporary name until `commit()`.
     /// - Returns: the lowercase hex SHA-256 of everything written.
-    func commit() throws -> String {
+    public func seal() throws -> String {
+        if let sealedDigest { return sealedDigest }
         try flush()
         let (digest, written, failure) = writer.finish()
         guard failure == 0 else {
@@ -122,6 +127,16 @@ final class AtomicOutputFile {
             throw writeError("close")
         }
         fd = -1
+        let hex = Hex.encode(digest)
+        sealedDigest = hex
+        return hex
+    }
+
+    /// Flushes, fsyncs and renames the temporary file over the destination (sealing it first if need be).
+    /// - Returns: the lowercase hex SHA-256 of everything written.
+    @discardableResult
+    public func commit() throws -> String {
+        let digest = try seal()
         guard rename(temporaryPath, destination) == 0 else { throw writeError("rename into place") }
         finished = true
         let directoryFD = open(directory, O_RDONLY | O_CLOEXEC)
@@ -129,11 +144,11 @@ final class AtomicOutputFile {
             _ = fsync(directoryFD)
             close(directoryFD)
         }
-        return Hex.encode(digest)
+        return digest
     }
 
     /// Closes and removes the temporary file; the destination is untouched.
-    func abort() {
+    public func abort() {
         guard !finished else { return }
         finished = true
         writer.stop()

@@ -22,6 +22,12 @@ public enum InstantFormat {
         return milliseconds ? text + ".\(pad(parts.millisecond, 3))Z" : text + "Z"
     }
 
+    /// `14:05:09`: the time of day of `instant` at `offsetMillis` from UTC (progress lines).
+    public static func timeOfDay(_ instant: Int64, offsetMillis offset: Int64) -> String {
+        let parts = LocalDateTimeParts(localMillis: instant + offset)
+        return "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2))"
+    }
+
     /// `utc` of a `Date`.
     public static func utc(_ date: Date) -> String { utc(Int64((date.timeIntervalSince1970 * 1000).rounded(.down))) }
 

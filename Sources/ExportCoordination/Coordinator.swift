@@ -13,7 +13,7 @@ import Foundation
 /// Holder death: a holder renews its leases (every `CoordinationTiming.renewEvery`). A lease that was not renewed
 /// in time *expires* but keeps its slots:
 /// - with a recorded job, it becomes an *orphan*: the job may still run at the API. Survivors ask `orphansDue(in:)`
-///   (each orphan is handed to one caller per `orphanProbeInterval`), poll the orphan's `statusUrl`, and call
+///   (each orphan is handed to one caller per `orphanProbeInterval`), poll the orphan's `statusURL`, and call
 ///   `orphanClosed(_:)` once the job is seen CLOSED (or is gone: 404/410) — only then are the slots freed;
 /// - with no recorded job (the submit's answer never arrived), it is freed `noJobGrace` after it expired (or the
 ///   shorter grace its request carried: `SlotRequest.noJobGrace`);
@@ -31,12 +31,12 @@ public protocol Coordinator: Sendable {
     /// waited for room before following its jobs could wait for ever on slots its own jobs hold). Nothing new may
     /// be submitted under a claimed hold: the driver acquires in the queue before it submits again.
     /// - Throws: `CoordinationError.store` when the store cannot be used.
-    func claim(_ request: SlotRequest, job: RecordedJob?) async throws -> Lease
+    func claim(_ request: SlotRequest, job: SubmittedJob?) async throws -> Lease
 
     /// Stores the job the lease's submit created, as soon as the submit answers (before anything else is done
     /// with the job), so a survivor can follow it if this holder dies.
     /// - Throws: `CoordinationError.leaseLost` when the lease is no longer held.
-    func record(job: RecordedJob, on lease: Lease) async throws
+    func record(job: SubmittedJob, on lease: Lease) async throws
 
     /// Extends the lease; returns it with its new expiry.
     /// - Throws: `CoordinationError.leaseLost` when the lease was freed (it expired and was reclaimed).
@@ -246,24 +246,6 @@ public struct Lease: Hashable, Sendable, Codable {
     }
 }
 
-/// The job a lease's submit created.
-///
-/// `statusUrl` carries the job's access token: it is stored (a survivor needs it to follow the job) but never printed;
-/// `description` redacts it.
-public struct RecordedJob: Hashable, Sendable, Codable, CustomStringConvertible {
-    public var workflowId: String
-    public var runId: String
-    public var statusUrl: String
-
-    public init(workflowId: String, runId: String, statusUrl: String) {
-        self.workflowId = workflowId
-        self.runId = runId
-        self.statusUrl = statusUrl
-    }
-
-    public var description: String { "job \(workflowId)/\(runId) (\(Redaction.redact(statusUrl)))" }
-}
-
 /// An expired lease whose job may still run at the API: its slots stay held until the job is seen CLOSED.
 public struct Orphan: Hashable, Sendable, Codable, CustomStringConvertible {
     public let lease: LeaseID
@@ -271,11 +253,11 @@ public struct Orphan: Hashable, Sendable, Codable, CustomStringConvertible {
     public let user: String
     /// The holder that stopped renewing.
     public let holder: HolderIdentity
-    public let job: RecordedJob
+    public let job: SubmittedJob
     public let expiredAt: Date
 
     public init(
-        lease: LeaseID, scope: SlotScope, user: String, holder: HolderIdentity, job: RecordedJob, expiredAt: Date
+        lease: LeaseID, scope: SlotScope, user: String, holder: HolderIdentity, job: SubmittedJob, expiredAt: Date
     ) {
         self.lease = lease
         self.scope = scope

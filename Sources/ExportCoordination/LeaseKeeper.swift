@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import Foundation
 
 /// What a status poll of an orphan's job found.
@@ -17,18 +18,18 @@ public enum OrphanProbeResult: Sendable, Equatable {
 public actor LeaseKeeper {
     private let coordinator: any Coordinator
     private let timing: CoordinationTiming
-    private let probe: @Sendable (RecordedJob) async -> OrphanProbeResult
+    private let probe: @Sendable (SubmittedJob) async -> OrphanProbeResult
     private let lost: @Sendable (Lease) async -> Void
     private var held: [LeaseID: Lease] = [:]
     private var scopes: Set<SlotScope> = []
 
     /// - Parameters:
-    ///   - probe: polls a job's `statusUrl` (with the job's own token, no account credentials needed) and says
+    ///   - probe: polls a job's `statusURL` (with the job's own token, no account credentials needed) and says
     ///     whether it is CLOSED. Never log the URL unredacted.
     ///   - lost: called when a held lease turns out to have been freed.
     public init(
         coordinator: any Coordinator, timing: CoordinationTiming,
-        probe: @escaping @Sendable (RecordedJob) async -> OrphanProbeResult,
+        probe: @escaping @Sendable (SubmittedJob) async -> OrphanProbeResult,
         lost: @escaping @Sendable (Lease) async -> Void = { _ in }
     ) {
         self.coordinator = coordinator

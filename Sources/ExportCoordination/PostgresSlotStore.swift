@@ -283,7 +283,7 @@ public struct PostgresSettings: Sendable {
         }
     }
 
-    /// The URL as it may be printed: no password, ever.
+    /// The URL as it may be printed: no password, ever (also what `description` and a debugger's mirror show).
     public var redacted: String {
         "postgres://\(username)@\(host):\(port)/\(database ?? "")?schema=\(schema)"
     }
@@ -317,4 +317,9 @@ func withDeadline<T: Sendable>(
         defer { group.cancelAll() }
         return try await group.next()!
     }
+}
+
+extension PostgresSettings: CustomStringConvertible, CustomReflectable {
+    public var description: String { redacted }
+    public var customMirror: Mirror { Mirror(self, children: ["url": redacted]) }
 }

@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import Foundation
 
 /// What `status` prints about one scope.
@@ -17,7 +18,7 @@ public struct SlotSnapshot: Hashable, Sendable, Codable {
         public var since: Date
         public var expiresAt: Date
         public var state: State
-        public var job: RecordedJob?
+        public var job: SubmittedJob?
         /// When an expired lease with no job will be freed.
         public var freedAt: Date?
     }
@@ -38,7 +39,7 @@ public struct SlotSnapshot: Hashable, Sendable, Codable {
         leases.reduce(into: [:]) { $0[$1.user, default: 0] += 1 }
     }
 
-    /// One line per lease and waiter, for a terminal: the statusUrl's token never appears.
+    /// One line per lease and waiter, for a terminal: the status URL's token never appears.
     public var lines: [String] {
         var lines = ["\(scope): \(leases.count) slot(s) held, \(waiters.count) waiting"]
         if let backoffUntil, backoffUntil > takenAt {

@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import Foundation
 
 /// The coordinator's policy as a value: one scope's leases, waiters and shared backoff, and every rule that
@@ -21,7 +22,7 @@ public struct SlotTable: Hashable, Sendable, Codable {
         public var expiresAt: Date
         /// Whether the waiter has seen its grant. A grant never picked up (the waiter died) is freed on expiry.
         public var pickedUp: Bool
-        public var job: RecordedJob?
+        public var job: SubmittedJob?
         /// When an orphan's next status probe may be handed out.
         public var nextProbeAt: Date?
         /// The request's own no-job grace (`SlotRequest.noJobGrace`), if it carried one.
@@ -114,7 +115,7 @@ public struct SlotTable: Hashable, Sendable, Codable {
     /// `Coordinator.claim`): no waiter is passed over, since nothing new is submitted under it; the limits count it
     /// from now on, so waiters wait for it like for any lease.
     public mutating func claim(
-        _ request: SlotRequest, ticket: LeaseID, job: RecordedJob?, now: Date, timing: CoordinationTiming
+        _ request: SlotRequest, ticket: LeaseID, job: SubmittedJob?, now: Date, timing: CoordinationTiming
     ) -> Lease {
         let entry = LeaseEntry(
             id: ticket, user: request.user, holder: request.holder, grantedAt: now,
@@ -136,7 +137,7 @@ public struct SlotTable: Hashable, Sendable, Codable {
     // MARK: Holding
 
     /// Stores the job on the lease. Throws `leaseLost` when the lease is gone.
-    public mutating func record(job: RecordedJob, on id: LeaseID) throws {
+    public mutating func record(job: SubmittedJob, on id: LeaseID) throws {
         let index = try indexOfLease(id)
         leases[index].job = job
     }

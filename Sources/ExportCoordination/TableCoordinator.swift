@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import Foundation
 
 /// A `Coordinator` over a store of `SlotTable`s: every method is one transaction on the scope's table.
@@ -69,7 +70,7 @@ public final class TableCoordinator: Coordinator {
         }
     }
 
-    public func record(job: RecordedJob, on lease: Lease) async throws {
+    public func record(job: SubmittedJob, on lease: Lease) async throws {
         _ = try await store.transact(lease.scope) { table, _ in try table.record(job: job, on: lease.id) }
     }
 
@@ -109,7 +110,7 @@ public final class TableCoordinator: Coordinator {
         }
     }
 
-    public func claim(_ request: SlotRequest, job: RecordedJob?) async throws -> Lease {
+    public func claim(_ request: SlotRequest, job: SubmittedJob?) async throws -> Lease {
         let timing = timing
         let ticket = LeaseID.make()
         return try await store.transact(request.scope) { table, now in

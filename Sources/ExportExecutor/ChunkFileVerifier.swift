@@ -1,5 +1,7 @@
 import AnalyticsAPI
 import CSVMerge
+import ExportBasics
+import ExportScheduling
 import Foundation
 
 /// Checks a downloaded chunk: a header, then records that are well-formed RFC 4180 to the last one, each with
@@ -43,25 +45,17 @@ public enum ChunkFileVerifier {
         return rows
     }
 
-    /// A verifier for the executor that looks up each chunk (by the id in its file name) in `journal`, for the
-    /// window and the columns asked for.
-    public static func verifier(journal: Journal) -> @Sendable (String) throws -> Int64 {
-        { path in
-            let name = path.split(separator: "/").last.map(String.init) ?? path
-            let id = String(name.prefix { $0 != "." })
-            var expectation: Expectation?
-            if let record = try? journal.record(id) {
-                let request = try? record.decodedRequest()
-                let columns = request.map { request in
-                    request.selection.columns.isEmpty
-                        ? ExportCatalog.descriptor(for: request.type).columns.count : request.selection.columns.count
-                }
-                expectation = Expectation(
-                    chunkId: id, exportName: record.exportName, window: (record.windowStart, record.windowEnd),
-                    columns: columns)
-            }
-            return try verify(path: path, expecting: expectation)
-        }
+    /// Checks the downloaded file of `item` at `path`, for the window and the columns its request asked for.
+    /// - Throws: as `verify(path:expecting:)`.
+    public static func verify(path: String, item: WorkItem) throws -> Int64 {
+        let request = item.request
+        let columns =
+            request.selection.columns.isEmpty
+            ? ExportCatalog.descriptor(for: request.type).columns.count : request.selection.columns.count
+        let expectation = Expectation(
+            chunkId: item.id, exportName: item.exportName, window: (request.startTime, request.endTime),
+            columns: columns)
+        return try verify(path: path, expecting: expectation)
     }
 
     /// Rejects bodies whose first bytes show they are not CSV.
@@ -113,9 +107,5 @@ public struct ChunkBodyError: Error, Sendable, CustomStringConvertible {
             + "exported again, and this body is never merged"
     }
 
-    private static func iso(_ millis: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
-    }
+    private static func iso(_ millis: Int64) -> String { InstantFormat.utc(millis) }
 }

@@ -9,6 +9,8 @@ public struct ExecutionSummary: Sendable, Hashable {
     /// Verified, reused and failed chunks, rows, bytes, submissions, rejections, status requests, splits, retries,
     /// stuck jobs, unknown outcomes, retired jobs and stopped exports (`SchedulerCounters`).
     public var counters = SchedulerCounters()
+    /// The chunk each chunk split this run or earlier was split from (the core's lineage).
+    public var lineage: [String: String] = [:]
     /// The run stopped early (interrupt): the journal holds what is in flight.
     public var interrupted: Bool = false
     /// `run.deadline` passed: the run stopped cleanly, the journal holds what is in flight.

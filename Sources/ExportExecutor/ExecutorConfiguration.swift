@@ -1,6 +1,7 @@
 import AnalyticsAPI
 import AnalyticsClient
 import ExportCoordination
+import ExportScheduling
 import Foundation
 
 /// How the executor behaves. All durations are in API seconds, on `clock`.
@@ -66,6 +67,20 @@ public struct ExecutorConfiguration: Sendable {
         self.deadlineSeconds = deadlineSeconds
         self.failureBudget = failureBudget
         self.coordination = coordination
+    }
+}
+
+extension ExecutorConfiguration {
+    /// The core's configuration for a run started at `startedAt` (API time). The jitter's seed comes from the plan
+    /// (`Scheduler.start`), never from the time or the process.
+    func scheduler(startedAt: Double) -> SchedulerConfiguration {
+        SchedulerConfiguration(
+            users: users.map(\.username), outstandingPerUser: outstandingPerUser, limits: limits,
+            failure: FailurePolicy(attempts: attempts, cooldownSeconds: cooldownSeconds, failureBudget: failureBudget),
+            poll: PollSchedule(minimum: minimumPollSeconds, maximum: maximumPollSeconds),
+            backoff: QueueBackoff(base: rejectionBackoff.baseDelay, cap: rejectionBackoff.maxDelay),
+            stuckAfterSeconds: stuckAfterSeconds, deadline: deadlineSeconds.map { startedAt + $0 },
+            downloadConcurrency: downloadConcurrency)
     }
 }
 

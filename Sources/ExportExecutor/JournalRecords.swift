@@ -11,8 +11,8 @@ public struct ChunkRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     public var exportName: String
     /// The chunk this one was split from.
     public var parentId: String?
-    /// The request as JSON (`ExportRequest`): what is submitted, exactly.
-    public var request: String
+    /// What is submitted, exactly: stored as JSON with sorted keys, decoded once when the row is read.
+    public var request: ExportRequest
     public var windowStart: Int64
     public var windowEnd: Int64
     public var state: ChunkState
@@ -47,11 +47,11 @@ public struct ChunkRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     /// API seconds from submit to the answer that showed the last job CLOSED (an upper bound, for holds).
     public var jobClosedSeconds: Double?
 
-    public init(item: WorkItem, now: Double) throws {
+    public init(item: WorkItem, now: Double) {
         id = item.id
         exportName = item.exportName
         parentId = item.parentId
-        request = String(decoding: try JSONEncoder.sorted.encode(item.request), as: UTF8.self)
+        request = item.request
         windowStart = item.request.startTime
         windowEnd = item.request.endTime
         state = .planned
@@ -62,15 +62,13 @@ public struct ChunkRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
         rejections = 0
     }
 
-    /// The request decoded back.
-    public func decodedRequest() throws -> ExportRequest {
-        try JSONDecoder().decode(ExportRequest.self, from: Data(request.utf8))
-    }
+    /// The request column's JSON: deterministic (sorted keys, slashes as written), as the journal always kept it.
+    public static func databaseJSONEncoder(for column: String) -> JSONEncoder { .sorted }
 
     /// The work item this record stands for.
-    public func workItem() throws -> WorkItem {
+    public var workItem: WorkItem {
         WorkItem(
-            id: id, exportName: exportName, request: try decodedRequest(), expectedRows: expectedRows,
+            id: id, exportName: exportName, request: request, expectedRows: expectedRows,
             expectedSeconds: expectedSeconds, parentId: parentId)
     }
 }

@@ -1,3 +1,4 @@
+import ExportBasics
 import Foundation
 
 /// What a journal says, per export: for `exportpipe status`. Its printed form never shows URLs or tokens.
@@ -91,11 +92,7 @@ public struct JournalReport: Sendable, Hashable, Codable {
                 "in flight, no longer in the plan (\(outsidePlan.count)): the next run follows "
                 + "\(outsidePlan.count == 1 ? "it" : "them") to CLOSED, counted against the limits, then retires "
                 + "\(outsidePlan.count == 1 ? "it" : "them")\n"
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime]
-            func show(_ millis: Int64) -> String {
-                formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
-            }
+            func show(_ millis: Int64) -> String { InstantFormat.utc(millis) }
             for job in outsidePlan {
                 out +=
                     "  chunk \(job.chunk): export \(job.export), window \(show(job.windowStart)) – "

@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import ExportBasics
+import ExportScheduling
 import Foundation
 
 /// The `plan --format json` document: every chunk with its id, export, exact query parameters and window.

@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import ExportBasics
+import ExportScheduling
 import Foundation
 
 /// Writes a plan as the `PlanJSONDocument` JSON in one pass, straight from the plan.

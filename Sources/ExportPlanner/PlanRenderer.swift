@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import ExportBasics
+import ExportScheduling
 import Foundation
 
 /// Renders a plan for people (`table`) and for machines (`json`).
@@ -139,6 +140,14 @@ public enum PlanRenderer {
         }
         for (index, note) in export.notes.enumerated() {
             line(index == 0 ? "note" : "", note)
+        }
+        // Windows an earlier run exported that this one exports again (settle, a changed file, --refresh), and why.
+        // (Each fan-out combination reports the same partitions: each line once.)
+        var seen = Set<ExportedAgain>()
+        for (index, again) in export.exportedAgain.filter({ seen.insert($0).inserted }).enumerated() {
+            line(
+                index == 0 ? "again" : "",
+                "\(again.chunk) (\(show(again.window.start)) → \(show(again.window.end))): \(again.reason)")
         }
         return lines
     }

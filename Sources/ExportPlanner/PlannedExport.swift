@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportScheduling
 
 /// One export of a plan with its chunks. A `combined` export that is rewritten becomes three of these.
 public struct PlannedExport: Sendable, Codable, Hashable {
@@ -23,7 +24,7 @@ public struct PlannedExport: Sendable, Codable, Hashable {
     /// The jobs: fan-out value major, time minor.
     public var chunks: [Chunk]
     /// What this export's jobs really took in earlier runs (from the journal), or nil before any.
-    public var learnedDuration: LearnedDuration?
+    public var learnedDuration: LearnedDurations.Sample?
     /// Windows an earlier run verified that this plan exports again, and why (the window source's answer).
     public var exportedAgain: [ExportedAgain] = []
 

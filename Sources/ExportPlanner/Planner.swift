@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import ExportBasics
+import ExportScheduling
 import ExportSpec
 import Foundation
 
@@ -22,14 +23,14 @@ public enum Planner {
     ///   in earlier runs (the journal's `volume` table); they take
     ///   precedence over `expected_rows_per_day` and the catalog's defaults when `chunk: auto` sizes chunks. A hint
     ///   keyed by a `combined` entry's name is shared among its three replacements.
-    /// - Parameter durations: what each planned export's jobs took in earlier runs against the cost model; the
-    ///   estimate uses them and the plan shows them.
+    /// - Parameter learned: what each planned export's jobs took in earlier runs against the cost model (the
+    ///   journal's, as the executor's core learns them); the estimate uses them and the plan shows them.
     /// - Parameter windows: which parts of each export's window this run exports (the window seam): the whole
     ///   window by default; chunks it keeps from earlier runs are in the plan, marked `.keptFromEarlierRun`, and
     ///   left out of the estimate.
     public static func plan(
         _ spec: PipelineSpec, now: Date, volumeHints: [String: Double] = [:],
-        durations: [String: LearnedDuration] = [:], windows: any WindowSource = WholeWindowSource()
+        learned: LearnedDurations = LearnedDurations(), windows: any WindowSource = WholeWindowSource()
     ) -> PlanResult {
         let nowMillis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         var diagnostics: [Diagnostic] = []
@@ -43,7 +44,7 @@ public enum Planner {
                     spec: spec, template: template, nowMillis: nowMillis, volumeHints: volumeHints,
                     remainingChunks: maximumChunks - plannedChunks, windows: windows)
                 if var planned = context.plan() {
-                    planned.learnedDuration = durations[planned.name]
+                    planned.learnedDuration = learned.samples[planned.name].flatMap { $0.ratio == nil ? nil : $0 }
                     exports.append(planned)
                     plannedChunks += planned.chunks.count
                 }
@@ -56,7 +57,7 @@ public enum Planner {
             chunks: exports.lazy.flatMap(\.chunksToRun), users: spec.api.users.count,
             outstandingPerUser: spec.run.outstandingPerUser,
             ratios: Dictionary(
-                exports.compactMap { export in export.learnedDuration.map { (export.name, $0.ratio) } },
+                exports.compactMap { export in export.learnedDuration?.ratio.map { (export.name, $0) } },
                 uniquingKeysWith: { first, _ in first }))
         let plan = Plan(
             specName: spec.name, specFile: spec.file, nowMillis: nowMillis, timezone: spec.defaults.timezone,
@@ -126,7 +127,7 @@ public enum Planner {
     }
 
     /// Whether an export's window must stay whole: aggregates total over it, OPEN_AT_END is a snapshot at its end.
-    static func isSnapshot(_ type: ExportType, _ selection: ExportSelection) -> Bool {
+    public static func isSnapshot(_ type: ExportType, _ selection: ExportSelection) -> Bool {
         if ExportCatalog.descriptor(for: type).rowModel == .aggregate { return true }
         return type == .conversation && (selection.conversationReportType ?? .openAtEnd) == .openAtEnd
     }

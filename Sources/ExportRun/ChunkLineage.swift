@@ -3,32 +3,27 @@ import ExportPlanner
 import ExportSpec
 import Foundation
 
-/// The planned chunk every chunk of a run descends from, so that a split keeps its reasons and fan-out values and
-/// the merge groups chunks by the filter values as planned (never re-read from query strings).
-///
-/// Knows the plan's chunks, the halves this run split them into, and (from the journal) the halves earlier runs
-/// split them into. Shared by the splitter, which the executor calls from its actor, and the merge.
-public final class ChunkLineage: @unchecked Sendable {
-    private let lock = NSLock()
-    private var chunks: [String: Chunk]
-    private var parents: [String: String]
+/// The planned chunk every chunk of a run descends from, so that the merge groups chunks by the filter values as
+/// planned (never re-read from query strings). A value: the plan's chunks and the parent of each split chunk, as
+/// the core kept them (`ExecutionSummary.lineage`) and the journal holds them from earlier runs.
+public struct ChunkLineage: Sendable {
+    private let chunks: [String: Chunk]
+    private let parents: [String: String]
 
     public init(plan: Plan, parents: [String: String] = [:]) {
         chunks = Dictionary(plan.chunks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.parents = parents
     }
 
-    /// The chunk `id` as planned or split, or the nearest ancestor that is known.
+    /// The planned chunk `id` descends from (itself when it is one), or nil when it is not known.
     public func chunk(_ id: String) -> Chunk? {
-        lock.withLock {
-            var current: String? = id
-            var seen = Set<String>()
-            while let next = current, seen.insert(next).inserted {
-                if let chunk = chunks[next] { return chunk }
-                current = parents[next]
-            }
-            return nil
+        var current: String? = id
+        var seen = Set<String>()
+        while let next = current, seen.insert(next).inserted {
+            if let chunk = chunks[next] { return chunk }
+            current = parents[next]
         }
+        return nil
     }
 
     /// The fan-out values chunk `id` was planned with (empty when the export is not fanned out).
@@ -39,25 +34,20 @@ public final class ChunkLineage: @unchecked Sendable {
         fanOut(of: id).map(\.description).joined(separator: ",")
     }
 
-    /// Splits `item` in half by time (as the planner would), keeping its reasons and fan-out values.
-    public func split(_ item: WorkItem, minimumDuration: CalendarDuration, timeZone: TimeZone) -> [WorkItem]? {
-        let known = chunk(item.id)
-        let chunk = Chunk(
-            exportName: item.exportName, request: item.request, reasons: known?.reasons ?? [],
-            expectedRows: item.expectedRows, fanOut: known?.fanOut ?? [])
-        guard let children = Planner.split(chunk, minimumDuration: minimumDuration, timeZone: timeZone) else {
-            return nil
-        }
-        lock.withLock {
-            for child in children {
-                chunks[child.id] = child
-                parents[child.id] = item.id
+    /// The core's splitter: a pure function that halves a work item by time as the planner would (`Planner.split`),
+    /// in its export's time zone, never below `minimumDuration`. Its halves are identified by their requests; the
+    /// core records whose halves they are.
+    public static func splitter(minimumDuration: CalendarDuration, timeZones: [String: TimeZone]) -> ChunkSplitter {
+        { item in
+            let zone = timeZones[item.exportName] ?? TimeZone(identifier: "UTC")!
+            let planned = Chunk(
+                exportName: item.exportName, request: item.request, reasons: [], expectedRows: item.expectedRows,
+                fanOut: [])
+            return Planner.split(planned, minimumDuration: minimumDuration, timeZone: zone)?.map { half in
+                WorkItem(
+                    id: half.id, exportName: half.exportName, request: half.request, expectedRows: half.expectedRows,
+                    expectedSeconds: half.expectedSeconds, parentId: item.id, timeZone: item.timeZone)
             }
-        }
-        return children.map { child in
-            WorkItem(
-                id: child.id, exportName: child.exportName, request: child.request,
-                expectedRows: child.expectedRows, expectedSeconds: child.expectedSeconds, parentId: item.id)
         }
     }
 }

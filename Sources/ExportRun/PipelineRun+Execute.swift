@@ -13,27 +13,18 @@ extension PipelineRun {
         let timeZones = Dictionary(
             plan.exports.map { ($0.name, TimeZone(identifier: $0.timezone) ?? TimeZone(identifier: "UTC")!) },
             uniquingKeysWith: { first, _ in first })
-        let minimum = spec.run.minChunk
-        // A split keeps its chunk's reasons and fan-out values; the merge groups by the values as planned.
-        let lineage = ChunkLineage(
-            plan: plan,
-            parents: Dictionary(
-                try journal.records().compactMap { record in record.parentId.map { (record.id, $0) } },
-                uniquingKeysWith: { first, _ in first }))
-        let splitter: ChunkSplitter = { item in
-            let zone = timeZones[item.exportName] ?? TimeZone(identifier: "UTC")!
-            return lineage.split(item, minimumDuration: minimum, timeZone: zone)
-        }
+        // A pure function: the core keeps whose halves they are (its lineage, and the journal's).
+        let splitter = ChunkLineage.splitter(minimumDuration: spec.run.minChunk, timeZones: timeZones)
         var items = plan.chunks.map {
             WorkItem(
                 id: $0.id, exportName: $0.exportName, request: $0.request, expectedRows: $0.expectedRows,
                 expectedSeconds: $0.expectedSeconds, timeZone: timeZones[$0.exportName]?.identifier)
         }
-        if let only { items = try only.map { try $0.workItem() } }
+        if let only { items = only.map(\.workItem) }
         let observers = self.observers
         let executor = Executor(
             configuration: executorConfiguration(settings: settings, services: services), client: services.client,
-            journal: journal, splitter: splitter, verifier: ChunkFileVerifier.verifier(journal: journal),
+            journal: journal, splitter: splitter, verifier: ChunkFileVerifier.verify(path:item:),
             logger: logger,
             events: { event in for observer in observers { observer.handle(event) } })
         return try await executor.run(items)

@@ -64,9 +64,11 @@ extension PipelineRun {
         let journal: Journal
         let result: PlanResult
         do {
-            journal = try Journal(path: stateDirectory.journalPath)
+            journal = try Journal(path: stateDirectory.journalPath, clock: request.clock)
             if services.inProcessSimulator { try abandonJobsOfEndedSimulators(journal) }
-            result = try Self.plan(spec, now: request.now, journal: journal, settle: settleSeconds)
+            result = try Self.plan(
+                spec, now: request.now, journal: journal, settle: settleSeconds, refresh: request.refresh,
+                baseDirectory: baseDirectory)
         } catch {
             outcome.error = "\(error)"
             return
@@ -205,7 +207,7 @@ extension PipelineRun {
     private func completed(_ export: PlannedExport, leaves: [ChunkRecord], lineage: ChunkLineage) throws
         -> CompletedExport
     {
-        let requests = try leaves.map { try $0.decodedRequest() }
+        let requests = leaves.map(\.request)
         let descriptor = ExportCatalog.descriptor(for: export.type)
         let override = spec.exports.first { $0.name == export.specExportName }?.merge
         let chunks = zip(leaves, requests).map { record, request in

@@ -1,3 +1,4 @@
+import ExportDataset
 import ExportExecutor
 import ExportPlanner
 import ExportSpec
@@ -8,29 +9,35 @@ extension PipelineRun {
     /// long each export's jobs really took against the cost model (for the estimate; the plan shows them), and the
     /// chunks it verified and settled (kept as they are: the window source).
     /// - Parameter settle: seconds a chunk must have been verified after its window's end to be kept (`run.settle`).
-    public static func plan(_ spec: PipelineSpec, now: Date, journal: Journal?, settle: Double? = nil) throws
-        -> PlanResult
-    {
+    /// - Parameter refresh: `--refresh`: the dates whose partitions a partitioned dataset exports again.
+    public static func plan(
+        _ spec: PipelineSpec, now: Date, journal: Journal?, settle: Double? = nil, refresh: RefreshRange? = nil,
+        baseDirectory: String? = nil
+    ) throws -> PlanResult {
         let hints = (try journal?.volumeHints()) ?? [:]
-        var durations: [String: LearnedDuration] = [:]
-        for (export, sample) in (try journal?.learnedDurations().samples) ?? [:] {
-            guard let ratio = sample.ratio else { continue }
-            durations[export] = LearnedDuration(
-                ratio: ratio, secondsPer1000Rows: sample.secondsPer1000Rows, jobs: sample.jobs)
+        let learned = (try journal?.learnedDurations()) ?? LearnedDurations()
+        let settleSeconds = settle ?? spec.run.settle.nominalSeconds
+        let windows: any WindowSource
+        switch spec.output.layout {
+        case .merged:
+            windows = try windowSource(journal: journal, settleSeconds: settleSeconds)
+        case .partitioned:
+            // The dataset on disk decides (its missing, changed and unsettled partitions), not the journal.
+            let base = baseDirectory ?? Self.baseDirectory(ofSpec: spec.file)
+            windows = try DatasetWindowSource.load(
+                outputDirectory: resolve(spec.output.dir, against: base), grain: spec.output.partition,
+                compression: spec.output.compression, settleMillis: Int64(settleSeconds * 1000), refresh: refresh)
         }
-        let windows = try windowSource(journal: journal, settleSeconds: settle ?? spec.run.settle.nominalSeconds)
-        return Planner.plan(spec, now: now, volumeHints: hints, durations: durations, windows: windows)
+        return Planner.plan(spec, now: now, volumeHints: hints, learned: learned, windows: windows)
     }
 
     /// The spec's window less the chunks the journal holds verified (the planner keeps those that settled).
     static func windowSource(journal: Journal?, settleSeconds: Double) throws -> any WindowSource {
         guard let journal else { return WholeWindowSource() }
         let verified = try journal.records().compactMap { record -> ResumeWindowSource.Verified? in
-            guard record.state == .verified, let at = record.verifiedAt,
-                let request = try? record.decodedRequest()
-            else { return nil }
+            guard record.state == .verified, let at = record.verifiedAt else { return nil }
             return ResumeWindowSource.Verified(
-                id: record.id, exportName: record.exportName, request: request, rows: Int(record.rows ?? 0),
+                id: record.id, exportName: record.exportName, request: record.request, rows: Int(record.rows ?? 0),
                 verifiedAtMillis: Int64(at * 1000))
         }
         return ResumeWindowSource(verified: verified, settleMillis: Int64(settleSeconds * 1000))

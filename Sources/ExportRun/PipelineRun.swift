@@ -39,9 +39,17 @@ public struct PipelineRun: Sendable {
 
     /// What the run writes (the output seam): chosen here, from the spec, and nowhere else.
     public var output: any RunOutput {
-        MergedOutput(
-            directory: outputDirectory, stateDirectory: stateDirectory, toolVersion: toolVersion,
-            specHash: spec.sourceHash)
+        switch spec.output.layout {
+        case .merged:
+            MergedOutput(
+                directory: outputDirectory, stateDirectory: stateDirectory, toolVersion: toolVersion,
+                specHash: spec.sourceHash)
+        case .partitioned:
+            PartitionedOutput(
+                directory: outputDirectory, grain: spec.output.partition, compression: spec.output.compression,
+                stateDirectory: stateDirectory, toolVersion: toolVersion, now: request.now,
+                settleSeconds: settleSeconds)
+        }
     }
 
     /// Runs the pipeline to its end, whatever ends it: every path returns an outcome (and, once the state

@@ -1,6 +1,7 @@
 import AnalyticsAPI
 import AnalyticsClient
 import AnalyticsSimulator
+import ExportDataset
 import ExportExecutor
 import Foundation
 
@@ -30,6 +31,8 @@ public struct RunRequest: Sendable {
     public var command: Command = .run
     /// The run's "now": windows, retention and the plan.
     public var now: Date
+    /// `--refresh FROM..TO`: the dates whose partitions a partitioned dataset exports again on purpose.
+    public var refresh: RefreshRange?
     /// The process environment: `${VAR}`s, passwords, the coordinator's variables.
     public var environment: [String: String]
     /// `--no-resume`: forget the journal and chunk files of earlier runs (only the tool's own files).
@@ -44,17 +47,29 @@ public struct RunRequest: Sendable {
     /// The API's address instead of the spec's (tests pointing a spec at a simulator they started).
     public var baseURL: String?
     public var coordination: Coordination = .setting(flag: nil)
-    /// `--metrics-file` (over the spec's `run.metrics_file`).
-    public var metricsFile: String?
     /// What tests shorten; the defaults are the product's.
     public var tuning = RunTuning()
     /// Why a cancelled run was stopped, asked when it ends: a signal (`interrupted`), or the command line's output
     /// closed (`outputClosed`).
     public var stopReason: @Sendable () -> RunOutcome.Status = { .interrupted }
 
+    /// The run's wall clock, seconds since 1970: the real clock moved to `now` (`--now`), so the journal's times —
+    /// when each chunk was verified, which decides whether it settled — and the report's are in the frame the run
+    /// plans in. Without `--now` it is the real clock.
+    public var clock: @Sendable () -> Double
+
     public init(now: Date, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.now = now
         self.environment = environment
+        self.clock = Self.clock(anchoredAt: now)
+    }
+
+    /// A clock that reads `now` at this instant and runs on with the real clock from there.
+    public static func clock(anchoredAt now: Date) -> @Sendable () -> Double {
+        let offset = now.timeIntervalSince1970 - Date().timeIntervalSince1970
+        // Within a second of the real clock, `now` is the real clock (no --now): keep its time exact.
+        if abs(offset) < 1 { return { Date().timeIntervalSince1970 } }
+        return { Date().timeIntervalSince1970 + offset }
     }
 }
 

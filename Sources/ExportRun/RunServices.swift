@@ -14,8 +14,6 @@ struct RunServices: Sendable {
     /// API seconds per real second.
     let scale: Double
     let coordination: ExecutorCoordination
-    /// Where the API is (the in-process simulator's loopback address, or the spec's).
-    let baseURL: String
     /// The API is a simulator this process started (its jobs end with the process).
     var inProcessSimulator: Bool { simulator != nil }
     private let transport: AsyncHTTPClientTransport
@@ -85,8 +83,8 @@ struct RunServices: Sendable {
         if let retry = request.tuning.clientRetry { configuration.retry = retry }
         let client = AnalyticsClient(configuration: configuration, transport: transport, clock: clock)
         return RunServices(
-            client: client, clock: clock, scale: scale, coordination: coordination, baseURL: baseURL,
-            transport: transport, simulator: simulator, opened: opened)
+            client: client, clock: clock, scale: scale, coordination: coordination, transport: transport,
+            simulator: simulator, opened: opened)
     }
 
     /// Closes what `start` opened, in reverse order.

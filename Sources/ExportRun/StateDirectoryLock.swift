@@ -155,7 +155,10 @@ public final class StateDirectoryLock: @unchecked Sendable {
 
     private func write(_ holder: Holder) {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(InstantFormat.utc(date))
+        }
         guard var bytes = try? encoder.encode(holder) else { return }
         bytes.append(UInt8(ascii: "\n"))
         _ = ftruncate(descriptor, 0)
@@ -167,7 +170,14 @@ public final class StateDirectoryLock: @unchecked Sendable {
         let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let millis = InstantFormat.parse(text) else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 instant: \(text)"))
+            }
+            return Date(timeIntervalSince1970: Double(millis) / 1000)
+        }
         return try? decoder.decode(Holder.self, from: Data(buffer[..<count]))
     }
 }

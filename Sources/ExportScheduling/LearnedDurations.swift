@@ -12,7 +12,8 @@
 /// An export with no job seen yet takes the ratio of every export's jobs together: the cost model's constants are
 /// not measured on the real service, so its first error is common to all exports. How far an export's jobs stray
 /// from their estimates (the spread of log(observed ÷ expected)) says how much the estimate can be trusted.
-/// Poll schedules, holds for unknown outcomes and overrun detection all use it.
+/// Poll schedules, holds for unknown outcomes and overrun detection all use it, and so does the plan: each
+/// export's `Sample` is what `exportpipe plan` shows and its estimate uses (`PlannedExport.learnedDuration`).
 public struct LearnedDurations: Sendable, Hashable {
     public struct Sample: Sendable, Hashable, Codable {
         /// Rows the jobs returned, and API seconds they took from submit to CLOSED.
@@ -69,6 +70,9 @@ public struct LearnedDurations: Sendable, Hashable {
             guard jobs > 0, expectedSeconds > 0, closedSeconds > 0 else { return nil }
             return min(20, max(0.05, closedSeconds / expectedSeconds))
         }
+
+        /// The ratio rounded to thousandths, as the plan shows and writes it (1 before any job).
+        public var shownRatio: Double { ((ratio ?? 1) * 1000).rounded() / 1000 }
 
         /// API seconds per 1,000 rows returned.
         public var secondsPer1000Rows: Double? { rows > 0 ? seconds * 1000 / Double(rows) : nil }

@@ -4,9 +4,16 @@ extension Scheduler {
     /// Applies one event at `now`; returns the effects to perform, in order.
     public mutating func handle(_ event: SchedulerEvent, now: Double) -> [SchedulerEffect] {
         guard stopped == nil else { return [] }
+        var now = now
         var effects: [SchedulerEffect] = []
         switch event {
         case .tick: break
+        case .timerFired(let id):
+            guard let armed = timer, armed.id == id else { break }  // cancelled, or superseded
+            timer = nil
+            now = max(now, armed.at)
+        case .interrupt: interrupted = true
+        case .lease(let answer): effects += leaseAnswered(answer, now: now)
         case .submitAnswered(let id, let job): effects += submitAnswered(id, job: job, now: now)
         case .submitFailed(let id, let failure): effects += submitFailed(id, failure, now: now)
         case .statusAnswered(let id, let outcome, let progress, let url, let running):
@@ -17,41 +24,41 @@ extension Scheduler {
             effects += downloaded(id, rows: rows, bytes: bytes, sha256: sha256, file: file)
         case .downloadFailed(let id, let failure): effects += downloadFailed(id, failure, now: now)
         }
-        return effects + pass(now: now)
+        return settle(effects, now: now)
     }
 
     // MARK: - Submit
 
     mutating func submitAnswered(_ id: String, job: SubmittedJob, now: Double) -> [SchedulerEffect] {
-        guard let entry = entries[id], case .submitting(let lease) = entry.phase else { return [] }
-        submittingUsers.remove(lease.user)
-        slots.record(job: job.workflowId + "/" + job.runId, on: lease)
+        guard let entry = entries[id], case .submitting(let slot) = entry.phase else { return [] }
+        submittingUsers.remove(slot.user)
         let following = follow(job, now: now, item: entry.item, resumed: false)
-        entries[id]?.phase = .following(lease, following)
+        entries[id]?.phase = .following(slot, following)
+        // Journaled first: a run killed before the record lands leaves a job its journal knows.
         return [
             .journal(.submitted(chunk: id, job: job)),
-            .notify(Notice(.submitted, chunk: id, export: entry.item.exportName, user: lease.user)),
+            .lease(.record(slot, job: job.withoutDownloadURL)),
+            .notify(ProgressEvent(.submitted, chunk: id, export: entry.item.exportName, user: slot.user)),
         ]
     }
 
     mutating func submitFailed(_ id: String, _ failure: Failure, now: Double) -> [SchedulerEffect] {
-        guard let entry = entries[id], case .submitting(let lease) = entry.phase else { return [] }
-        submittingUsers.remove(lease.user)
+        guard let entry = entries[id], case .submitting(let slot) = entry.phase else { return [] }
+        submittingUsers.remove(slot.user)
         if failure.failureClass == .outcomeUnknown {
             // A job may exist: keep its slot for as long as it would run, so the limits stay true, then resubmit.
             let hold = holdSeconds(of: entry.item)
-            entries[id]?.phase = .holding(lease, until: now + hold)
+            entries[id]?.phase = .holding(slot, until: now + hold)
             counters.unknownOutcomes += 1
             return [
                 .notify(
-                    Notice(
-                        .held, chunk: id, export: entry.item.exportName, user: lease.user,
+                    ProgressEvent(
+                        .held, chunk: id, export: entry.item.exportName, user: slot.user,
                         message: "\(entry.item.windowDescription): \(failure.message); a job may exist, so its slot "
                             + "stays held for \(Int(hold.rounded())) s, then the chunk is submitted again"))
             ]
         }
-        slots.release(lease)
-        return failed(id, failure, now: now)
+        return [free(slot)] + failed(id, failure, now: now)
     }
 
     // MARK: - Status
@@ -60,7 +67,7 @@ extension Scheduler {
         _ id: String, outcome: JobOutcome, progress: String, downloadURL: String?, running: Bool = false,
         now: Double
     ) -> [SchedulerEffect] {
-        guard let entry = entries[id], case .following(let lease, var follow) = entry.phase else { return [] }
+        guard let entry = entries[id], case .following(let slot, var follow) = entry.phase else { return [] }
         counters.statusRequests += 1
         follow.polls += 1
         follow.polling = false
@@ -70,7 +77,7 @@ extension Scheduler {
         case .inFlight:
             if !follow.accepted {
                 follow.accepted = true
-                backoff.accepted(user: lease.user)
+                backoff.accepted(user: slot.user)
             }
             if progress != follow.lastProgress {
                 follow.lastProgress = progress
@@ -82,37 +89,41 @@ extension Scheduler {
             follow.lastInFlight = now
             if now - follow.lastChange >= configuration.stuckAfterSeconds {
                 counters.stuck += 1
-                abandon(lease, follow: follow, item: entry.item, now: now)
+                let freed = abandon(slot, follow: follow, item: entry.item, now: now)
                 let text =
                     "the job's status has not changed for \(Int(now - follow.lastChange)) s (stuck_after is "
                     + "\(Int(configuration.stuckAfterSeconds)) s)"
-                return [.notify(Notice(.stuck, chunk: id, export: item.exportName, user: lease.user, message: text))]
+                return freed
+                    + [
+                        .notify(
+                            ProgressEvent(.stuck, chunk: id, export: item.exportName, user: slot.user, message: text))
+                    ]
                     + (entry.orphan ? retire(id) : failed(id, Failure(.transient, text), now: now))
             }
             let policy = configuration.failure
             if observed > follow.expected * policy.overrunFactor && observed > policy.sizeRelatedMinimumSeconds
                 && !entry.orphan
             {
-                abandon(lease, follow: follow, item: entry.item, now: now)
-                return failed(
-                    id,
-                    Failure(
-                        .sizeRelated,
-                        "the job has run \(Int(elapsed)) s, \(Int(policy.overrunFactor))× its expected "
-                            + "\(Int(follow.expected)) s"), now: now)
+                return abandon(slot, follow: follow, item: entry.item, now: now)
+                    + failed(
+                        id,
+                        Failure(
+                            .sizeRelated,
+                            "the job has run \(Int(elapsed)) s, \(Int(policy.overrunFactor))× its expected "
+                                + "\(Int(follow.expected)) s"), now: now)
             }
             follow.nextPoll = nextPoll(follow, now: now)
             var effects: [SchedulerEffect] = []
             if running && !follow.running {
                 // Queued at the server until now: the report's timeline starts the job's running phase here.
                 follow.running = true
-                effects.append(.notify(Notice(.running, chunk: id, export: item.exportName, user: lease.user)))
+                effects.append(.notify(ProgressEvent(.running, chunk: id, export: item.exportName, user: slot.user)))
             }
-            entries[id]?.phase = .following(lease, follow)
+            entries[id]?.phase = .following(slot, follow)
             return effects
         case .completed:
-            slots.release(lease)
-            backoff.accepted(user: lease.user)
+            let freed = free(slot)
+            backoff.accepted(user: slot.user)
             let seconds = Self.jobSeconds(follow, closedSeenAt: now)
             let closedSeconds = now - follow.started
             if !follow.resumed {
@@ -124,41 +135,44 @@ extension Scheduler {
             let url = downloadURL ?? follow.job.downloadURL
             var effects: [SchedulerEffect] = [
                 .journal(
-                    .completed(chunk: id, downloadURL: url, jobSeconds: seconds, closedSeconds: closedSeconds))
+                    .completed(chunk: id, downloadURL: url, jobSeconds: seconds, closedSeconds: closedSeconds)),
+                freed,
             ]
             if entry.orphan { return effects + retire(id) }
             guard let url else {
                 return effects + failed(id, Failure(.transient, "the completed job has no download link"), now: now)
             }
-            entries[id]?.phase = .toDownload(url: url, user: lease.user)
-            effects.append(.notify(Notice(.completed, chunk: id, export: item.exportName, user: lease.user)))
+            entries[id]?.phase = .toDownload(url: url, user: slot.user)
+            effects.append(.notify(ProgressEvent(.completed, chunk: id, export: item.exportName, user: slot.user)))
             return effects
         case .rejectedByQueue:
-            slots.release(lease)
+            let freed = free(slot)
             counters.rejections += 1
-            let delay = backoff.rejected(user: lease.user, now: now, jitter: 0.8 + 0.4 * random.unit())
-            if entry.orphan { return retire(id) }
+            let delay = backoff.rejected(user: slot.user, now: now, jitter: 0.8 + 0.4 * random.unit())
+            // Every runner of the company waits too: the queue, not this run, was full.
+            let shared = SchedulerEffect.lease(.noteRejection(until: backoff.readyAt(user: slot.user)))
+            if entry.orphan { return [freed, shared] + retire(id) }
             entries[id]?.phase = .waiting(notBefore: now)
             return [
-                .journal(.rejected(chunk: id)),
+                .journal(.rejected(chunk: id)), freed, shared,
                 .notify(
-                    Notice(
-                        .rejected, chunk: id, export: item.exportName, user: lease.user,
-                        message: "\(APILimits.tooManyExportsReason) \(lease.user) submits again in \(Int(delay)) s "
+                    ProgressEvent(
+                        .rejected, chunk: id, export: item.exportName, user: slot.user,
+                        message: "\(APILimits.tooManyExportsReason) \(slot.user) submits again in \(Int(delay)) s "
                             + "(backoff per user, doubling, at most \(Int(backoff.cap)) s)")),
             ]
         case .failed(let reason, let detail):
-            slots.release(lease)
-            if entry.orphan { return retire(id) }
+            let freed = free(slot)
+            if entry.orphan { return [freed] + retire(id) }
             let text = "the job closed \(detail ?? "FAILED"): \(reason ?? "no reason given")"
             let sizeRelated = FailurePolicy.isSizeRelated(reason) || FailurePolicy.isSizeRelated(detail)
             let failureClass: FailureClass = sizeRelated ? .sizeRelated : .permanent
-            return failed(id, Failure(failureClass, text), now: now)
+            return [freed] + failed(id, Failure(failureClass, text), now: now)
         }
     }
 
     mutating func statusFailed(_ id: String, _ failure: Failure, now: Double) -> [SchedulerEffect] {
-        guard let entry = entries[id], case .following(let lease, var follow) = entry.phase else { return [] }
+        guard let entry = entries[id], case .following(let slot, var follow) = entry.phase else { return [] }
         counters.statusRequests += 1
         follow.polls += 1
         follow.polling = false
@@ -175,22 +189,22 @@ extension Scheduler {
             {
                 // This job's token or URL no longer works: that job's problem. Its slot stays held for as long as
                 // it might still run; the chunk is submitted again.
-                abandon(lease, follow: follow, item: entry.item, now: now)
-                if entry.orphan { return retire(id) }
-                return failed(id, Failure(.jobToken, failure.message), now: now)
+                let freed = abandon(slot, follow: follow, item: entry.item, now: now)
+                if entry.orphan { return freed + retire(id) }
+                return freed + failed(id, Failure(.jobToken, failure.message), now: now)
             }
         default:
             follow.unreadable += 1
             if follow.unreadable >= configuration.failure.undecodableStatusLimit {
-                abandon(lease, follow: follow, item: entry.item, now: now)
-                if entry.orphan { return retire(id) }
+                let freed = abandon(slot, follow: follow, item: entry.item, now: now)
+                if entry.orphan { return freed + retire(id) }
                 let text =
                     "the job's status could not be read \(follow.unreadable) times in a row (last: \(failure.message))"
-                return failed(id, Failure(.transient, text), now: now)
+                return freed + failed(id, Failure(.transient, text), now: now)
             }
         }
         follow.nextPoll = nextPoll(follow, now: now)
-        entries[id]?.phase = .following(lease, follow)
+        entries[id]?.phase = .following(slot, follow)
         return []
     }
 
@@ -208,13 +222,13 @@ extension Scheduler {
     /// is asked sooner than the old schedule said.
     mutating func replanPolls(now: Double) {
         for id in order {
-            guard let entry = entries[id], case .following(let lease, var follow) = entry.phase, !follow.resumed
+            guard let entry = entries[id], case .following(let slot, var follow) = entry.phase, !follow.resumed
             else { continue }
             let belief = belief(of: entry.item)
             guard belief != follow.belief else { continue }
             follow.belief = belief
             if !follow.polling { follow.nextPoll = min(follow.nextPoll, nextPoll(follow, now: now)) }
-            entries[id]?.phase = .following(lease, follow)
+            entries[id]?.phase = .following(slot, follow)
         }
     }
 
@@ -227,9 +241,13 @@ extension Scheduler {
     }
 
     /// Stops following a job that may still run: its slot stays held until it would have ended.
-    mutating func abandon(_ lease: Lease, follow: Follow, item: WorkItem, now: Double) {
+    mutating func abandon(_ slot: Slot, follow: Follow, item: WorkItem, now: Double) -> [SchedulerEffect] {
         let end = follow.started + holdSeconds(of: item)
-        if end > now { abandoned.append((lease, end)) } else { slots.release(lease) }
+        if end > now {
+            abandoned.append((slot, end))
+            return []
+        }
+        return [free(slot)]
     }
 
     // MARK: - Download
@@ -246,7 +264,7 @@ extension Scheduler {
         failureStreaks[entry.item.exportName] = nil
         return [
             .journal(.verified(chunk: id, rows: rows, bytes: bytes, sha256: sha256, file: file)),
-            .notify(Notice(.verified, chunk: id, export: entry.item.exportName, rows: rows, bytes: bytes)),
+            .notify(ProgressEvent(.verified, chunk: id, export: entry.item.exportName, rows: rows, bytes: bytes)),
         ]
     }
 

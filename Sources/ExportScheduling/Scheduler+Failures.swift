@@ -8,7 +8,11 @@ extension Scheduler {
         let spent = entry.attempts + 1
         var children: [WorkItem] = []
         if failure.failureClass == .sizeRelated, let halves = splitter(item), halves.count > 1 {
-            children = halves
+            children = halves.map { half in
+                var half = half
+                half.parentId = item.id
+                return half
+            }
         }
         let policy = configuration.failure
         switch policy.decide(failure.failureClass, spent: spent, canSplit: !children.isEmpty) {
@@ -21,13 +25,15 @@ extension Scheduler {
             let effects: [SchedulerEffect] = [
                 .journal(.split(chunk: id, error: failure.message, children: children)),
                 .notify(
-                    Notice(
+                    ProgressEvent(
                         .split, chunk: id, export: item.exportName,
                         message: "\(item.windowDescription): \(failure.message); split into "
                             + children.map(\.id).joined(separator: ", "))),
             ]
             for child in children where entries[child.id] == nil || isDoneAndFailed(child.id) {
                 var child = child
+                child.parentId = id
+                lineage[child.id] = id
                 if child.timeZone == nil { child.timeZone = item.timeZone }
                 entries[child.id] = Entry(item: child, phase: .waiting(notBefore: now), attempts: 0)
                 if !order.contains(child.id) { order.append(child.id) }
@@ -41,7 +47,7 @@ extension Scheduler {
             return [
                 .journal(.attemptFailed(chunk: id, error: failure.message, final: false)),
                 .notify(
-                    Notice(
+                    ProgressEvent(
                         .retrying, chunk: id, export: item.exportName,
                         message: "\(item.windowDescription): \(failure.message); try \(spent + 1) of "
                             + "\(policy.attempts) \(when)")),
@@ -70,7 +76,7 @@ extension Scheduler {
                 windowEnd: item.request.endTime, error: text))
         var effects: [SchedulerEffect] = [
             .journal(.attemptFailed(chunk: id, error: text, final: true)),
-            .notify(Notice(.failed, chunk: id, export: item.exportName, message: text)),
+            .notify(ProgressEvent(.failed, chunk: id, export: item.exportName, message: text)),
         ]
         var streak = failureStreaks[item.exportName] ?? (error, 0)
         streak = streak.error == error ? (error, streak.count + 1) : (error, 1)
@@ -88,7 +94,7 @@ extension Scheduler {
         let text =
             "export \(export) stopped: \(count) chunks in a row failed for good with the same error (\(error)); "
             + "its remaining chunks are not submitted. Fix the cause and run again"
-        var effects: [SchedulerEffect] = [.notify(Notice(.exportStopped, export: export, message: text))]
+        var effects: [SchedulerEffect] = [.notify(ProgressEvent(.exportStopped, export: export, message: text))]
         for id in order {
             guard let entry = entries[id], entry.item.exportName == export, case .waiting = entry.phase else {
                 continue

@@ -3,7 +3,7 @@ import AnalyticsAPI
 extension Scheduler {
     /// What time alone makes due: the deadline, ended holds, polls, downloads and submissions into free slots.
     mutating func pass(now: Double) -> [SchedulerEffect] {
-        guard stopped == nil else { return [] }
+        guard stopped == nil, !interrupted else { return [] }
         var effects: [SchedulerEffect] = []
         if let deadline = configuration.deadline, now >= deadline, !isFinished {
             let reason = StopReason.deadline(
@@ -12,29 +12,27 @@ extension Scheduler {
             stopped = reason
             return [.stop(reason)]
         }
-        abandoned.removeAll { hold in
-            guard hold.until <= now else { return false }
-            slots.release(hold.lease)
-            return true
-        }
+        guard isAttached else { return [] }
+        for hold in abandoned where hold.until <= now { effects.append(free(hold.slot)) }
+        abandoned.removeAll { $0.until <= now }
         for id in order {
             guard let entry = entries[id] else { continue }
             switch entry.phase {
-            case .holding(let lease, let until) where until <= now:
-                slots.release(lease)
+            case .holding(let slot, let until) where until <= now:
+                effects.append(free(slot))
                 if entry.orphan {
                     effects += retire(id)
                 } else {
                     effects += holdEnded(id, now: now)
                 }
-            case .following(let lease, var follow) where !follow.polling && follow.nextPoll <= now:
+            case .following(let slot, var follow) where !follow.polling && follow.nextPoll <= now:
                 follow.polling = true
-                entries[id]?.phase = .following(lease, follow)
-                effects.append(.poll(chunk: id, job: follow.job, user: lease.user))
+                entries[id]?.phase = .following(slot, follow)
+                effects.append(.poll(chunk: id, job: follow.job, user: slot.user))
             case .toDownload(let url, let user) where activeDownloads < configuration.downloadConcurrency:
                 activeDownloads += 1
                 entries[id]?.phase = .downloading(url: url, user: user)
-                effects.append(.download(chunk: id, url: url, user: user))
+                effects.append(.download(entry.item, url: url, user: user))
             default: break
             }
         }
@@ -64,13 +62,38 @@ extension Scheduler {
             guard
                 let user = candidates.min(by: {
                     outstanding($0) < outstanding($1)
-                }), let lease = slots.acquire(company: configuration.company, user: user)
+                }), let slot = slots.acquire(company: configuration.company, user: user)
             else { break }
             submittingUsers.insert(user)
-            entries[id]?.phase = .submitting(lease)
-            counters.submissions += 1
-            effects.append(.journal(.submitting(chunk: id, user: user)))
-            effects.append(.submit(entry.item, user: user))
+            entries[id]?.phase = .acquiring(slot)
+            // The submit goes out when the coordinator grants the lease (`leaseAnswered`): only then is it
+            // journaled, so a run killed while it queues leaves a planned chunk, not a possible job.
+            effects.append(.lease(.acquire(slot, chunk: id, noJobGrace: holdSeconds(of: entry.item))))
+        }
+        return effects
+    }
+
+    /// Frees one of the core's slots, and the coordinator's lease behind it.
+    mutating func free(_ slot: Slot) -> SchedulerEffect {
+        slots.release(slot)
+        return .lease(.release(slot))
+    }
+
+    /// Whether the coordinator has taken back what an earlier run left and every resumed job or hold holds its
+    /// lease again: until then nothing is polled, downloaded, submitted, and no hold ends.
+    var isAttached: Bool { reclaimed && attaching.isEmpty }
+
+    /// The end of every `start` and `handle`: what time makes due now, then the timer for what it makes due next
+    /// (armed, moved or cancelled).
+    mutating func settle(_ effects: [SchedulerEffect], now: Double) -> [SchedulerEffect] {
+        var effects = effects + pass(now: now)
+        let wake = isFinished ? nil : nextWakeup(after: now)
+        guard wake != timer?.at else { return effects }
+        if let armed = timer { effects.append(.cancelTimer(armed.id)) }
+        timer = wake.map { SchedulerTimer(id: nextTimerId, at: $0) }
+        if let timer {
+            nextTimerId += 1
+            effects.append(.armTimer(timer))
         }
         return effects
     }
@@ -93,7 +116,7 @@ extension Scheduler {
             return [
                 .journal(.attemptFailed(chunk: id, error: message, final: false)),
                 .notify(
-                    Notice(
+                    ProgressEvent(
                         .retrying, chunk: id, export: entry.item.exportName,
                         message: "\(entry.item.windowDescription): \(message); submitting it again (try \(spent + 1) "
                             + "of \(configuration.failure.attempts))")),
@@ -111,7 +134,7 @@ extension Scheduler {
         return [
             .journal(.retired(chunk: id)),
             .notify(
-                Notice(
+                ProgressEvent(
                     .retired, chunk: id, export: entry.item.exportName,
                     message: "\(entry.item.windowDescription): a job from an earlier run for a chunk no longer in the "
                         + "plan has closed; it was counted against the limits until then and is now forgotten")),

@@ -16,7 +16,8 @@ public struct SchedulerConfiguration: Sendable {
     /// When the run stops cleanly (journal kept), or nil.
     public var deadline: Double?
     public var downloadConcurrency: Int
-    /// Seeds the poll jitter, so a run of the core replays exactly.
+    /// Mixed with a digest of the plan's chunk ids to seed the poll and backoff jitter, so the same plan and events
+    /// replay the same effects, in any process.
     public var seed: UInt64
 
     public init(
@@ -42,14 +43,15 @@ public struct SchedulerConfiguration: Sendable {
 }
 
 /// The executor's pure core: every chunk's lifecycle as `(state, event) → (state, [effect])`, with slot
-/// allocation, the poll schedule, the failure policy and queue backoff as values. No clock, no I/O: `now` comes
-/// with every call, effects go back to the driver (`Executor`), which performs them in order and feeds their
-/// results back as events.
+/// allocation, the coordinator's leases, timers, split lineage, the poll schedule, the failure policy and queue
+/// backoff as values. No clock, no I/O: `now` comes with every call, effects go back to the driver (`Executor`),
+/// which performs them in order and feeds their results back as events. The same plan and events replay the same
+/// effects (the jitter is seeded from the plan's chunk ids).
 ///
 /// ```
-///  waiting ──submit──▶ submitting ──answer──▶ following ──CLOSED/COMPLETED──▶ toDownload ─▶ downloading ─▶ verified
-///     ▲  ▲                 │ outcome unknown                │ rejected (backoff, no attempt) / FAILED / token
-///     │  └── hold expires ─┴─▶ holding                      ▼
+///  waiting ─▶ acquiring ─lease granted─▶ submitting ──answer──▶ following ──CLOSED/COMPLETED──▶ toDownload ─▶ …
+///     ▲  ▲                                  │ outcome unknown        │ rejected (backoff, no attempt) / FAILED / token
+///     │  └────────── hold expires ──────────┴─▶ holding              ▼
 ///     └──────────────── retry (attempt spent) ◀── failure policy ──▶ split (children waiting) │ failed
 /// ```
 public struct Scheduler: Sendable {
@@ -79,10 +81,12 @@ public struct Scheduler: Sendable {
 
     enum Phase: Sendable {
         case waiting(notBefore: Double)
-        case submitting(Lease)
+        /// A slot of the core is taken; the coordinator's lease for it is being queued for.
+        case acquiring(Slot)
+        case submitting(Slot)
         /// A possible job (submit outcome unknown): its slot is held until `until`, then the chunk is resubmitted.
-        case holding(Lease, until: Double)
-        case following(Lease, Follow)
+        case holding(Slot, until: Double)
+        case following(Slot, Follow)
         case toDownload(url: String, user: String)
         case downloading(url: String, user: String)
         case done
@@ -101,11 +105,11 @@ public struct Scheduler: Sendable {
     var entries: [String: Entry] = [:]
     /// Ids in the order they became known (for stable iteration).
     var order: [String] = []
-    public internal(set) var slots: any SlotAllocating
+    public internal(set) var slots: SlotAllocation
     public internal(set) var backoff: QueueBackoff
     public internal(set) var learned: LearnedDurations
     /// Slots of abandoned jobs (stuck, unreadable, token refused, overrun) held until they would have ended.
-    var abandoned: [(lease: Lease, until: Double)] = []
+    var abandoned: [(slot: Slot, until: Double)] = []
     /// Users with a submit on the wire: a user's submissions reach the server one at a time, heaviest first.
     var submittingUsers: Set<String> = []
     var activeDownloads = 0
@@ -115,16 +119,31 @@ public struct Scheduler: Sendable {
     public internal(set) var counters = SchedulerCounters()
     public internal(set) var stopped: StopReason?
     var random: SplitMix64
+    /// The chunk each split chunk was split from (this run's splits and, from the journal, earlier runs').
+    public internal(set) var lineage: [String: String] = [:]
+    /// Whether the coordinator has taken back what an earlier run left (`LeaseStep.reclaim`), and the chunks whose
+    /// resumed jobs or holds still wait for their lease (adopted or claimed): nothing is polled, downloaded or
+    /// submitted before both are settled, so a resumed run's jobs hold their slots before anything new queues.
+    var reclaimed = false
+    var attaching: Set<String> = []
+    /// The reclaim left orphans to probe once this run's jobs hold their leases.
+    var orphansToProbe = false
+    /// Chunks whose journal state holds a slot from the start: their leases are adopted or claimed once reclaimed.
+    var resumedSlots: [String] = []
+    /// An interrupt came: nothing new is started; answers are still journaled.
+    public internal(set) var interrupted = false
+    /// The one timer armed with the driver, if any.
+    var timer: SchedulerTimer?
+    var nextTimerId = 1
 
     public init(
         configuration: SchedulerConfiguration, learned: LearnedDurations = LearnedDurations(),
-        slots: (any SlotAllocating)? = nil, splitter: @escaping Splitter
+        splitter: @escaping Splitter
     ) {
         self.configuration = configuration
         self.learned = learned
         self.splitter = splitter
-        self.slots =
-            slots ?? SlotAllocation(outstandingPerUser: configuration.outstandingPerUser, limits: configuration.limits)
+        slots = SlotAllocation(outstandingPerUser: configuration.outstandingPerUser, limits: configuration.limits)
         backoff = configuration.backoff
         random = SplitMix64(seed: configuration.seed)
     }
@@ -133,16 +152,19 @@ public struct Scheduler: Sendable {
 
     /// Chunks of the plan (not orphans) that are done or still to do.
     public var totalChunks: Int { entries.values.filter { !$0.orphan }.count }
-    /// Whether nothing more will happen: every chunk is verified, failed, split or retired, or the run stopped.
+    /// Whether nothing more will happen: the run stopped, or the coordinator answered the reclaim (so a store that
+    /// cannot be used stops even a run with nothing left to do) and every chunk is verified, failed, split or
+    /// retired.
     public var isFinished: Bool {
-        stopped != nil || entries.values.allSatisfy { if case .done = $0.phase { true } else { false } }
+        stopped != nil || reclaimed && entries.values.allSatisfy { if case .done = $0.phase { true } else { false } }
     }
 
     /// The next instant at which time alone changes something (a poll, a hold's end, a backoff's end, the
-    /// deadline), or nil when only an event can. It may be `<= now` (a poll came due while the driver was busy):
-    /// the driver then sends `.tick` at once.
+    /// deadline), or nil when only an event can: what the core's timer (`SchedulerEffect.armTimer`) is set to.
     public func nextWakeup(after now: Double) -> Double? {
-        guard stopped == nil else { return nil }
+        guard stopped == nil, !interrupted else { return nil }
+        // Before the leases are settled only the deadline can change something.
+        guard isAttached else { return configuration.deadline }
         // Times that always lead to an action when they come.
         var times: [Double] = abandoned.map(\.until)
         // Times that matter only in the future (a due chunk without a free slot waits for an event).
@@ -180,12 +202,13 @@ public struct Scheduler: Sendable {
         return belief
     }
 
-    /// The state of chunk `id`, for tests and displays: waiting, submitting, holding, following, toDownload,
-    /// downloading, done.
+    /// The state of chunk `id`, for tests and displays: waiting, acquiring, submitting, holding, following,
+    /// toDownload, downloading, done.
     public func phaseName(of id: String) -> String? {
         guard let entry = entries[id] else { return nil }
         switch entry.phase {
         case .waiting: return "waiting"
+        case .acquiring: return "acquiring"
         case .submitting: return "submitting"
         case .holding: return "holding"
         case .following: return "following"
@@ -195,54 +218,82 @@ public struct Scheduler: Sendable {
         }
     }
 
-    /// The slot chunk `id` holds (submitting, holding or following), for the driver's coordinator leases.
-    public func lease(of id: String) -> Lease? {
+    /// The slot chunk `id` holds (acquiring, submitting, holding or following).
+    public func slot(of id: String) -> Slot? {
         switch entries[id]?.phase {
-        case .submitting(let lease), .holding(let lease, _), .following(let lease, _): return lease
+        case .acquiring(let slot), .submitting(let slot), .holding(let slot, _), .following(let slot, _): return slot
         default: return nil
         }
     }
 
+    /// The chunk of the plan chunk `id` descends from (itself when it was never split).
+    public func plannedAncestor(of id: String) -> String {
+        var current = id
+        var seen: Set<String> = [current]
+        while let parent = lineage[current], seen.insert(parent).inserted { current = parent }
+        return current
+    }
+
     // MARK: - Start
 
-    /// Takes the chunks as the journal left them; returns the first effects.
+    /// Takes the chunks as the journal left them; returns the first effects: the coordinator takes back what an
+    /// earlier run left before anything else (`LeaseStep.reclaim`).
     public mutating func start(_ chunks: [ChunkStart], now: Double) -> [SchedulerEffect] {
+        random = SplitMix64(seed: configuration.seed ^ Self.digest(chunks.map(\.item.id)))
         var effects: [SchedulerEffect] = []
         for chunk in chunks where entries[chunk.item.id] == nil {
             let item = chunk.item
+            if let parent = item.parentId { lineage[item.id] = parent }
             var entry = Entry(item: item, phase: .waiting(notBefore: now), attempts: chunk.attempts)
+            entry.orphan = !chunk.inPlan
+            let user = chunk.user ?? configuration.users[0]
             switch chunk.state {
-            case .fresh: break
-            case .verified(let rows, let bytes):
+            case .planned, .failed: break
+            case .split: continue
+            case .verified:
                 entry.phase = .done
                 counters.verified += 1
                 counters.reused += 1
-                counters.rows += rows
-                counters.bytes += bytes
-            case .completed(let user, let url):
+                counters.rows += chunk.rows
+                counters.bytes += chunk.bytes
+            case .completed:
+                guard let url = chunk.job?.downloadURL else { break }  // no link: submitted again
                 entry.phase = .toDownload(url: url, user: user)
-            case .inFlight(let user, let job):
+            case .submitted, .submitting:
+                guard chunk.state == .submitted, let job = chunk.job else {
+                    // The answer to a submit was lost: a job may exist; its slot is held first.
+                    entry.phase = .holding(adopt(user), until: now + holdSeconds(of: item))
+                    break
+                }
+                // A job in flight from an earlier run, re-attached through its status URL.
                 entry.phase = .following(adopt(user), follow(job, now: now, item: item, resumed: true))
-                effects.append(.notify(Notice(.reattached, chunk: item.id, export: item.exportName, user: user)))
-            case .unknownOutcome(let user):
-                entry.phase = .holding(
-                    adopt(user), until: now + holdSeconds(of: item))
-            case .orphan(let user, let job):
-                entry.orphan = true
-                if let job {
-                    entry.phase = .following(adopt(user), follow(job, now: now, item: item, resumed: true))
-                } else {
-                    entry.phase = .holding(
-                        adopt(user), until: now + holdSeconds(of: item))
+                if chunk.inPlan {
+                    effects.append(
+                        .notify(ProgressEvent(.reattached, chunk: item.id, export: item.exportName, user: user)))
                 }
             }
+            if case .following = entry.phase { resumedSlots.append(item.id) }
+            if case .holding = entry.phase { resumedSlots.append(item.id) }
             entries[item.id] = entry
             order.append(item.id)
         }
-        return effects + pass(now: now)
+        return settle(effects + [.lease(.reclaim)], now: now)
     }
 
-    mutating func adopt(_ user: String) -> Lease { slots.adopt(company: configuration.company, user: user) }
+    /// FNV-1a over the chunk ids, sorted: the same plan gives the same seed in every process (`Hasher` is seeded
+    /// per process).
+    static func digest(_ ids: [String]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for id in ids.sorted() {
+            for byte in id.utf8 + [0] {
+                hash ^= UInt64(byte)
+                hash &*= 0x100_0000_01b3
+            }
+        }
+        return hash
+    }
+
+    mutating func adopt(_ user: String) -> Slot { slots.adopt(company: configuration.company, user: user) }
 
     func follow(_ job: SubmittedJob, now: Double, item: WorkItem, resumed: Bool) -> Follow {
         let belief = belief(of: item)

@@ -1,38 +1,69 @@
 import AnalyticsAPI
 
-/// Where a chunk stands when the run starts, as the driver read it from the journal.
+/// Where a chunk stands when the run starts, as the driver read it from the journal: its journal state (the one
+/// chunk-state vocabulary, `ChunkState`) and what that state carries.
 public struct ChunkStart: Sendable, Hashable {
-    public enum State: Sendable, Hashable {
-        /// To submit (new, planned, failed before, or a verified chunk to export again).
-        case fresh
-        /// Verified by an earlier run and still good.
-        case verified(rows: Int64, bytes: Int64)
-        /// Completed by an earlier run; the file is to be downloaded.
-        case completed(user: String, downloadURL: String)
-        /// A job in flight from an earlier run, re-attached through its status URL.
-        case inFlight(user: String, job: SubmittedJob)
-        /// The answer to an earlier submit was lost in a crash: a job may exist; its slot is held first.
-        case unknownOutcome(user: String)
-        /// A job the journal holds in flight for a chunk no longer in the plan: followed to CLOSED, counted
-        /// against the limits, then retired (without a job: its slot is held, then it is retired).
-        case orphan(user: String, job: SubmittedJob?)
-    }
     public var item: WorkItem
     /// Attempts spent by earlier runs.
     public var attempts: Int
-    public var state: State
+    /// `planned` (to submit: new, failed before, or a verified chunk to export again), `verified` (still good),
+    /// `completed` (to download), `submitted` (a job to re-attach), `submitting` (the submit's answer was lost: a
+    /// job may exist, its slot is held first) or `split` (kept for the lineage; its halves start on their own).
+    public var state: ChunkState
+    /// The API user its job was (or may have been) submitted as.
+    public var user: String?
+    /// Its job, when the journal has one (a completed job's download link in `downloadURL`).
+    public var job: SubmittedJob?
+    /// A verified chunk's rows and bytes.
+    public var rows: Int64 = 0
+    public var bytes: Int64 = 0
+    /// False for a job the journal holds in flight for a chunk no longer in the plan: followed to CLOSED (or, with
+    /// no job, held), counted against the limits, then retired.
+    public var inPlan = true
 
-    public init(_ item: WorkItem, attempts: Int = 0, _ state: State = .fresh) {
+    /// A chunk to submit.
+    public init(_ item: WorkItem, attempts: Int = 0) {
+        self.item = item
+        self.attempts = attempts
+        state = .planned
+    }
+
+    public init(_ item: WorkItem, attempts: Int = 0, _ state: ChunkState, user: String?, job: SubmittedJob? = nil) {
         self.item = item
         self.attempts = attempts
         self.state = state
+        self.user = user
+        self.job = job
+    }
+
+    /// Verified by an earlier run and still good.
+    public static func verified(_ item: WorkItem, rows: Int64, bytes: Int64) -> ChunkStart {
+        var start = ChunkStart(item, .verified, user: nil)
+        (start.rows, start.bytes) = (rows, bytes)
+        return start
+    }
+
+    /// A job the journal holds in flight (or a submit whose answer was lost, with no job) for a chunk no longer in
+    /// the plan.
+    public static func orphan(_ item: WorkItem, attempts: Int = 0, user: String, job: SubmittedJob?) -> ChunkStart {
+        var start = ChunkStart(item, attempts: attempts, job == nil ? .submitting : .submitted, user: user, job: job)
+        start.inPlan = false
+        return start
     }
 }
 
 /// Something that happened, fed to `Scheduler.handle`.
 public enum SchedulerEvent: Sendable, Hashable {
-    /// Time passed (a timer fired).
+    /// Time passed (tests, and a driver that looks at the clock without a timer).
     case tick
+    /// The timer of `SchedulerEffect.armTimer` with this id fired (it may fire a hair before its instant reads as
+    /// passed: the core takes the later of the two).
+    case timerFired(Int)
+    /// The run is being stopped (an interrupt): nothing new is started or woken for; answers still arriving are
+    /// journaled, so the journal holds what is in flight.
+    case interrupt
+    /// The coordinator answered a `SchedulerEffect.lease` step.
+    case lease(LeaseAnswer)
     case submitAnswered(chunk: String, job: SubmittedJob)
     case submitFailed(chunk: String, Failure)
     /// A decoded status. `progress` identifies what the status showed (state, detail, counters): a change in it
@@ -44,6 +75,51 @@ public enum SchedulerEvent: Sendable, Hashable {
     /// The file is in place, checked: rows, bytes, digest, path relative to the state directory.
     case downloaded(chunk: String, rows: Int64, bytes: Int64, sha256: String, file: String)
     case downloadFailed(chunk: String, Failure)
+}
+
+/// What the company's coordinator is to do with the slots the core decides (docs/coordination.md). Each `Slot` of
+/// the core is backed by one coordinator lease; the driver keeps which lease backs which slot, nothing else.
+public enum LeaseStep: Sendable, Hashable {
+    /// Take back what an earlier run of this state directory left (`Coordinator.reclaim`), after checking that the
+    /// store answers. Answered by `.reclaimed`; nothing else is done before it.
+    case reclaim
+    /// Queue for the lease of `slot` (behind every runner of the company, after its shared backoff): chunk
+    /// `chunk`'s submit goes out when it is granted (`.granted`). `noJobGrace`: API seconds the lease keeps its
+    /// slots should this process die before the submit answers (the hold of an unanswered submit).
+    case acquire(Slot, chunk: String, noJobGrace: Double)
+    /// Take over the lease of a job the journal has in flight (`Coordinator.adopt`); answered by `.adopted`.
+    case adopt(Slot, chunk: String, job: SubmittedJob)
+    /// Take a lease at once, over the limits if need be, for a job or hold that exists already; answered by
+    /// `.claimed`.
+    case claim(Slot, chunk: String, job: SubmittedJob?, noJobGrace: Double)
+    /// Store the job the slot's submit created (its ids and status URL), so a survivor can follow it should this
+    /// process die.
+    case record(Slot, job: SubmittedJob)
+    /// Free the lease: its job was seen CLOSED, its submit refused, its hold over.
+    case release(Slot)
+    /// A queue rejection: nothing in the company is granted before `until` (API time), for every runner.
+    case noteRejection(until: Double)
+    /// Probe the orphans of dead runners now (the reclaim made the earlier run's job leases orphans due at once;
+    /// those this run did not adopt are freed as soon as their jobs are seen CLOSED). Sent once this run's own
+    /// jobs hold their leases again.
+    case probeOrphans
+}
+
+/// The coordinator's answer to a `LeaseStep`.
+public enum LeaseAnswer: Sendable, Hashable {
+    /// `freed`: leases without a job the earlier run left, freed; `orphaned`: its leases with a job, made orphans.
+    case reclaimed(freed: Int, orphaned: Int = 0)
+    case granted(chunk: String)
+    /// `found`: a lease held the job and is now this run's; otherwise the core claims one.
+    case adopted(chunk: String, found: Bool)
+    case claimed(chunk: String)
+}
+
+/// A timer the core arms (and cancels) through its effects; its firing comes back as `.timerFired(id)`.
+public struct SchedulerTimer: Sendable, Hashable {
+    public var id: Int
+    /// The API time it fires at.
+    public var at: Double
 }
 
 /// A journal write. The driver performs it before any later effect of the same list.
@@ -69,43 +145,6 @@ public enum JournalStep: Sendable, Hashable {
     }
 }
 
-/// What the scheduler tells the world (mapped to `ProgressEvent` by the driver; same raw values).
-public struct Notice: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable {
-        case submitted, reattached, rejected, completed, verified, retrying, split, failed, stuck
-        /// A job's status first showed it running at the server (not only queued).
-        case running
-        /// A submit's outcome is unknown (or a job's status unreadable): its slot is held, then resubmitted.
-        case held
-        /// A job of a chunk no longer in the plan closed and was forgotten.
-        case retired
-        /// An export stopped after several chunks failed for good in a row with the same error.
-        case exportStopped
-        /// Something the user should know that changes nothing (e.g. a URL on another origin).
-        case warning
-    }
-    public var kind: Kind
-    public var chunk: String?
-    public var export: String?
-    public var user: String?
-    public var rows: Int64?
-    public var bytes: Int64?
-    public var message: String?
-
-    public init(
-        _ kind: Kind, chunk: String? = nil, export: String? = nil, user: String? = nil, rows: Int64? = nil,
-        bytes: Int64? = nil, message: String? = nil
-    ) {
-        self.kind = kind
-        self.chunk = chunk
-        self.export = export
-        self.user = user
-        self.rows = rows
-        self.bytes = bytes
-        self.message = message
-    }
-}
-
 /// Why a run stops before its chunks are done.
 public enum StopReason: Sendable, Hashable {
     /// 401, or 403 on a company-level call.
@@ -119,9 +158,14 @@ public enum SchedulerEffect: Sendable, Hashable {
     case journal(JournalStep)
     case submit(WorkItem, user: String)
     case poll(chunk: String, job: SubmittedJob, user: String)
-    case download(chunk: String, url: String, user: String)
-    case notify(Notice)
+    case download(WorkItem, url: String, user: String)
+    case notify(ProgressEvent)
     case stop(StopReason)
+    case lease(LeaseStep)
+    /// Wake the core at `timer.at` with `.timerFired(timer.id)`.
+    case armTimer(SchedulerTimer)
+    /// The timer with this id is no longer wanted: cancel it (a late firing is ignored anyway).
+    case cancelTimer(Int)
 }
 
 /// What the run achieved so far, counted by the scheduler.

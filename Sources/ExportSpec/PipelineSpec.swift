@@ -297,6 +297,12 @@ public struct OutputConfig: Sendable, Hashable {
     public var dir: String
     /// Where the journal and chunk files go (relative to the spec's folder); default `.exportpipe`.
     public var stateDir: String
+    /// `merged` (default) or `partitioned`, with the partition grain and file compression of the latter.
+    public var layout: OutputLayout = .merged
+    public var partition: PartitionGrain = .day
+    public var compression: OutputCompression = .none
+    /// `output.load`: the PostgreSQL destination, when the dataset is loaded into one.
+    public var load: LoadConfig?
 
     public init(dir: String = "out", stateDir: String = ".exportpipe") {
         self.dir = dir

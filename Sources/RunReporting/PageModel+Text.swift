@@ -1,3 +1,4 @@
+import ExportBasics
 import Foundation
 
 /// How the report writes numbers, times and marks.
@@ -51,10 +52,5 @@ extension PageModel {
         return unit == 0 ? "\(value) B" : "\(String(format: "%.1f", amount)) \(units[unit])"
     }
 
-    static func iso(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
-    }
+    static func iso(_ seconds: Double) -> String { InstantFormat.utc(Int64((seconds * 1000).rounded(.down))) }
 }

@@ -22,12 +22,15 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
         public var timeScale: Double
         /// Seconds between two writes of the metrics file.
         public var metricsInterval: Double
+        /// The run's wall clock (`RunRequest.clock`): the run log's times are in the journal's frame.
+        public var clock: @Sendable () -> Double
 
         public init(
             pipeline: String, command: String, specPath: String, journalPath: String, outputDirectory: String,
             metricsPath: String?, users: [String], outstandingPerUser: Int, timeScale: Double,
-            metricsInterval: Double = 5
+            metricsInterval: Double = 5, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
         ) {
+            self.clock = clock
             self.pipeline = pipeline
             self.command = command
             self.specPath = specPath
@@ -76,7 +79,7 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
         metrics.update(records: records)
         var log: RunEventLog?
         do {
-            log = try RunEventLog(journalPath: setup.journalPath)
+            log = try RunEventLog(journalPath: setup.journalPath, clock: setup.clock)
             try log?.begin(
                 command: setup.command, pipeline: setup.pipeline, timeScale: setup.timeScale, slots: estimate.slots,
                 lowerBoundSeconds: estimate.wallSecondsLowerBound, users: setup.users,
@@ -187,7 +190,7 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
     }
 
     static func chunk(_ record: ChunkRecord) -> Chunk? {
-        guard let request = try? record.decodedRequest() else { return nil }
+        let request = record.request
         return Chunk(
             exportName: record.exportName, request: request, reasons: [], expectedRows: record.expectedRows,
             fanOut: [])

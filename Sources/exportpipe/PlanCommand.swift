@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExportBasics
+import ExportDataset
 import ExportExecutor
 import ExportPlanner
 import ExportRun
@@ -31,7 +32,13 @@ struct PlanCommand: ParsableCommand {
             "Plan as of this instant (YYYY-MM-DD or ISO 8601 with an offset; default $EXPORTPIPE_NOW, else the clock).")
     var now: String?
 
+    @Option(help: "Plan run --refresh FROM..TO: these dates' partitions exported again (output.layout: partitioned).")
+    var refresh: String?
+
     func validate() throws {
+        if let refresh {
+            do { _ = try RefreshRange(parsing: refresh) } catch { throw ValidationError("\(error)") }
+        }
         guard !specs.isEmpty else { throw ValidationError("Give the spec file to plan, e.g. pipelines/demo.yaml.") }
         if format == .json && specs.count > 1 {
             throw ValidationError("--format json plans one spec at a time; got \(specs.count).")
@@ -56,7 +63,9 @@ struct PlanCommand: ParsableCommand {
             }
             let result: PlanResult
             do {
-                result = try PipelineRun.plan(spec, now: instant, journal: try journal(of: spec, specPath: path))
+                result = try PipelineRun.plan(
+                    spec, now: instant, journal: try journal(of: spec, specPath: path),
+                    refresh: try refresh.map(RefreshRange.init(parsing:)))
             } catch {
                 printError("error: \(path): the journal could not be read: \(error)")
                 failed = true

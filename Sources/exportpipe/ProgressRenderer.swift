@@ -113,8 +113,10 @@ final class ProgressRenderer: @unchecked Sendable {
     }
 
     private func plainLine(_ event: ProgressEvent) -> String? {
-        let time = ISO8601DateFormatter.string(
-            from: Date(), timeZone: .current, formatOptions: [.withTime, .withColonSeparatorInTime])
+        let now = Date()
+        let time = InstantFormat.timeOfDay(
+            Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
+            offsetMillis: Int64(TimeZone.current.secondsFromGMT(for: now)) * 1000)
         var parts = [time, pad(event.kind.rawValue, 10)]
         if let export = event.export { parts.append(export) }
         if let chunk = event.chunk { parts.append("chunk \(chunk)") }

@@ -1,6 +1,7 @@
 import AnalyticsClient
 import AnalyticsSimulator
 import ArgumentParser
+import ExportDataset
 import ExportExecutor
 import ExportPlanner
 import ExportSpec
@@ -34,8 +35,22 @@ struct RunCommand: AsyncParsableCommand {
                 + "removed)."))
     var noResume = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Export again the partitions of these local dates (FROM..TO, e.g. 2026-11-01..2026-11-05, or months "
+                + "2026-10..2026-11), settled or not: after a vendor's data fix (output.layout: partitioned)."))
+    var refresh: String?
+
+    func validate() throws {
+        if let refresh {
+            do { _ = try RefreshRange(parsing: refresh) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
     func run() async throws {
-        try await RunInvocation(specPath: spec, options: options, noResume: noResume).perform()
+        var invocation = RunInvocation(specPath: spec, options: options, noResume: noResume)
+        invocation.refresh = try refresh.map(RefreshRange.init(parsing:))
+        try await invocation.perform()
     }
 }
 

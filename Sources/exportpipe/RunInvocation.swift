@@ -1,6 +1,7 @@
 import AnalyticsSimulator
 import ArgumentParser
 import ExportBasics
+import ExportDataset
 import ExportExecutor
 import ExportPlanner
 import ExportRun
@@ -21,13 +22,16 @@ struct RunInvocation {
     var options: RunOptions
     var noResume = false
     var retry: RetrySelection?
+    /// `run --refresh`: partitions exported again on purpose.
+    var refresh: RefreshRange?
 
     func perform() async throws {
         let instant = NowOption.resolve(options.now)
         let loaded = try LoadedPipeline.load(specPath, now: instant, printWarnings: true)
-        let reporting = reportingObserver(loaded)
+        let request = request(now: instant)
+        let reporting = reportingObserver(loaded, clock: request.clock)
         let run = PipelineRun(
-            spec: loaded.spec, specPath: specPath, request: request(now: instant),
+            spec: loaded.spec, specPath: specPath, request: request,
             toolVersion: ExportPipeVersion.current,
             observers: [reporting, TerminalObserver(style: options.progress.style, reporting: reporting)])
         let task = Task { await run.run() }
@@ -48,13 +52,13 @@ struct RunInvocation {
         // Validated by RunOptions.validate().
         request.simulatorFaults = options.simulatorFaults.flatMap { try? FaultConfiguration(parsing: $0) } ?? .none
         request.coordination = .setting(flag: options.coordinator)
-        request.metricsFile = options.metricsFile
         request.stopReason = { TerminalOutput.shared.closedPipe ? .outputClosed : .interrupted }
+        request.refresh = refresh
         return request
     }
 
     /// The summary/metrics/report writer.
-    private func reportingObserver(_ loaded: LoadedPipeline) -> RunObserver {
+    private func reportingObserver(_ loaded: LoadedPipeline, clock: @escaping @Sendable () -> Double) -> RunObserver {
         let spec = loaded.spec
         return RunObserver(
             RunObserver.Setup(
@@ -62,7 +66,7 @@ struct RunInvocation {
                 journalPath: loaded.journalPath, outputDirectory: loaded.outputDirectory,
                 metricsPath: metricsPath(loaded), users: spec.api.users.map(\.username.raw),
                 outstandingPerUser: spec.run.outstandingPerUser,
-                timeScale: options.timeScale ?? (spec.api.usesSimulator ? 2_000 : 1)))
+                timeScale: options.timeScale ?? (spec.api.usesSimulator ? 2_000 : 1), clock: clock))
     }
 
     private func metricsPath(_ loaded: LoadedPipeline) -> String? {

@@ -107,6 +107,29 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Flag(help: "The same as --compression gzip.")
     var gzip = false
 
+    @Option(
+        name: .customLong("late-days"),
+        help:
+            "Late data: a share of each day's rows appears up to N days after its time, and some values change until then (default 0)."
+    )
+    var lateDays = 0
+
+    @Option(
+        help:
+            "The simulated now when the server starts, e.g. 2026-11-20T06:00:00Z (default: the real time); API time moves on from it at --time-scale."
+    )
+    var start: String?
+
+    @Option(
+        name: .customLong("add-column"),
+        help: "Schema drift: exports reaching this UTC day gain a column, e.g. --add-column score@2026-03-10.")
+    var addColumn: String?
+
+    @Option(
+        name: .customLong("drop-column"),
+        help: "Schema drift: exports reaching this UTC day lose a column, e.g. --drop-column tags@2026-03-10.")
+    var dropColumn: String?
+
     func run() async throws {
         let configuration = try makeConfiguration()
         try await AnalyticsSimulator.run(configuration) { url in
@@ -140,6 +163,14 @@ struct SimulatorCommand: AsyncParsableCommand {
         configuration.redirectHops = max(0, redirectHops)
         configuration.timeoutsAsCloseStatus = timeoutsAsCloseStatus
         configuration.statusNotFoundFirst = max(0, statusNotFoundFirst)
+        if lateDays != 0 { configuration.lateArrival = LateArrival(days: lateDays) }
+        if let start {
+            guard let instant = InstantFormat.parse(start) else {
+                throw ValidationError("--start '\(start)' is not an instant; write it like 2026-11-20T06:00:00Z")
+            }
+            configuration.startEpochMillis = instant
+        }
+        configuration.drift = try drift()
         do {
             try configuration.validate()
         } catch {

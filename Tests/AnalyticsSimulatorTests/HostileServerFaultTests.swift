@@ -79,7 +79,7 @@ struct HostileServerFaultTests {
             let reply = try await TestHTTP.request(teamsURL(sim))
             #expect(reply.status == 200)
             #expect(try reply.json()["status"] == nil)
-            #expect((try? reply.decode(Envelope<SubmitResult>.self)) == nil)
+            #expect((try? reply.decode(Envelope<JobInfo>.self)) == nil)
             #expect(await sim.stats().faults["envelope"] == 1)
         }
     }
@@ -88,7 +88,7 @@ struct HostileServerFaultTests {
     func stuck() async throws {
         let clock = ManualClock()
         try await SimulatorHarness.withSimulator(try configuration("stuck=1", clock: clock)) { sim in
-            let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<SubmitResult>.self)
+            let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<JobInfo>.self)
                 .result
             clock.advance(by: 7 * 86_400)
             let status = try await TestHTTP.request(try #require(job.statusUrl), credentials: nil)
@@ -111,7 +111,7 @@ struct HostileServerFaultTests {
         try await SimulatorHarness.withSimulator(
             try configuration("foreign=1", clock: clock, foreign: "http://localhost")
         ) { sim in
-            let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<SubmitResult>.self)
+            let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<JobInfo>.self)
                 .result
             clock.advance(by: 3_600)
             let redirect = try await TestHTTP.request(try #require(job.downloadUrl), credentials: nil)

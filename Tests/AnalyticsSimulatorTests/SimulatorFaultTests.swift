@@ -56,7 +56,7 @@ struct SimulatorFaultTests {
     func failedJobs() async throws {
         let clock = ManualClock()
         try await SimulatorHarness.withSimulator(try configuration("fail=1", clock: clock)) { sim in
-            let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<SubmitResult>.self)
+            let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<JobInfo>.self)
                 .result
             clock.advance(by: 3_600)
             let status = try await TestHTTP.request(try #require(job.statusUrl), credentials: nil)
@@ -70,7 +70,7 @@ struct SimulatorFaultTests {
     }
 
     private func completedDownload(_ sim: RunningSimulator, clock: ManualClock) async throws -> String {
-        let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<SubmitResult>.self).result
+        let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<JobInfo>.self).result
         clock.advance(by: 3_600)
         let redirect = try await TestHTTP.request(try #require(job.downloadUrl), credentials: nil)
         #expect(redirect.status == 307)
@@ -102,7 +102,7 @@ struct SimulatorFaultTests {
     func background() async throws {
         let clock = ManualClock()
         try await SimulatorHarness.withSimulator(try configuration("background=2", clock: clock)) { sim in
-            let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<SubmitResult>.self)
+            let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<JobInfo>.self)
                 .result
             let stats = await sim.stats()
             #expect(stats.background.submissions == 10)
@@ -116,7 +116,7 @@ struct SimulatorFaultTests {
             #expect(await sim.stats().maxRunningCompany == 4)
         }
         try await SimulatorHarness.withSimulator(try configuration("background=10", clock: ManualClock())) { sim in
-            let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<SubmitResult>.self)
+            let job = try await TestHTTP.request(submitURL(sim), method: .POST).decode(Envelope<JobInfo>.self)
                 .result
             let status = try await TestHTTP.request(try #require(job.statusUrl), credentials: nil)
                 .decode(Envelope<StatusPayload>.self).result.status

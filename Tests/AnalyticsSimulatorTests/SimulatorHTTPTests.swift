@@ -17,12 +17,12 @@ private func manualSimulator(
 private func submit(
     _ sim: RunningSimulator, _ type: ExportType = .response, items: [QueryItem]? = nil,
     user: (String, String) = TestHTTP.demo
-) async throws -> SubmitResult {
+) async throws -> JobInfo {
     let request = Fixtures.request(type, hours: 2)
     let reply = try await TestHTTP.request(
         Fixtures.submitURL(sim.baseURL, type, items ?? request.queryItems), method: .POST, credentials: user)
     guard reply.status == 200 else { throw TestFailure("submit answered \(reply.status): \(reply.text)") }
-    return try reply.decode(Envelope<SubmitResult>.self).result
+    return try reply.decode(Envelope<JobInfo>.self).result
 }
 
 private func status(_ url: String?) async throws -> (JobStatus, StatusPayload) {
@@ -45,7 +45,7 @@ struct SimulatorHTTPTests {
             let raw = try reply.json()
             #expect(raw["status"] as? String == "PASS")
             #expect(raw.keys.contains("request") && raw["request"] is NSNull)
-            let job = try reply.decode(Envelope<SubmitResult>.self).result
+            let job = try reply.decode(Envelope<JobInfo>.self).result
             #expect(
                 job.workflowId.range(
                     of: #"^[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#,
@@ -110,7 +110,7 @@ struct SimulatorHTTPTests {
             clock.advance(by: 3_600)
             var files: [[UInt8]] = []
             for reply in [form, json] {
-                let job = try reply.decode(Envelope<SubmitResult>.self).result
+                let job = try reply.decode(Envelope<JobInfo>.self).result
                 let redirect = try await TestHTTP.request(try #require(job.downloadUrl), credentials: nil)
                 let file = try await TestHTTP.request(try #require(redirect.header("Location")), credentials: nil)
                 files.append(file.body)
@@ -148,7 +148,7 @@ struct SimulatorHTTPTests {
     func userLimits() async throws {
         let clock = ManualClock()
         try await SimulatorHarness.withSimulator(manualSimulator(clock)) { sim in
-            var jobs: [SubmitResult] = []
+            var jobs: [JobInfo] = []
             for _ in 0..<7 { jobs.append(try await submit(sim)) }
             for job in jobs.prefix(5) {
                 #expect(try await status(job.statusUrl).0.result.runnerState == .running)
@@ -188,7 +188,7 @@ struct SimulatorHTTPTests {
             $0.limits = QueueLimits(runningPerUser: 2, queuedPerUser: 5, runningPerCompany: 4, queuedPerCompany: 8)
         }
         try await SimulatorHarness.withSimulator(config) { sim in
-            var last: SubmitResult?
+            var last: JobInfo?
             for (user, count) in [("a", 3), ("b", 3), ("c", 3)] {
                 for _ in 0..<count { last = try await submit(sim, user: (user, users[user]!)) }
             }

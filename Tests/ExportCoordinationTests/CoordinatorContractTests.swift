@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import Foundation
 import Testing
 
@@ -132,9 +133,9 @@ struct CoordinatorContractTests {
         defer { Task { await fixture.tearDown([dead, survivor]) } }
         let scope = CoordinatorFixture.scope
         let lease = try await dead.acquire(fixture.request("alice", limits: try limits(1), pipeline: "dead"))
-        let job = RecordedJob(
+        let job = SubmittedJob(
             workflowId: "wf-1", runId: "run-1",
-            statusUrl: "https://api.example/status/wf-1?analyticsAccessToken=SECRET-TOKEN")
+            statusURL: "https://api.example/status/wf-1?analyticsAccessToken=SECRET-TOKEN")
         try await dead.record(job: job, on: lease)
         fixture.clock.advance(fixture.timing.leaseDuration + 1)  // the holder stops renewing
 
@@ -227,7 +228,7 @@ struct CoordinatorContractTests {
             lease = try await first.renew(lease)
         }
         #expect(try await first.snapshot(scope).leases.map(\.state) == [.held])
-        try await first.record(job: RecordedJob(workflowId: "w", runId: "r-7", statusUrl: "http://x/s"), on: lease)
+        try await first.record(job: SubmittedJob(workflowId: "w", runId: "r-7", statusURL: "http://x/s"), on: lease)
         fixture.clock.advance(fixture.timing.leaseDuration * 2)
         await first.close()
 
@@ -252,7 +253,7 @@ struct CoordinatorContractTests {
         let request = fixture.request("alice", limits: try limits(1))
         let held = try await coordinator.acquire(request)
         // A resumed run's job in flight whose lease is gone: it runs at the API whatever the table says.
-        let job = RecordedJob(workflowId: "w", runId: "r-claimed", statusUrl: "http://x/s")
+        let job = SubmittedJob(workflowId: "w", runId: "r-claimed", statusURL: "http://x/s")
         let claimed = try await coordinator.claim(request, job: job)
         var snapshot = try await coordinator.snapshot(scope)
         #expect(snapshot.leases.map(\.id) == [held.id, claimed.id], "two leases of a user allowed one")

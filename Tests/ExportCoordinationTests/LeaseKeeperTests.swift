@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import Foundation
 import Testing
 
@@ -12,11 +13,11 @@ struct LeaseKeeperTests {
         let survivor = try await fixture.make()
         defer { Task { await fixture.tearDown([dead, survivor]) } }
         let scope = CoordinatorFixture.scope
-        let job = RecordedJob(workflowId: "w", runId: "r", statusUrl: "http://x/status?analyticsAccessToken=T")
+        let job = SubmittedJob(workflowId: "w", runId: "r", statusURL: "http://x/status?analyticsAccessToken=T")
         let deadLease = try await dead.acquire(fixture.request("alice", pipeline: "dead"))
         try await dead.record(job: job, on: deadLease)
 
-        let closed = Log<RecordedJob>()
+        let closed = Log<SubmittedJob>()
         let isClosed = Flag()
         let keeper = LeaseKeeper(coordinator: survivor, timing: fixture.timing) { probed in
             await closed.append(probed)

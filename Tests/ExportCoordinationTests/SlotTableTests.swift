@@ -44,7 +44,7 @@ struct SlotTableTests {
         for ticket in tickets { _ = try table.pickUp(ticket: ticket, now: start, timing: timing) }
         // The killed run's first submit was answered (a job may be running: kept until seen CLOSED); its second
         // was not (the answer was lost with the process).
-        try table.record(job: RecordedJob(workflowId: "w", runId: "r", statusUrl: "u"), on: tickets[0])
+        try table.record(job: SubmittedJob(workflowId: "w", runId: "r", statusURL: "u"), on: tickets[0])
 
         let next = HolderIdentity(pipeline: "p", host: "h", pid: 9, instance: "state-1")
         #expect(table.orphansDue(now: start, timing: timing).isEmpty, "renewed a moment ago: not an orphan yet")
@@ -81,7 +81,7 @@ struct SlotTableTests {
         table.admit(now: start, timing: timing)
         _ = try table.pickUp(ticket: withJob, now: start, timing: timing)
         _ = try table.pickUp(ticket: withoutJob, now: start, timing: timing)
-        try table.record(job: RecordedJob(workflowId: "w", runId: "r", statusUrl: "u"), on: withJob)
+        try table.record(job: SubmittedJob(workflowId: "w", runId: "r", statusURL: "u"), on: withJob)
 
         let expired = start.addingTimeInterval(timing.leaseDuration)
         table.admit(now: expired, timing: timing)
@@ -160,7 +160,7 @@ struct SlotTableTests {
             case 3:
                 if let lease = table.leases.randomElement(using: &random) {
                     try table.record(
-                        job: RecordedJob(workflowId: "w", runId: lease.id.rawValue, statusUrl: "u"), on: lease.id)
+                        job: SubmittedJob(workflowId: "w", runId: lease.id.rawValue, statusURL: "u"), on: lease.id)
                 }
             case 4:
                 for orphan in table.orphansDue(now: now, timing: timing) where random.next() % 2 == 0 {

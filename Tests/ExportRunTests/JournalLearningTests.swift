@@ -58,7 +58,7 @@ struct JournalLearningTests {
         let postsExport = try #require(learned.exports.first { $0.name == "posts" })
         let duration = try #require(postsExport.learnedDuration)
         #expect(duration.jobs == 2)
-        #expect(abs(duration.ratio - 1.0 / 3) < 0.001)
+        #expect(abs((duration.ratio ?? 0) - 1.0 / 3) < 0.001)
         #expect(duration.secondsPer1000Rows != nil)
         #expect(learned.exports.first { $0.name == "replies" }?.learnedDuration == nil, "nothing learned for it")
         #expect(abs(postsExport.estimatedSeconds - postsExport.expectedSeconds / 3) < 0.01)

@@ -19,13 +19,14 @@ struct LearnedDurationTests {
 
     /// Two jobs of one export, estimated at 300 s each, submitted at 0 and answered at 1.
     static func twoJobs(second: WorkItem = item("c2")) -> Scheduler {
-        var core = Scheduler(configuration: SchedulerConfiguration(users: ["u1"]), splitter: { _ in nil })
-        _ = core.start([ChunkStart(item("c1")), ChunkStart(second)], now: 0)
+        var driver = CoreDriver(SchedulerConfiguration(users: ["u1"]))
+        _ = driver.start([ChunkStart(item("c1")), ChunkStart(second)])
+        driver.now = 1
         for id in ["c1", "c2"] {
             let job = SubmittedJob(workflowId: "w-\(id)", runId: "r", statusURL: "s-\(id)", downloadURL: "d-\(id)")
-            _ = core.handle(.submitAnswered(chunk: id, job: job), now: 1)
+            _ = driver.send(.submitAnswered(chunk: id, job: job))
         }
-        return core
+        return driver.core
     }
 
     static func inFlight(_ core: inout Scheduler, _ id: String, at now: Double) {

@@ -11,16 +11,18 @@ struct RunningNoticeTests {
         request: ExportRequest(type: .incomingPost, startTime: 1_738_368_000_000, endTime: 1_738_454_400_000),
         expectedRows: 1000, expectedSeconds: 120)
 
-    static func notices(_ effects: [SchedulerEffect]) -> [Notice] {
+    static func notices(_ effects: [SchedulerEffect]) -> [ProgressEvent] {
         effects.compactMap { if case .notify(let notice) = $0 { notice } else { nil } }
     }
 
     @Test func aJobSeenRunningIsToldOnceAndAQueuedOneNever() throws {
-        var core = Scheduler(configuration: SchedulerConfiguration(users: ["u1"]), splitter: { _ in nil })
-        let first = core.start([ChunkStart(Self.item)], now: 0)
+        var driver = CoreDriver(SchedulerConfiguration(users: ["u1"]))
+        let first = driver.start([ChunkStart(Self.item)])
         #expect(first.contains { if case .submit = $0 { true } else { false } })
         let job = SubmittedJob(workflowId: "w", runId: "r", statusURL: "s", downloadURL: "d")
-        _ = core.handle(.submitAnswered(chunk: "c1", job: job), now: 1)
+        driver.now = 1
+        _ = driver.send(.submitAnswered(chunk: "c1", job: job))
+        var core = driver.core
 
         // Queued: RUNNING with nothing that says it runs.
         let queued = core.handle(

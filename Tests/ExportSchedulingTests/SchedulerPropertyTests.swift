@@ -58,6 +58,7 @@ struct SchedulerPropertyTests {
         var lastEventWasSize = false
         var lastSettled: [String: Bool] = [:]  // the chunk's previous job is known settled
         var unreadable: [String: Int] = [:]
+        var leases: [Int: String] = [:]  // the coordinator's leases the core holds: slot id → user
 
         func check(_ effects: [SchedulerEffect]) {
             for effect in effects {
@@ -82,15 +83,25 @@ struct SchedulerPropertyTests {
                         continue
                     }
                     pending.append(effect)
-                case .download(let id, _, _):
-                    guard case .completed? = journaled[id] else {
-                        Issue.record("seed \(seed): \(id) downloaded before completion was journaled")
+                case .download(let item, _, _):
+                    guard case .completed? = journaled[item.id] else {
+                        Issue.record("seed \(seed): \(item.id) downloaded before completion was journaled")
                         continue
                     }
                     pending.append(effect)
-                case .notify, .stop: break
+                case .lease(.reclaim), .lease(.acquire):
+                    if case .lease(.acquire(let slot, _, _)) = effect { leases[slot.id] = slot.user }
+                    pending.append(effect)
+                case .lease(.release(let slot)):
+                    #expect(leases.removeValue(forKey: slot.id) != nil, "seed \(seed): released a lease not held")
+                case .lease, .notify, .stop, .armTimer, .cancelTimer: break
                 }
             }
+            // The coordinator's leases (acquired, not yet released) stay within the caps too.
+            #expect(leases.count <= limits.queuedPerCompany, "seed \(seed): company leases exceeded at \(now)")
+            #expect(
+                Dictionary(grouping: leases.values, by: { $0 }).values.allSatisfy { $0.count <= min(perUser, 5) },
+                "seed \(seed): user leases exceeded")
             // Limits, counted in the world: every job that may be live, phantoms included.
             let live = jobs.values.filter { !$0.rejected && $0.end > now } + phantoms.filter { $0.end > now }
             var perUserCount: [String: Int] = [:]
@@ -121,6 +132,10 @@ struct SchedulerPropertyTests {
             let u = Double.random(in: 0..<1, using: &random)
             var event: SchedulerEvent
             switch effect {
+            case .lease(.reclaim):
+                event = .lease(.reclaimed(freed: 0))
+            case .lease(.acquire(_, let chunk, _)):
+                event = .lease(.granted(chunk: chunk))
             case .submit(let item, let user):
                 let duration = (estimates[item.id] ?? 60) * ratio * Double.random(in: 0.9...1, using: &random)
                 let job = WorldJob(chunk: item.id, user: user, end: now + duration, rejected: u < 0.1)
@@ -165,7 +180,8 @@ struct SchedulerPropertyTests {
                     event = .statusAnswered(chunk: id, outcome: .completed, progress: "C", downloadURL: "d")
                     lastSettled[id] = true
                 }
-            case .download(let id, _, _):
+            case .download(let item, _, _):
+                let id = item.id
                 event =
                     u < 0.1
                     ? .downloadFailed(chunk: id, Failure(.permanent, "did not verify"))

@@ -85,7 +85,13 @@ let fullSpecText = """
       - name: view
         type: incoming_post
         filters: { smart_views: [3] }
-    output: { dir: results, state_dir: state }
+    output:
+      dir: results
+      state_dir: state
+      layout: partitioned
+      partition: month
+      compression: gzip
+      load: { postgres: '${WAREHOUSE_URL}', schema: analytics, password_env: DW_PASSWORD }
     run: { outstanding_per_user: 2, attempts: 4, settle: 3d, min_chunk: 30min, target_rows_per_job: 100000, stuck_after: 12h,
            deadline: 8h, metrics_file: metrics/test.prom, coordinator: embedded,
            coordinator_password_env: EXPORTPIPE_PG_PASSWORD }

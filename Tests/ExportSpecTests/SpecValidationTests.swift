@@ -44,7 +44,12 @@ struct SpecValidationTests {
         #expect(spec.exports[5].selection.timeIntervalMillis == 86_400_000)
         #expect(spec.exports[6].selection.filters == [.teams: [1], .agents: [7, 8]])
         #expect(spec.exports[7].selection.filters == [.smartViews: [3]])
-        #expect(spec.output == OutputConfig(dir: "results", stateDir: "state"))
+        var output = OutputConfig(dir: "results", stateDir: "state")
+        (output.layout, output.partition, output.compression) = (.partitioned, .month, .gzip)
+        output.load = spec.output.load
+        #expect(spec.output == output)
+        #expect(spec.output.load?.postgres.raw == "${WAREHOUSE_URL}")
+        #expect(spec.output.load?.schema == "analytics" && spec.output.load?.passwordEnv == "DW_PASSWORD")
         #expect(
             spec.run
                 == RunConfig(

@@ -1,3 +1,4 @@
+import AnalyticsAPI
 import ExportExecutor
 import Foundation
 import RunReporting
@@ -9,8 +10,10 @@ import Testing
 struct RunReportStatusTests {
     /// A journal chunk in `state` (decoded, as the journal stores it).
     static func record(_ id: String, _ state: String) throws -> ChunkRecord {
+        let request = try JSONSerialization.jsonObject(
+            with: JSONEncoder().encode(ExportRequest(type: .incomingPost, startTime: 0, endTime: 86_400_000)))
         let fields: [String: Any] = [
-            "id": id, "exportName": "posts", "request": "{}", "windowStart": 0, "windowEnd": 86_400_000,
+            "id": id, "exportName": "posts", "request": request, "windowStart": 0, "windowEnd": 86_400_000,
             "state": state, "attempts": 1, "expectedRows": 10, "expectedSeconds": 60, "updatedAt": 0,
             "rejections": 0,
         ]

@@ -96,11 +96,13 @@ extension SpecDecoder {
         }
         var output = OutputConfig()
         if let value = section.value("dir"), let dir = string(value, "output.dir") { output.dir = dir }
+        if let value = section.value("load") { output.load = decodeLoad(value, keyNode: section.key("load")) }
         var stateNode = section.value("dir") ?? node
         if let value = section.value("state_dir"), let dir = string(value, "output.state_dir") {
             output.stateDir = dir
             stateNode = value
         }
+        decodeLayout(section, into: &output)
         let paths = StateDirectoryRule(
             specFile: file, stateDir: output.stateDir, outputDir: output.dir,
             home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())

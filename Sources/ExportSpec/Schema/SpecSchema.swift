@@ -29,6 +29,7 @@ public enum SpecSchema {
                     ("window", window),
                     ("export", export),
                     ("output", section(SpecVocabulary.output)),
+                    ("load", section(SpecVocabulary.load, required: ["postgres"])),
                     ("run", section(SpecVocabulary.run)),
                 ])
             ),

@@ -230,11 +230,13 @@ public enum SpecVocabulary {
 
     public static var export: [SpecField] { exportBase + exportOptions }
 
-    public static let output: [SpecField] = [
-        SpecField(
-            "dir", string, "Where merged CSVs and manifest.json go (default out, relative to the spec's folder)."),
-        SpecField("state_dir", string, "Where the journal and chunk files go (default .exportpipe)."),
-    ]
+    public static let output: [SpecField] =
+        [
+            SpecField(
+                "dir", string, "Where merged CSVs and manifest.json go (default out, relative to the spec's folder)."),
+            SpecField("state_dir", string, "Where the journal and chunk files go (default .exportpipe)."),
+            SpecField("load", .object([("$ref", .string("#/$defs/load"))]), "Load the dataset into PostgreSQL."),
+        ] + outputLayout
 
     public static let run: [SpecField] = [
         SpecField(
@@ -279,7 +281,7 @@ public enum SpecVocabulary {
             ("", topLevel), ("api", api), ("api.users[]", user), ("api.limits", limits), ("defaults", defaults),
             ("window", window),
             ("exports[]", export), ("exports[].filters", filters), ("exports[].merge", merge),
-            ("output", output), ("run", run),
+            ("output", output), ("output.load", load), ("run", run),
         ]
     }
 }

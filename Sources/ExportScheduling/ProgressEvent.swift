@@ -1,3 +1,6 @@
+// The one vocabulary of what happens to a run: the core sends it (`SchedulerEffect.notify`), the driver adds
+// `started`, `replanned` and `finished`, and the displays, the event log and the metrics read it.
+
 /// Something that happened to a chunk, for progress displays and `--progress json`.
 public struct ProgressEvent: Sendable, Codable, Hashable {
     public enum Kind: String, Sendable, Codable, Hashable {

@@ -1,12 +1,18 @@
 import AnalyticsAPI
-import AnalyticsClient
+import ExportBasics
 import ExportScheduling
 import Foundation
 
-extension Executor {
-    /// Sorts the journal's chunks for these items into done, to download, to re-attach, to hold and to submit,
-    /// and finds jobs still in flight for chunks no longer in the plan (a rolling window moves every run).
-    func prepare(_ items: [WorkItem]) throws -> [ChunkStart] {
+/// Reads the journal into the core's starting state: sorts the journal's chunks for the run's items into done, to
+/// download, to re-attach, to hold and to submit, and finds jobs still in flight for chunks no longer in the plan
+/// (a rolling window moves every run). A verified chunk whose file changed or whose window had not settled is
+/// planned again (journaled, and told through `emit`).
+struct ChunkStartReader {
+    let journal: Journal
+    let configuration: ExecutorConfiguration
+    let emit: @Sendable (ProgressEvent) -> Void
+
+    func starts(for items: [WorkItem]) throws -> [ChunkStart] {
         let records = try journal.records()
         let byId = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let children = Dictionary(grouping: records.filter { $0.parentId != nil }, by: { $0.parentId! })
@@ -16,10 +22,11 @@ extension Executor {
 
         func visit(_ id: String) throws {
             guard seen.insert(id).inserted, let record = byId[id] else { return }
-            var item = try record.workItem()
+            var item = record.workItem
             item.timeZone = zones[item.exportName] ?? nil
             switch record.state {
             case .split:
+                starts.append(ChunkStart(item, attempts: record.attempts, .split, user: nil))
                 for child in children[id] ?? [] { try visit(child.id) }
             case .verified:
                 if let problem = staleness(of: record) {
@@ -27,13 +34,13 @@ extension Executor {
                     emit(ProgressEvent(.replanned, chunk: id, export: record.exportName, message: problem))
                     starts.append(ChunkStart(item))
                 } else {
-                    starts.append(ChunkStart(item, .verified(rows: record.rows ?? 0, bytes: record.bytes ?? 0)))
+                    starts.append(.verified(item, rows: record.rows ?? 0, bytes: record.bytes ?? 0))
                 }
             case .completed:
-                if let url = record.downloadUrl {
+                if record.downloadUrl != nil {
                     starts.append(
                         ChunkStart(
-                            item, attempts: record.attempts, .completed(user: owner(of: record), downloadURL: url)))
+                            item, attempts: record.attempts, .completed, user: owner(of: record), job: job(of: record)))
                 } else {
                     try journal.replan(id, reason: "completed without a download link")
                     starts.append(ChunkStart(item))
@@ -41,9 +48,9 @@ extension Executor {
             case .submitted:
                 starts.append(
                     ChunkStart(
-                        item, attempts: record.attempts, .inFlight(user: owner(of: record), job: job(of: record))))
+                        item, attempts: record.attempts, .submitted, user: owner(of: record), job: job(of: record)))
             case .submitting:
-                starts.append(ChunkStart(item, attempts: record.attempts, .unknownOutcome(user: owner(of: record))))
+                starts.append(ChunkStart(item, attempts: record.attempts, .submitting, user: owner(of: record)))
             case .planned:
                 starts.append(ChunkStart(item, attempts: record.attempts))
             case .failed:
@@ -54,9 +61,9 @@ extension Executor {
         for item in items { try visit(item.id) }
         // Jobs in flight for chunks no longer in the plan: still counted against the limits until CLOSED.
         for record in records where !seen.contains(record.id) && record.state.mayBeOutstanding {
-            let item = try record.workItem()
+            let item = record.workItem
             let job = record.state == .submitted ? job(of: record) : nil
-            starts.append(ChunkStart(item, attempts: record.attempts, .orphan(user: owner(of: record), job: job)))
+            starts.append(.orphan(item, attempts: record.attempts, user: owner(of: record), job: job))
         }
         return starts
     }
@@ -71,7 +78,7 @@ extension Executor {
     private func staleness(of record: ChunkRecord) -> String? {
         guard let file = record.file, let sha = record.sha256 else { return "the journal has no file for it" }
         let path = configuration.stateDirectory + "/" + file
-        guard let actual = try? Self.sha256(ofFileAt: path) else { return "its file \(file) is missing" }
+        guard let actual = try? Hex.sha256(ofFileAt: path) else { return "its file \(file) is missing" }
         guard actual == sha else { return "its file \(file) has changed since it was verified" }
         if let verifiedAt = record.verifiedAt,
             verifiedAt < Double(record.windowEnd) / 1000 + configuration.settleSeconds

@@ -1,0 +1,177 @@
+import ExportCoordination
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Loads a dataset's partitions into PostgreSQL (docs/warehouse.md): one table per export, each partition replaced
+/// in one transaction (delete its rows, `COPY` the file's, record it in `_exportpipe_partitions`), skipped when the
+/// same SHA-256 is recorded already.
+///
+/// The loader connects and prepares its schema (a version table of its own) when it is made; `close()` ends it.
+public final class WarehouseLoader: Sendable {
+    let client: PostgresClient
+    let settings: WarehouseSettings
+    let logger: Logger
+    private let runTask: Task<Void, Never>
+
+    /// The newest schema version of the bookkeeping this build knows.
+    public static let schemaVersion = 1
+
+    /// The schema, quoted, for statements.
+    var schema: String { WarehouseNames.quoted(settings.schema) }
+
+    /// Connects and creates or migrates the bookkeeping.
+    /// - Parameter maximumConnections: partitions of different exports load in parallel up to this many.
+    /// - Throws: `WarehouseError` (`.database`) when the database cannot be reached or prepared within
+    ///   `settings.connectTimeout`.
+    public init(
+        settings: WarehouseSettings, maximumConnections: Int = 2,
+        logger: Logger = Logger(label: "exportpipe.load")
+    ) async throws {
+        var configuration = settings.connection.clientConfiguration
+        configuration.options.maximumConnections = max(1, maximumConnections)
+        configuration.options.connectTimeout = .seconds(Int64(max(1, settings.connectTimeout)))
+        configuration.options.additionalStartupParameters = [("application_name", "exportpipe-load")]
+        let connectionErrors = ConnectionErrorLog()
+        let client = PostgresClient(
+            configuration: configuration, backgroundLogger: connectionErrors.logger(forwardingTo: logger))
+        self.client = client
+        self.settings = settings
+        self.logger = logger
+        runTask = Task { await client.run() }
+        do {
+            try await Self.withDeadline(settings.connectTimeout) { [self] in try await migrate() }
+        } catch {
+            await close()
+            var reason = Self.describe(error)
+            if let connection = connectionErrors.lastError { reason += " (the last connection attempt: \(connection))" }
+            throw WarehouseError.database("cannot prepare schema \(settings.schema) at \(settings.redacted): \(reason)")
+        }
+    }
+
+    /// Ends the connections.
+    public func close() async {
+        runTask.cancel()
+        await runTask.value
+    }
+
+    private func migrate() async throws {
+        let schemaName = settings.schema
+        let schema = schema
+        let latest = Self.schemaVersion
+        let logger = logger
+        try await client.withTransaction(logger: logger) { connection in
+            // One migrator of a schema at a time, across machines (the first key is arbitrary but fixed).
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(1702392944, hashtext(\(schemaName)))", logger: logger)
+            // CREATE SCHEMA IF NOT EXISTS needs the CREATE right even when the schema exists: ask first.
+            var exists = false
+            for try await _ in try await connection.query(
+                "SELECT 1 FROM pg_namespace WHERE nspname = \(schemaName)", logger: logger)
+            {
+                exists = true
+            }
+            if !exists { try await connection.query("CREATE SCHEMA \(unescaped: schema)", logger: logger) }
+            let versionTable = "\(schema).\(WarehouseNames.version)"
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS \(unescaped: versionTable) (version integer NOT NULL)", logger: logger)
+            var current = 0
+            for try await version in try await connection.query(
+                "SELECT max(version) FROM \(unescaped: schema).\(unescaped: WarehouseNames.version)", logger: logger
+            ).decode(Int?.self) {
+                current = version ?? 0
+            }
+            guard current <= latest else {
+                throw WarehouseError.database(
+                    "the load bookkeeping in schema \(schemaName) is at version \(current), newer than this "
+                        + "exportpipe knows (\(latest)): upgrade exportpipe on this machine")
+            }
+            if current < 1 {
+                try await connection.query(
+                    """
+                    CREATE TABLE \(unescaped: schema).\(unescaped: WarehouseNames.partitions) (
+                        export text NOT NULL,
+                        partition date NOT NULL,
+                        partition_key text NOT NULL,
+                        table_name text NOT NULL,
+                        rows bigint NOT NULL,
+                        sha256 text NOT NULL,
+                        loaded_at timestamptz NOT NULL,
+                        run_id text NOT NULL,
+                        PRIMARY KEY (export, partition)
+                    )
+                    """, logger: logger)
+                try await connection.query(
+                    "INSERT INTO \(unescaped: schema).\(unescaped: WarehouseNames.version) (version) VALUES (1)",
+                    logger: logger)
+            }
+        }
+    }
+
+    /// The partitions of `export` recorded as loaded, by first day.
+    public func loadedPartitions(export: String) async throws -> [LoadedPartition] {
+        do {
+            var result: [LoadedPartition] = []
+            let rows = try await client.query(
+                """
+                SELECT partition_key, (partition - DATE '1970-01-01')::int8, rows, sha256,
+                       extract(epoch FROM loaded_at)::float8, run_id
+                FROM \(unescaped: schema).\(unescaped: WarehouseNames.partitions)
+                WHERE export = \(export) ORDER BY partition
+                """, logger: logger)
+            for try await (key, day, rows, sha, loadedAt, run) in rows.decode(
+                (String, Int64, Int64, String, Double, String).self)
+            {
+                result.append(
+                    LoadedPartition(
+                        key: key, firstDay: day, rows: Int(rows), sha256: sha,
+                        loadedAt: Date(timeIntervalSince1970: loadedAt), runID: run))
+            }
+            return result
+        } catch {
+            throw WarehouseError.database("cannot read the load bookkeeping: \(Self.describe(error))")
+        }
+    }
+
+    /// An error's text without its query or binds.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError {
+            let inner = error.beginError ?? error.closureError ?? error.commitError
+            return inner.map(describe) ?? "the transaction failed"
+        }
+        if let error = error as? PSQLError {
+            var text = "\(error.code)"
+            if let message = error.serverInfo?[.message] { text = message }
+            if let detail = error.serverInfo?[.detail] { text += " (\(detail))" }
+            if let context = error.serverInfo?[.locationContext] { text += " [\(context)]" }
+            if let underlying = error.underlying { text += " (\(underlying))" }
+            return text
+        }
+        if let error = error as? WarehouseError { return error.message }
+        return "\(error)"
+    }
+
+    static func withDeadline<T: Sendable>(
+        _ seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                throw WarehouseError.database("the database did not answer within \(Int(seconds)) s")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+}
+
+/// A partition recorded in `_exportpipe_partitions`.
+public struct LoadedPartition: Sendable, Hashable {
+    public var key: String
+    public var firstDay: Int64
+    public var rows: Int
+    public var sha256: String
+    public var loadedAt: Date
+    public var runID: String
+}
