@@ -66,8 +66,12 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
         let toDo: [Chunk] = (only ?? Self.unfinished(plan, records: records)).compactMap { Self.chunk($0) }
         let roots = Set(records.map(\.id))
         let fresh = only == nil ? plan.chunks.filter { !roots.contains($0.id) } : []
+        // Chunks the journal holds verified that the plan did not keep (verified within run.settle of their window's
+        // end, cut the same way again): the executor exports them again, so they are this run's work too.
+        let verifiedIds = Set(records.filter { $0.state == .verified }.map(\.id))
+        let again = only == nil ? plan.exports.flatMap(\.chunksToRun).filter { verifiedIds.contains($0.id) } : []
         let estimate = PlanEstimate(
-            chunks: toDo + fresh, users: setup.users.count, outstandingPerUser: setup.outstandingPerUser)
+            chunks: toDo + fresh + again, users: setup.users.count, outstandingPerUser: setup.outstandingPerUser)
         var previous: String?
         if let path = setup.metricsPath { previous = try? String(contentsOfFile: path, encoding: .utf8) }
         let metrics = RunMetrics(
@@ -130,9 +134,12 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
         let (log, kept, bound, verified) = lock.withLock {
             (self.log, self.metrics, self.lowerBound, self.verified)
         }
+        // A run whose chunks failed for good did its work: its error only names the exports it did not write, and
+        // the report's banner says so and asks for `retry` when no error stopped the run (`Status.error` nil).
+        let error = outcome.status == .failed && !outcome.incomplete.isEmpty ? nil : outcome.error
         let status =
-            RunReport.Status(status: outcome.status.rawValue, exitCode: Int(outcome.exitCode), error: outcome.error)
-            ?? RunReport.Status(kind: .failed, exitCode: Int(outcome.exitCode), error: outcome.error)
+            RunReport.Status(status: outcome.status.rawValue, exitCode: Int(outcome.exitCode), error: error)
+            ?? RunReport.Status(kind: .failed, exitCode: Int(outcome.exitCode), error: error)
         // The run log records how the run ended (`exportpipe report` shows it later), before the report reads it.
         do { try log?.finish(status: status) } catch { note("\(error)") }
         let snapshot = try? JournalSnapshot.read(journalPath: setup.journalPath)
