@@ -11,9 +11,12 @@ import Testing
 struct ClosedPipeTests {
     @Test func aRunWhoseOutputIsClosedAfterThreeLinesExits141AndItsRerunSubmitsNothingTwice() async throws {
         let runner = try CLIRunner()
-        let workspace = try RunCommandTests.Workspace(runner: runner)
+        // Slow enough (seconds, not milliseconds) that the run is still going when the reader leaves: a run that
+        // ends first has all its output in the pipe's buffer and never meets the closed pipe.
+        let scale = "50"
+        let workspace = try RunCommandTests.Workspace(runner: runner, scale: scale)
         defer { workspace.cleanup() }
-        let arguments = ["run", workspace.specPath, "--time-scale", RunCommandTests.scale, "--progress", "plain"]
+        let arguments = ["run", workspace.specPath, "--time-scale", scale, "--progress", "plain"]
 
         let closed = try await runner.runClosingOutput(
             arguments, after: 3, environment: RunCommandTests.environment, timeout: 300)

@@ -9,15 +9,33 @@ struct InProcessSimulatorResumeTests {
     static let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("pipelines/demo.yaml")
 
-    /// Reads `handle` until a line contains `needle` (bounded: nil after `timeout` seconds).
-    static func waitForLine(containing needle: String, in handle: FileHandle, timeout: Double) -> String? {
+    /// Reads `handle` on a thread of its own (a blocking read must not hold one of the few threads the test
+    /// suite's tasks share) until a line contains `needle`; nil when the stream ends or after `timeout` seconds.
+    static func waitForLine(containing needle: String, in handle: FileHandle, timeout: Double) async throws -> String? {
+        final class Found: @unchecked Sendable {
+            let lock = NSLock()
+            var line: String?
+            var ended = false
+        }
+        let found = Found()
+        Thread.detachNewThread {
+            var buffer = ""
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                buffer += String(decoding: data, as: UTF8.self)
+                if let line = buffer.split(separator: "\n").first(where: { $0.contains(needle) }) {
+                    found.lock.withLock { found.line = String(line) }
+                    return
+                }
+            }
+            found.lock.withLock { found.ended = true }
+        }
         let deadline = Date().addingTimeInterval(timeout)
-        var buffer = ""
         while Date() < deadline {
-            let data = handle.availableData
-            if data.isEmpty { return nil }
-            buffer += String(decoding: data, as: UTF8.self)
-            if let line = buffer.split(separator: "\n").first(where: { $0.contains(needle) }) { return String(line) }
+            let (line, ended) = found.lock.withLock { (found.line, found.ended) }
+            if line != nil || ended { return line }
+            try await Task.sleep(nanoseconds: 20_000_000)
         }
         return nil
     }
@@ -37,7 +55,7 @@ struct InProcessSimulatorResumeTests {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let submitted = Self.waitForLine(
+        let submitted = try await Self.waitForLine(
             containing: "\"kind\":\"submitted\"", in: pipe.fileHandleForReading, timeout: 120)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

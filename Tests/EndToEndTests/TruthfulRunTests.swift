@@ -347,7 +347,13 @@ extension TruthfulRunTests {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let verified = Self.waitForVerified(of: settling, in: pipe.fileHandleForReading, timeout: 120)
+        // The blocking reads run on a thread of their own, not on one of the few the suite's tasks share.
+        let handle = pipe.fileHandleForReading
+        let verified = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: Self.waitForVerified(of: settling, in: handle, timeout: 120))
+            }
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(verified != nil, "the first run verified a settled chunk before it was killed")
