@@ -15,26 +15,8 @@ struct CoordinatorPasswordTests {
     static let environment = ProcessInfo.processInfo.environment
 
     @Test func theNamedVariablesPasswordSignsInAndAMissingVariableIsNamed() async throws {
-        guard let base = Self.environment["EXPORTPIPE_TEST_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            if Self.environment["CI"].map({ !$0.isEmpty }) ?? false {
-                Issue.record("CI is set but EXPORTPIPE_TEST_POSTGRES_URL is not: .ci/run must start the server")
-            }
-            return
-        }
-        let admin = try PostgresSettings(url: base)
-        let password = "pw-" + UUID().uuidString.lowercased()
+        guard let (admin, password) = try await Self.roleWithANewPassword() else { return }
         let schema = "pwcheck_" + String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(12))
-        try await Self.execute(
-            admin,
-            """
-            DO $$ BEGIN
-              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(Self.role)') THEN
-                CREATE ROLE \(Self.role) LOGIN;
-              END IF;
-            END $$;
-            """,
-            "ALTER ROLE \(Self.role) PASSWORD '\(password)'",
-            "GRANT CREATE ON DATABASE \(admin.database ?? "postgres") TO \(Self.role)")
         let url =
             "postgres://\(Self.role)@\(admin.host):\(admin.port)/\(admin.database ?? "postgres")"
             + "?sslmode=disable&schema=\(schema)"
@@ -62,26 +44,8 @@ struct CoordinatorPasswordTests {
     }
 
     @Test func aURLWithItsPasswordFromTheEnvironmentSignsInAndIsNeverPrinted() async throws {
-        guard let base = Self.environment["EXPORTPIPE_TEST_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            if Self.environment["CI"].map({ !$0.isEmpty }) ?? false {
-                Issue.record("CI is set but EXPORTPIPE_TEST_POSTGRES_URL is not: .ci/run must start the server")
-            }
-            return
-        }
-        let admin = try PostgresSettings(url: base)
-        let password = "pw-" + UUID().uuidString.lowercased()
+        guard let (admin, password) = try await Self.roleWithANewPassword() else { return }
         let schema = "pwurl_" + String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(12))
-        try await Self.execute(
-            admin,
-            """
-            DO $$ BEGIN
-              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(Self.role)') THEN
-                CREATE ROLE \(Self.role) LOGIN;
-              END IF;
-            END $$;
-            """,
-            "ALTER ROLE \(Self.role) PASSWORD '\(password)'",
-            "GRANT CREATE ON DATABASE \(admin.database ?? "postgres") TO \(Self.role)")
         let url =
             "postgres://\(Self.role):\(password)@\(admin.host):\(admin.port)/\(admin.database ?? "postgres")"
             + "?sslmode=disable&schema=\(schema)"
@@ -108,6 +72,31 @@ struct CoordinatorPasswordTests {
             #expect(!String(describing: error).contains(password), "\(error)")
         }
         try await Self.execute(admin, "DROP SCHEMA IF EXISTS \(schema) CASCADE")
+    }
+
+    /// The test server's owner settings and a fresh password of the role that must sign in with one; nil (an issue
+    /// recorded under CI) when there is no test server.
+    static func roleWithANewPassword() async throws -> (admin: PostgresSettings, password: String)? {
+        guard let base = environment["EXPORTPIPE_TEST_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            if environment["CI"].map({ !$0.isEmpty }) ?? false {
+                Issue.record("CI is set but EXPORTPIPE_TEST_POSTGRES_URL is not: .ci/run must start the server")
+            }
+            return nil
+        }
+        let admin = try PostgresSettings(url: base)
+        let password = "pw-" + UUID().uuidString.lowercased()
+        try await execute(
+            admin,
+            """
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(role)') THEN
+                CREATE ROLE \(role) LOGIN;
+              END IF;
+            END $$;
+            """,
+            "ALTER ROLE \(role) PASSWORD '\(password)'",
+            "GRANT CREATE ON DATABASE \(admin.database ?? "postgres") TO \(role)")
+        return (admin, password)
     }
 
     /// Runs `statements` as the test server's owner.
