@@ -256,6 +256,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ExportTestSupport", "ExportExecutor", "ExportRun", "RunReporting", "exportpipe"]),
+            dependencies: [
+                "ExportTestSupport", "ExportExecutor", "ExportRun", "RunReporting", "ExportBasics", "exportpipe",
+            ]),
     ]
 )

@@ -1,3 +1,4 @@
+import ExportBasics
 import ExportTestSupport
 import Foundation
 import RunReporting
@@ -195,6 +196,11 @@ struct OperatorViewTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("r.html").path))
     }
 
+    /// `EXPORTPIPE_NOW` at this instant of the real clock.
+    static func realNow() -> [String: String] {
+        ["EXPORTPIPE_NOW": InstantFormat.utc(Int64(Date().timeIntervalSince1970 * 1000))]
+    }
+
     @Test func theReportAndTheMetricsFileFollowARunWhileItIsGoing() async throws {
         let runner = try CLIRunner()
         let directory = try Self.workspace()
@@ -206,6 +212,9 @@ struct OperatorViewTests {
         let process = Process()
         process.executableURL = runner.binary
         process.arguments = ["run", specPath, "--time-scale", "20", "--progress", "plain"]
+        // The run and every `report` read the real clock: a fixed EXPORTPIPE_NOW would put each process's "now" at
+        // the instant it names when it starts, and the report's now before the run's own events.
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.realNow()) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -218,7 +227,7 @@ struct OperatorViewTests {
         let deadline = Date().addingTimeInterval(120)
         while process.isRunning, !(sawPage && sawMetrics), Date() < deadline {
             try await Task.sleep(nanoseconds: 500_000_000)
-            let page = try await runner.run(["report", specPath, "-o", "-"], timeout: 60)
+            let page = try await runner.run(["report", specPath, "-o", "-"], environment: Self.realNow(), timeout: 60)
             if page.status == 0, page.stdout.contains("in progress"), page.stdout.contains("<rect class=\"queued\"") {
                 sawPage = true
             }
@@ -233,7 +242,7 @@ struct OperatorViewTests {
         #expect(sawMetrics, "the metrics file was written while the run was going")
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        let final = try await runner.run(["report", specPath, "-o", "-"], timeout: 60)
+        let final = try await runner.run(["report", specPath, "-o", "-"], environment: Self.realNow(), timeout: 60)
         #expect(final.status == 0 && !final.stdout.contains("in progress") && final.stdout.contains("ended"))
     }
 

@@ -82,6 +82,9 @@ struct AfterEffectFaultTests {
         // export stopped.
         var configuration = try Self.configuration("")
         configuration.statusNotFoundFirst = 2
+        // Signed links that outlast a loaded machine's slowest download (900 API s is 90 ms here): an expired link
+        // costs a retry and a resubmit that this test, about the status endpoint, does not count on.
+        configuration.signedURLLifetime = 900 * 1_000
         try await SimulatorHarness.withSimulator(configuration) { simulator in
             let outcome = try await PipelineHarness.run(
                 Self.spec(), on: simulator, directory: directory, now: Self.now, timeScale: Self.scale,
