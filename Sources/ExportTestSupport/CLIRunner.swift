@@ -160,6 +160,11 @@ public struct CLIRunner: Sendable {
         _ arguments: [String], after lines: Int, environment: [String: String] = [:], timeout: Double = 120
     ) async throws -> CLIResult {
         let pipe = Pipe()
+        // Close-on-exec on both ends: other tests start processes at the same time, and a child that inherited the
+        // reading end would keep the pipe open after this reader leaves, so the run would never meet the closed pipe.
+        for descriptor in [pipe.fileHandleForReading.fileDescriptor, pipe.fileHandleForWriting.fileDescriptor] {
+            _ = fcntl(descriptor, F_SETFD, fcntl(descriptor, F_GETFD) | FD_CLOEXEC)
+        }
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
