@@ -55,6 +55,8 @@ actor SimulatorEngine {
     /// The clock's reading when the engine was made: API time starts at `epochMillis` there.
     private let clockOrigin: Double
     private var simNow: Int64
+    /// How far `POST /_sim/clock` has moved API time on, on top of the clock's own reading.
+    private var clockShiftMillis: Int64 = 0
     private var jobs: [String: Job] = [:]
     private var submissionOrder: [String] = []
     private var waiting: [String] = []
@@ -86,7 +88,18 @@ actor SimulatorEngine {
     /// The current API time, epoch milliseconds.
     func now() -> Int64 {
         let elapsed = (configuration.clock.elapsedSeconds() - clockOrigin) * configuration.timeScale * 1000
-        return max(simNow, epochMillis + Int64(elapsed.rounded(.down)))
+        return max(simNow, epochMillis + clockShiftMillis + Int64(elapsed.rounded(.down)))
+    }
+
+    /// Moves API time on to `target` at once (`POST /_sim/clock`), never back: jobs due before it end in order, as
+    /// if the time had passed, and time goes on from there at the time scale. Tests step days between runs so.
+    /// - Returns: the API time after the move.
+    @discardableResult
+    func moveClock(to target: Int64) -> Int64 {
+        let current = advance()
+        guard target > current else { return current }
+        clockShiftMillis += target - current
+        return advance()
     }
 
     /// Advances the event queue to the current API time.

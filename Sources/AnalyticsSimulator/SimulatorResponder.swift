@@ -19,6 +19,7 @@ struct SimulatorResponder: HTTPResponder {
             return await failure(.badRequest, "The query string is not valid percent-encoding.")
         }
         if segments == ["_sim", "stats"] { return json(await engine.snapshot()) }
+        if segments == ["_sim", "clock"] { return await clock(query: query, request: request) }
         if isForeign(request) {
             let carried = request.headers[.authorization] != nil
             await engine.record { stats in

@@ -49,6 +49,24 @@ public final class SimulatorProcess: @unchecked Sendable {
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }
 
+    /// `POST /_sim/clock?to=INSTANT`: moves the simulator's API time on to `instant` (ISO 8601 with `Z`) at once,
+    /// never back.
+    /// - Returns: the API time after the move, epoch milliseconds.
+    @discardableResult
+    public func moveClock(to instant: String) async throws -> Int64 {
+        guard let url = URL(string: baseURL + "/_sim/clock?to=" + instant) else { return 0 }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 10
+        let (data, _) = try await URLSession.shared.data(for: request)
+        let answer = (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        guard let millis = (answer["apiTimeMillis"] as? NSNumber)?.int64Value else {
+            throw CLIRunnerError(
+                description: "the simulator did not move its clock: \(String(decoding: data, as: UTF8.self))")
+        }
+        return millis
+    }
+
     /// Stops the simulator and waits for it.
     public func stop() {
         if process.isRunning { process.interrupt() }
