@@ -100,7 +100,7 @@ public struct DatasetWindowSource: WindowSource {
         flush()
         return WindowAnswer(
             ranges: decision.runs.map { TimeRange(start: $0.window.startMs, end: $0.window.endMs) },
-            exportedAgain: again)
+            exportedAgain: again, cutsFromRangeStart: true)
     }
 }
 

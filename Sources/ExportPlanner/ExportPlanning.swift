@@ -66,10 +66,11 @@ struct ExportPlanning {
         var timeReasons = slicing.reasons
         let wholeRange = TimeRange(start: window.start, end: window.end)
         // The cuts of each range, computed once for all combinations (most ranges are the whole window).
-        var boundariesByRange = [
+        let boundariesByRange = [
             wholeRange: TimeSlicer.boundaries(slicing.slicing, start: window.start, end: window.end, clock: clock)
         ]
         let wholeWindowCount = boundariesByRange[wholeRange]!.count - 1
+        var fromStartByRange: [TimeRange: [Int64]] = [:]
         guard !tooManyChunks(windows: wholeWindowCount, fanOutCount: fanOutCount) else { return nil }
         if wholeWindowCount == 1 && slicing.slicing != .whole { timeReasons = [.wholeWindow] }
         let base = (template.rewritten ? [SplitReason.combinedRewrite] : []) + timeReasons + fanOutReasons
@@ -100,14 +101,16 @@ struct ExportPlanning {
             // Everything after startTime/endTime is the same for every window of this combination.
             let encodedRest = PercentEncoding.encodeQuery(Array(shape.queryItems.dropFirst(2)))
             for range in answer.ranges {
+                let onGrid = range == wholeRange && !answer.cutsFromRangeStart
                 let boundaries =
-                    boundariesByRange[range]
+                    (onGrid ? boundariesByRange[range] : fromStartByRange[range])
                     ?? {
-                        // A range the source answers (not the whole window) is cut from its own start: one
-                        // that fits in one chunk is one job, wherever the calendar grid would cut it.
+                        // A range the source answers (not the whole window, or any range of a source that cuts
+                        // from range starts) is cut from its own start: one that fits in one chunk is one job,
+                        // wherever the calendar grid would cut it.
                         let cuts = TimeSlicer.boundaries(
                             slicing.slicing, fromStartOf: range.start, end: range.end, clock: clock)
-                        boundariesByRange[range] = cuts
+                        fromStartByRange[range] = cuts
                         return cuts
                     }()
                 for index in 0..<(boundaries.count - 1) {

@@ -81,15 +81,23 @@ public struct WindowAnswer: Sendable, Hashable {
     public var kept: [KeptChunk]
     /// What must be exported, sorted, disjoint, inside the window; the planner cuts each by the export's chunk
     /// size, from the range's own start (one that fits in one chunk is one job; the whole window alone follows the
-    /// calendar grid).
+    /// calendar grid, unless `cutsFromRangeStart`).
     public var ranges: [TimeRange]
     /// Windows exported before that are exported again, and why.
     public var exportedAgain: [ExportedAgain]
+    /// Every range, the whole window too, is cut from its own start: a source whose ranges are what it keeps
+    /// (a dataset's partitions) has no chunk grid to keep between runs, and a range that fits in one chunk (a week
+    /// of missed nights with `chunk: 7d`) is then one job wherever the calendar grid would cut it.
+    public var cutsFromRangeStart: Bool
 
-    public init(kept: [KeptChunk] = [], ranges: [TimeRange], exportedAgain: [ExportedAgain] = []) {
+    public init(
+        kept: [KeptChunk] = [], ranges: [TimeRange], exportedAgain: [ExportedAgain] = [],
+        cutsFromRangeStart: Bool = false
+    ) {
         self.kept = kept
         self.ranges = ranges
         self.exportedAgain = exportedAgain
+        self.cutsFromRangeStart = cutsFromRangeStart
     }
 }
 

@@ -86,6 +86,24 @@ import Testing
         #expect(try export(Planner.plan(aggregate, now: now, windows: whole).plan, "posts").chunksToRun.isEmpty)
     }
 
+    /// Answers the whole window, cut from its own start (as a dataset's source does).
+    struct FromItsStart: WindowSource {
+        func windows(for query: WindowQuery) -> WindowAnswer {
+            WindowAnswer(ranges: [query.window], cutsFromRangeStart: true)
+        }
+    }
+
+    @Test func aWholeWindowAnsweredToBeCutFromItsStartFitsInOneChunkOffTheCalendarGrid() throws {
+        // Tuesday 3 to Monday 9 November: seven days across a Monday.
+        let entry = B.export("posts", .incomingPost, chunk: .fixed(CalendarDuration(7, .day)))
+        let spec = oneExportSpec(entry, from: B.date(2026, 11, 3), to: B.date(2026, 11, 10))
+        let onGrid = try export(Planner.plan(spec, now: now, windows: WholeWindowSource()).plan, "posts")
+        #expect(onGrid.chunks.count == 2, "the calendar grid cuts at Monday's midnight")
+        let fromStart = try export(Planner.plan(spec, now: now, windows: FromItsStart()).plan, "posts")
+        #expect(fromStart.chunks.count == 1)
+        expectContiguous(fromStart.chunks, from: fromStart.windowStartMillis, to: fromStart.windowEndMillis)
+    }
+
     @Test func rangesSubtractTakenPieces() {
         let window = TimeRange(start: 0, end: 100)
         #expect(window.subtracting([]) == [window])
