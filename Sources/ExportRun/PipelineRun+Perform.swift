@@ -1,6 +1,7 @@
 import AnalyticsAPI
 import AnalyticsClient
 import CSVMerge
+import ExportDataset
 import ExportExecutor
 import ExportPlanner
 import ExportSpec
@@ -83,6 +84,13 @@ extension PipelineRun {
         let plan = result.plan
         outcome.plan = plan
         outcome.exportedAgain = plan.exports.flatMap(\.exportedAgain)
+        // A partition whose file no longer matches its dataset's manifest is exported again, with a notice.
+        for again in outcome.exportedAgain where again.reason == DatasetDecision.Reason.changed.explanation {
+            notify(
+                ProgressEvent(
+                    .warning, export: again.exportName,
+                    message: "\(again.exportName): \(again.chunk): \(again.reason); exported again"))
+        }
 
         var only: [ChunkRecord]?
         if case .retry(let export, let chunk) = request.command {

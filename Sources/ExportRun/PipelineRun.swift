@@ -99,6 +99,7 @@ public struct PipelineRun: Sendable {
         if let plan = outcome.plan {
             outcome.outputs = output.current(plan.exports.map(\.name))
             for record in outcome.written { outcome.outputs[record.exportName] = record }
+            countPartitions(&outcome.outputs, plan: plan)
         }
         outcome.finishedAt = Date()
         for observer in observers { observer.finished(outcome) }

@@ -1,4 +1,5 @@
 import ExportExecutor
+import ExportRun
 import Foundation
 import Prometheus
 
@@ -201,6 +202,28 @@ public final class RunMetrics: @unchecked Sendable {
             for (key, gauge) in chunkGauges { gauge.set(to: Double(states[key] ?? 0)) }
             for (export, gauge) in rowGauges { gauge.set(to: Double(rows[export] ?? 0)) }
             for (export, gauge) in byteGauges { gauge.set(to: Double(bytes[export] ?? 0)) }
+        }
+    }
+
+    /// Sets the partition gauges of each partitioned dataset from the run's outcome (`PartitionCounts`): written by
+    /// this run, unchanged, unsettled, outside the window and total (the last four once the run has counted them).
+    public func update(partitions: [String: PartitionCounts]) {
+        lock.withLock {
+            for (export, counts) in partitions.sorted(by: { $0.key < $1.key }) {
+                let states: [(String, Int?)] = [
+                    ("written", counts.written), ("unchanged", counts.unchanged), ("unsettled", counts.unsettled),
+                    ("outside_window", counts.outsideWindow), ("total", counts.total),
+                ]
+                for case (let state, let value?) in states {
+                    registry.makeGauge(
+                        descriptor: Self.name(
+                            "partitions", unit: "",
+                            "Partitions of a partitioned dataset by export and state (written by this run, unchanged, "
+                                + "unsettled, outside_window, total), set at the end of the run."),
+                        labels: [("pipeline", pipeline), ("export", export), ("state", state)]
+                    ).set(to: Double(value))
+                }
+            }
         }
     }
 

@@ -153,6 +153,7 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
                 pipeline: setup.pipeline, users: setup.users, exports: outcome.plan?.exports.map(\.name) ?? [],
                 previous: setup.metricsPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) })
         metrics.update(records: records)
+        metrics.update(partitions: outcome.outputs.compactMapValues(\.partitions))
         metrics.finish(execution: outcome.execution, status: status)
         if let path = setup.metricsPath {
             do { try metrics.write(to: path) } catch { note("\(error)") }

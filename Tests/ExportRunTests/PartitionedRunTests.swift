@@ -98,8 +98,14 @@ struct PartitionedRunTests {
             bytes[bytes.count / 2] ^= 0x20
             try Data(bytes).write(to: URL(fileURLWithPath: corrupted))
             // settle 0: every other partition is settled; only the two files are exported again, in one job.
+            let log = PipelineHarness.EventLog()
             let again = try await PipelineHarness.run(
-                spec, on: simulator, directory: directory, now: now, timeScale: 10_000, passwords: Self.passwords)
+                spec, on: simulator, directory: directory, now: now, timeScale: 10_000, passwords: Self.passwords,
+                log: log)
+            // The corrupted one with a notice (the deleted one is merely missing).
+            let notices = log.events.filter { $0.kind == .warning }.compactMap(\.message)
+            #expect(notices.count == 1 && notices[0].contains("partition day=2025-02-21"), "\(notices)")
+            #expect(notices.first?.contains("no longer matches the dataset manifest") == true)
             let clock = ZonedClock(timeZone: TimeZone(identifier: "America/New_York")!)
             let chunks = try #require(again.plan.exports.first?.chunks)
             #expect(
