@@ -160,7 +160,7 @@ let package = Package(
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
                 "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "ExportScheduling",
-                "ExportCoordination",
+                "ExportCoordination", "ExportDataset",
             ]
         ),
         .executableTarget(
@@ -189,6 +189,15 @@ let package = Package(
             name: "exportpipe-bench-planner",
             dependencies: ["ExportPlanner", "ExportSpec", "AnalyticsAPI", "ExportBasics"],
             path: "Benchmarks/exportpipe-bench-planner"
+        ),
+        // A partitioned dataset's nightly cost against its history (scripts/bench-dataset); not part of the product.
+        .executableTarget(
+            name: "exportpipe-bench-dataset",
+            dependencies: [
+                "ExportTestSupport", "ExportRun", "ExportDataset", "ExportSpec", "ExportPlanner", "AnalyticsSimulator",
+                "AnalyticsAPI",
+            ],
+            path: "Benchmarks/exportpipe-bench-dataset"
         ),
         // Several processes on one coordinator store (ExportCoordinationTests' multi-process tests); not part of the
         // product.
@@ -258,6 +267,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "ExportTestSupport", "ExportExecutor", "ExportRun", "RunReporting", "ExportBasics", "exportpipe",
+                "ExportDataset", "AnalyticsAPI",
             ]),
     ]
 )
