@@ -124,8 +124,9 @@ public struct DatasetDecision: Sendable, Equatable {
         guard case .present(let bytes, let modified, let sha256) = observation, bytes == recorded.bytes else {
             return false
         }
-        if modified == recorded.modifiedNs { return true }
-        return sha256 == recorded.storedSha256
+        // Read (its time moved, or `--verify`): its bytes decide; else its time.
+        if let sha256 { return sha256 == recorded.storedSha256 }
+        return modified == recorded.modifiedNs
     }
 }
 

@@ -1,29 +1,36 @@
 import ExportBasics
 
 /// Looks at a dataset's files on disk for the decision: the cheap check first (size and modification time as the
-/// manifest recorded them), the SHA-256 only for a file whose size is right but whose time moved.
+/// manifest recorded them), the SHA-256 only for a file whose size is right but whose time moved — or for every file
+/// whose size is right when asked to verify (`run --verify`, `plan --verify`, `status --verify`).
 ///
-/// A nightly run over 540 partitions then costs 540 `stat` calls, not 540 files read (`scripts/bench`).
+/// A nightly run over 540 partitions then costs 540 `stat` calls, not 540 files read (`scripts/bench-dataset`). What
+/// the cheap check cannot see is a file changed in place with its size and modification time put back; `--verify`
+/// reads every file and compares its SHA-256 with the manifest.
 public enum DatasetInspector {
     /// The observation of every partition `manifest` lists.
-    public static func observe(_ manifest: DatasetManifest?, layout: DatasetLayout) -> [PartitionKey:
-        PartitionObservation]
+    /// - Parameter verify: hash every file of the recorded size, whatever its modification time.
+    public static func observe(_ manifest: DatasetManifest?, layout: DatasetLayout, verify: Bool = false)
+        -> [PartitionKey: PartitionObservation]
     {
         guard let manifest else { return [:] }
         var result: [PartitionKey: PartitionObservation] = [:]
         for (key, entry) in manifest.byKey {
-            result[key] = observe(layout.root + "/" + entry.file, recorded: entry)
+            result[key] = observe(layout.root + "/" + entry.file, recorded: entry, verify: verify)
         }
         return result
     }
 
     /// The observation of one file against its manifest entry.
-    public static func observe(_ path: String, recorded: DatasetManifest.Partition?) -> PartitionObservation {
+    public static func observe(_ path: String, recorded: DatasetManifest.Partition?, verify: Bool = false)
+        -> PartitionObservation
+    {
         guard let (bytes, modified) = PartitionObservation.fileStatus(path) else { return .absent }
-        guard let recorded, bytes == recorded.bytes, modified != recorded.modifiedNs else {
+        guard let recorded, bytes == recorded.bytes, verify || modified != recorded.modifiedNs else {
             // Unrecorded, a different size (changed whatever its hash) or the recorded time (unchanged).
             return .present(bytes: bytes, modifiedNs: modified, sha256: nil)
         }
-        return .present(bytes: bytes, modifiedNs: modified, sha256: try? Hex.sha256(ofFileAt: path))
+        // An unreadable file has no hash: it does not match the manifest.
+        return .present(bytes: bytes, modifiedNs: modified, sha256: (try? Hex.sha256(ofFileAt: path)) ?? "")
     }
 }

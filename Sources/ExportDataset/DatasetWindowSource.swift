@@ -29,18 +29,19 @@ public struct DatasetWindowSource: WindowSource {
     }
 
     /// Reads every `<output.dir>/<export>/_manifest.json` and looks at the files it lists (size and time; SHA-256
-    /// only when the time moved).
+    /// only when the time moved, or of every file with `verify`).
     /// - Throws: `DatasetError` for a manifest that cannot be read.
     public static func load(
         outputDirectory: String, grain: PartitionGrain, compression: OutputCompression, settleMillis: Int64,
-        refresh: RefreshRange?
+        refresh: RefreshRange?, verify: Bool = false
     ) throws -> DatasetWindowSource {
         var datasets: [String: Found] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? [] {
             let layout = DatasetLayout(
                 outputDirectory: outputDirectory, exportName: name, grain: grain, compression: compression)
             guard let manifest = try DatasetManifestStore.read(from: layout.manifestPath) else { continue }
-            datasets[name] = Found(manifest: manifest, observations: DatasetInspector.observe(manifest, layout: layout))
+            datasets[name] = Found(
+                manifest: manifest, observations: DatasetInspector.observe(manifest, layout: layout, verify: verify))
         }
         return DatasetWindowSource(grain: grain, settleMillis: settleMillis, refresh: refresh, datasets: datasets)
     }

@@ -69,6 +69,7 @@ extension PipelineRun {
             if services.inProcessSimulator { try abandonJobsOfEndedSimulators(journal) }
             result = try Self.plan(
                 spec, now: request.now, journal: journal, settle: settleSeconds, refresh: request.refresh,
+                verify: request.verifyDataset,
                 baseDirectory: baseDirectory)
         } catch {
             outcome.error = "\(error)"

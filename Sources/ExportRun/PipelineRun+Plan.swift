@@ -10,9 +10,11 @@ extension PipelineRun {
     /// chunks it verified and settled (kept as they are: the window source).
     /// - Parameter settle: seconds a chunk must have been verified after its window's end to be kept (`run.settle`).
     /// - Parameter refresh: `--refresh`: the dates whose partitions a partitioned dataset exports again.
+    /// - Parameter verify: `--verify`: read every partition file and compare its SHA-256 with the manifest (without
+    ///   it, a file whose size and modification time match the manifest is taken as unchanged).
     public static func plan(
         _ spec: PipelineSpec, now: Date, journal: Journal?, settle: Double? = nil, refresh: RefreshRange? = nil,
-        baseDirectory: String? = nil
+        verify: Bool = false, baseDirectory: String? = nil
     ) throws -> PlanResult {
         let hints = (try journal?.volumeHints()) ?? [:]
         let learned = (try journal?.learnedDurations()) ?? LearnedDurations()
@@ -26,7 +28,8 @@ extension PipelineRun {
             let base = baseDirectory ?? Self.baseDirectory(ofSpec: spec.file)
             windows = try DatasetWindowSource.load(
                 outputDirectory: resolve(spec.output.dir, against: base), grain: spec.output.partition,
-                compression: spec.output.compression, settleMillis: Int64(settleSeconds * 1000), refresh: refresh)
+                compression: spec.output.compression, settleMillis: Int64(settleSeconds * 1000), refresh: refresh,
+                verify: verify)
         }
         return Planner.plan(spec, now: now, volumeHints: hints, learned: learned, windows: windows)
     }

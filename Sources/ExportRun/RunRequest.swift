@@ -33,6 +33,9 @@ public struct RunRequest: Sendable {
     public var now: Date
     /// `--refresh FROM..TO`: the dates whose partitions a partitioned dataset exports again on purpose.
     public var refresh: RefreshRange?
+    /// `--verify`: a partitioned dataset's files are all read and hashed against the manifest, not only those whose
+    /// modification time moved.
+    public var verifyDataset = false
     /// The process environment: `${VAR}`s, passwords, the coordinator's variables.
     public var environment: [String: String]
     /// `--no-resume`: forget the journal and chunk files of earlier runs (only the tool's own files).

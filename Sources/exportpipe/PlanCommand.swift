@@ -35,6 +35,12 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Plan run --refresh FROM..TO: these dates' partitions exported again (output.layout: partitioned).")
     var refresh: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Read every partition file and compare its SHA-256 with the dataset manifest (output.layout: partitioned); "
+                + "without it a file whose size and modification time match the manifest is taken as unchanged."))
+    var verify = false
+
     func validate() throws {
         if let refresh {
             do { _ = try RefreshRange(parsing: refresh) } catch { throw ValidationError("\(error)") }
@@ -65,7 +71,7 @@ struct PlanCommand: ParsableCommand {
             do {
                 result = try PipelineRun.plan(
                     spec, now: instant, journal: try journal(of: spec, specPath: path),
-                    refresh: try refresh.map(RefreshRange.init(parsing:)))
+                    refresh: try refresh.map(RefreshRange.init(parsing:)), verify: verify)
             } catch {
                 printError("error: \(path): the journal could not be read: \(error)")
                 failed = true

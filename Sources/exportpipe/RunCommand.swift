@@ -41,6 +41,12 @@ struct RunCommand: AsyncParsableCommand {
                 + "2026-10..2026-11), settled or not: after a vendor's data fix (output.layout: partitioned)."))
     var refresh: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Read every partition file and compare its SHA-256 with the dataset manifest (output.layout: partitioned); "
+                + "without it a file whose size and modification time match the manifest is taken as unchanged."))
+    var verify = false
+
     func validate() throws {
         if let refresh {
             do { _ = try RefreshRange(parsing: refresh) } catch { throw ValidationError("\(error)") }
@@ -50,6 +56,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var invocation = RunInvocation(specPath: spec, options: options, noResume: noResume)
         invocation.refresh = try refresh.map(RefreshRange.init(parsing:))
+        invocation.verify = verify
         try await invocation.perform()
     }
 }

@@ -24,6 +24,8 @@ struct RunInvocation {
     var retry: RetrySelection?
     /// `run --refresh`: partitions exported again on purpose.
     var refresh: RefreshRange?
+    /// `run --verify`: every partition file read and hashed against the manifest.
+    var verify = false
 
     func perform() async throws {
         let instant = NowOption.resolve(options.now)
@@ -54,6 +56,7 @@ struct RunInvocation {
         request.coordination = .setting(flag: options.coordinator)
         request.stopReason = { TerminalOutput.shared.closedPipe ? .outputClosed : .interrupted }
         request.refresh = refresh
+        request.verifyDataset = verify
         return request
     }
 

@@ -31,6 +31,12 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "The instant the dataset's window and settle rule are taken at (\(NowOption.forms)); as for run.")
     var now: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Read every partition file and compare its SHA-256 with the dataset manifest (output.layout: partitioned); "
+                + "without it a file whose size and modification time match the manifest is taken as unchanged."))
+    var verify = false
+
     func validate() throws { try NowOption.validate(now) }
 
     func run() throws {
@@ -40,7 +46,7 @@ struct StatusCommand: ParsableCommand {
         let state = loaded.stateDirectory
         let path = loaded.journalPath
         let datasets = try PipelineRun.datasetStatus(
-            pipeline, now: NowOption.resolve(now), baseDirectory: base)
+            pipeline, now: NowOption.resolve(now), verify: verify, baseDirectory: base)
         if let datasets, !json {
             for line in DatasetStatusTable.lines(datasets, grain: pipeline.output.partition) { print(line) }
         }
