@@ -195,7 +195,7 @@ let package = Package(
             name: "exportpipe-bench-dataset",
             dependencies: [
                 "ExportTestSupport", "ExportRun", "ExportDataset", "ExportSpec", "ExportPlanner", "AnalyticsSimulator",
-                "AnalyticsAPI",
+                "AnalyticsAPI", "ExportExecutor",
             ],
             path: "Benchmarks/exportpipe-bench-dataset"
         ),

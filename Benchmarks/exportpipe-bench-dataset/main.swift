@@ -12,6 +12,7 @@
 import AnalyticsAPI
 import AnalyticsSimulator
 import ExportDataset
+import ExportExecutor
 import ExportPlanner
 import ExportRun
 import ExportSpec
@@ -64,7 +65,9 @@ func run(history: Int, now: Date) async throws -> (seconds: Double, outcome: Pip
         passwords: ["user1": "pw1"], settleSeconds: settleSeconds)
     let elapsed = seconds(clock.now - started)
     guard outcome.incomplete.isEmpty, outcome.summary.failed.isEmpty else {
-        note("the run of the \(history)-day dataset at \(now) did not complete: \(outcome.incomplete)")
+        note(
+            "the run of the \(history)-day dataset at \(now) did not complete: \(outcome.incomplete) \(outcome.summary.failed.prefix(3))"
+        )
         exit(1)
     }
     return (elapsed, outcome)
@@ -103,6 +106,47 @@ for night in 1...nights {
     }
 }
 try await simulator.shutdown()
+
+/// Milliseconds `body` takes, averaged over `times` calls.
+func milliseconds(_ times: Int = 10, _ body: () throws -> Void) rethrows -> Double {
+    let started = clock.now
+    for _ in 0..<times { try body() }
+    return seconds(clock.now - started) * 1000 / Double(times)
+}
+
+/// The parts of a nightly run that read the whole history, each alone, on each dataset as the nights left it.
+for history in histories {
+    let out = root + "/\(history)/out"
+    let spec = spec(history: history)
+    let now = day0.addingTimeInterval(Double(nights + 1) * 86_400)
+    let plan = try PipelineRun.plan(spec, now: now, journal: nil, baseDirectory: root + "/\(history)").plan
+    let output = PartitionedOutput(
+        directory: out, grain: .day, compression: .gzip, stateDirectory: StateDirectory(root + "/\(history)/state"),
+        toolVersion: "bench", now: now, settleSeconds: settleSeconds)
+    let names = plan.exports.map(\.name)
+    let manifestPath = out + "/approvals/" + DatasetLayout.manifestName
+    let manifest = try DatasetManifestStore.read(from: manifestPath)!
+    let parts: [(String, Double)] = [
+        (
+            "load (read manifests, stat files)",
+            try milliseconds {
+                _ = try DatasetWindowSource.load(
+                    outputDirectory: out, grain: .day, compression: .gzip, settleMillis: 0, refresh: nil)
+            }
+        ),
+        (
+            "plan (load + decide + cut)",
+            try milliseconds {
+                _ = try PipelineRun.plan(spec, now: now, journal: nil, baseDirectory: root + "/\(history)")
+            }
+        ),
+        ("read one manifest", try milliseconds { _ = try DatasetManifestStore.read(from: manifestPath) }),
+        ("write one manifest", try milliseconds { try DatasetManifestStore.write(manifest, to: root + "/m.json") }),
+        ("remove leftovers", milliseconds { output.removeLeftovers(of: plan) }),
+        ("current outputs", milliseconds { _ = output.current(names) }),
+    ]
+    note("\(history)-day history: " + parts.map { String(format: "%@ %.1f ms", $0.0, $0.1) }.joined(separator: "; "))
+}
 let small = median(times[histories[0]] ?? [])
 let large = median(times[histories[1]] ?? [])
 let loads = try histories.map { try loadSeconds(history: $0) }

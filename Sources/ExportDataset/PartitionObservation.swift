@@ -11,6 +11,18 @@ public enum PartitionObservation: Sendable, Equatable {
     /// they were read (only when size and time alone could not settle whether it changed).
     case present(bytes: Int64, modifiedNs: Int64, sha256: String?)
 
+    /// The modification time of whatever is at `path` (file or folder), ns since the epoch; nil when nothing is.
+    public static func modifiedNs(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+            let time = info.st_mtimespec
+        #else
+            let time = info.st_mtim
+        #endif
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+
     /// The size and modification time of the file at `path`, or nil when there is no regular file.
     public static func fileStatus(_ path: String) -> (bytes: Int64, modifiedNs: Int64)? {
         var info = stat()

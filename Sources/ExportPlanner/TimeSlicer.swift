@@ -57,18 +57,22 @@ enum TimeSlicer {
     }
 
     /// The boundaries of a range a window source answered (not the whole window): calendar sizes are counted from
-    /// the range's own start in wall-clock time (`start + k × size`, months by `addingMonths`), so a range that fits
-    /// in one chunk is one window, and a longer one is cut into chunks of the size from its start; other slicings
-    /// are cut as `boundaries` cuts them.
+    /// the range's own start in wall-clock time (`start + k × size`; months from each chunk's start, so a chunk that
+    /// starts on the 29th–31st is never longer than its months when a shorter month clamps the day), so a range
+    /// that fits in one chunk is one window, and a longer one is cut into chunks of the size from its start; other
+    /// slicings are cut as `boundaries` cuts them.
     static func boundaries(_ slicing: TimeSlicing, fromStartOf start: Int64, end: Int64, clock: ZonedClock) -> [Int64] {
         guard case .calendar(let size) = slicing, start < end else {
             return boundaries(slicing, start: start, end: end, clock: clock)
         }
         let first = clock.local(start)
-        let parts = LocalDateTimeParts(localMillis: first)
         let value = max(1, size.value)
         var result = [start]
         var k = 1
+        // Months: added to the previous boundary's wall time (May 31 + 3 months is Aug 31, then Nov 30, then Feb 28,
+        // then May 28), not to the first (May 31 + 12 months would end the chunk of Feb 28 on May 31: 3 months and 3
+        // days, over the API's maximum).
+        var monthStart = LocalDateTimeParts(localMillis: first)
         while true {
             let wall: Int64
             switch size.unit {
@@ -76,7 +80,9 @@ enum TimeSlicer {
             case .hour: wall = first + Int64(k * value) * ZonedClock.millisPerHour
             case .day: wall = first + Int64(k * value) * ZonedClock.millisPerDay
             case .week: wall = first + Int64(k * value) * 7 * ZonedClock.millisPerDay
-            case .month: wall = parts.addingMonths(k * value).localMillis
+            case .month:
+                monthStart = monthStart.addingMonths(value)
+                wall = monthStart.localMillis
             }
             let instant = clock.instant(fromLocal: wall)
             if instant >= end { break }

@@ -40,12 +40,21 @@ public struct PartitionedOutput: RunOutput {
         DatasetLayout(outputDirectory: directory, exportName: exportName, grain: grain, compression: compression)
     }
 
+    /// Removes what killed writers left: temporary manifests, and temporary partition files in the folders a
+    /// writer touched since the manifest was last written. A writer writes one partition at a time and the manifest
+    /// after each few renames, so a temporary left by a kill is younger than the manifest, and its folder's time
+    /// moved with it: a folder older than the manifest is not listed (a nightly run then costs a `stat` per folder,
+    /// not a listing).
     public func removeLeftovers(of plan: Plan) {
         for export in plan.exports {
             let layout = layout(export.name)
             TemporarySibling.removeStale(of: DatasetLayout.manifestName, in: layout.root)
+            // Two seconds of slack for file systems with coarse times.
+            let since = PartitionObservation.modifiedNs(layout.manifestPath).map { $0 - 2_000_000_000 } ?? .min
             for folder in TemporarySibling.entries(of: layout.root) where PartitionKey(directoryName: folder) != nil {
-                TemporarySibling.removeStale(of: layout.fileName, in: layout.root + "/" + folder)
+                let path = layout.root + "/" + folder
+                guard (PartitionObservation.modifiedNs(path) ?? .max) >= since else { continue }
+                TemporarySibling.removeStale(of: layout.fileName, in: path)
             }
         }
     }
@@ -57,6 +66,7 @@ public struct PartitionedOutput: RunOutput {
         let splits = !Planner.isSnapshot(export.type, export.chunks.first?.request.selection ?? ExportSelection())
         var written: [WrittenFile] = []
         var warnings: [String] = []
+        var manifest: DatasetManifest?
         for run in Self.runs(of: completed.chunks, splitsByTime: splits) {
             let partitions = PartitionKey.covering(run, grain: grain, clock: clock).map { key in
                 let full = key.window(on: clock)
@@ -73,14 +83,39 @@ public struct PartitionedOutput: RunOutput {
             ).write()
             warnings += outcome.warnings
             written += outcome.written.map { Self.file($0, export: export.name) }
+            manifest = outcome.manifest
         }
-        // Every partition the manifest lists now that this run did not write was kept as it was.
-        let listed = ((try? DatasetManifestStore.read(from: layout(export.name).manifestPath)) ?? nil)?.partitions
-        let writtenPartitions = Set(written.map(\.file))
-        let kept = (listed ?? []).filter { !writtenPartitions.contains(Self.file($0, export: export.name).file) }.count
-        return OutputRecord(
-            exportName: export.name, files: written, warnings: warnings,
-            partitions: PartitionCounts(written: writtenPartitions.count, kept: kept))
+        // Counted from the manifest the writer left (no second read: a nightly run's cost must not grow with history).
+        let window = TimeWindow(startMs: export.windowStartMillis, endMs: export.windowEndMillis)
+        let counts =
+            manifest.map {
+                Self.counts($0, written: Set(written.map(\.file)).count, window: window, clock: clock)
+            } ?? PartitionCounts(written: 0, kept: 0)
+        return OutputRecord(exportName: export.name, files: written, warnings: warnings, partitions: counts)
+    }
+
+    /// What a dataset's manifest lists once a run wrote `written` of its partitions: kept (`total − written`),
+    /// unchanged (kept inside `window`), unsettled, outside `window` (history) and in all. From the manifest alone:
+    /// a file gone or edited since is for `exportpipe status` and the next run to find.
+    public static func counts(
+        _ manifest: DatasetManifest, written: Int, window: TimeWindow, clock: ZonedClock
+    ) -> PartitionCounts {
+        let grain = manifest.partitionGrain
+        // The first and last partitions the window touches; partitions are compared as keys, not windows.
+        let first = PartitionKey(grain, containing: window.startMs, clock: clock)
+        let last = PartitionKey(grain, containing: max(window.startMs, window.endMs - 1), clock: clock)
+        var outside = 0
+        var unsettled = 0
+        for entry in manifest.partitions {
+            if !entry.settled { unsettled += 1 }
+            if let key = PartitionKey(parsing: entry.partition, grain: grain), key < first || last < key {
+                outside += 1
+            }
+        }
+        let total = manifest.partitions.count
+        return PartitionCounts(
+            written: written, kept: max(0, total - written), unchanged: max(0, total - outside - written),
+            unsettled: unsettled, outsideWindow: outside, total: total)
     }
 
     public func current(_ exports: [String]) -> [String: OutputRecord] {

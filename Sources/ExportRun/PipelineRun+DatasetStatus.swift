@@ -28,27 +28,21 @@ extension PipelineRun {
         }
     }
 
-    /// Completes each export's partition counts with what its dataset holds once the run has written it, at the
-    /// run's now: partitions inside the window kept as they were (`unchanged`), not yet settled, outside the window,
-    /// and in all (the summary and the metrics report them). Looks at the manifests and files as a run does (size
-    /// and time); an output that is not partitioned, or a manifest that cannot be read, keeps its counts as they were.
+    /// Completes the partition counts of the exports this run did not write (nothing to do, or failed) with what
+    /// their dataset's manifest lists at the run's window (`PartitionedOutput.counts`); those it wrote were counted
+    /// as they were written. An output that is not partitioned, or a manifest that cannot be read, keeps its counts.
     func countPartitions(_ outputs: inout [String: OutputRecord], plan: Plan) {
-        guard spec.output.layout == .partitioned,
-            let source = try? DatasetWindowSource.load(
-                outputDirectory: outputDirectory, grain: spec.output.partition, compression: spec.output.compression,
-                settleMillis: Int64(settleSeconds * 1000), refresh: nil)
-        else { return }
-        for export in plan.exports {
-            guard var counts = outputs[export.name]?.partitions else { continue }
-            let status = source.status(
-                exportName: export.name,
+        guard spec.output.layout == .partitioned else { return }
+        for export in plan.exports where outputs[export.name]?.partitions?.total == nil {
+            guard let counts = outputs[export.name]?.partitions,
+                let manifest =
+                    (try? DatasetManifestStore.read(
+                        from: outputDirectory + "/" + export.name + "/" + DatasetLayout.manifestName)) ?? nil
+            else { continue }
+            outputs[export.name]?.partitions = PartitionedOutput.counts(
+                manifest, written: counts.written,
                 window: TimeWindow(startMs: export.windowStartMillis, endMs: export.windowEndMillis),
-                zone: TimeZone(identifier: export.timezone) ?? TimeZone(identifier: "UTC")!)
-            counts.unchanged = max(0, status.present - status.outsideWindow - counts.written)
-            counts.unsettled = status.unsettled
-            counts.outsideWindow = status.outsideWindow
-            counts.total = status.present
-            outputs[export.name]?.partitions = counts
+                clock: ZonedClock(timeZone: TimeZone(identifier: export.timezone) ?? TimeZone(identifier: "UTC")!))
         }
     }
 }

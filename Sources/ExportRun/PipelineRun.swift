@@ -97,7 +97,9 @@ public struct PipelineRun: Sendable {
             outcome.advice = outcome.advice ?? "`exportpipe run \(specPath)` goes on from the journal"
         }
         if let plan = outcome.plan {
-            outcome.outputs = output.current(plan.exports.map(\.name))
+            // What the output holds of the exports this run did not write (it knows those it wrote).
+            let written = Set(outcome.written.map(\.exportName))
+            outcome.outputs = output.current(plan.exports.map(\.name).filter { !written.contains($0) })
             for record in outcome.written { outcome.outputs[record.exportName] = record }
             countPartitions(&outcome.outputs, plan: plan)
         }

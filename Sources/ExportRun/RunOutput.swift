@@ -62,20 +62,20 @@ public struct OutputRecord: Sendable, Hashable {
     public var bytes: Int64 { files.reduce(0) { $0 + $1.bytes } }
 }
 
-/// How many partitions of a dataset a run wrote, and how many it kept as they were; once the run has ended, also
-/// what the dataset holds at the run's now (`PipelineRun.countPartitions`; nil when it could not be read).
+/// How many partitions of a dataset a run wrote, and how many it kept as they were, and what its manifest lists
+/// after it at the run's window (`PartitionedOutput.counts`; nil when it could not be read).
 public struct PartitionCounts: Sendable, Hashable, Codable {
     /// Written by this run.
     public var written: Int
     /// Listed in the manifest and not written by this run (inside the window or not).
     public var kept: Int
-    /// Inside the window and kept as they were: settled and matching the manifest.
+    /// Listed inside the window and kept as they were by this run.
     public var unchanged: Int?
-    /// Present but exported within `run.settle` of their end: the next run exports them again.
+    /// Listed as exported within `run.settle` of their end: the next run exports them again.
     public var unsettled: Int?
-    /// Present, outside the window: history, kept as it is.
+    /// Listed outside the window: history, kept as it is.
     public var outsideWindow: Int?
-    /// Present in all (the manifest's partitions whose file is there).
+    /// Listed in the manifest in all (from the manifest alone: `exportpipe status` looks at the files too).
     public var total: Int?
 
     public init(

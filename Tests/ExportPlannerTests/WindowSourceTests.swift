@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportBasics
 import ExportPlanner
 import ExportSpec
 import Foundation
@@ -102,6 +103,19 @@ import Testing
         let fromStart = try export(Planner.plan(spec, now: now, windows: FromItsStart()).plan, "posts")
         #expect(fromStart.chunks.count == 1)
         expectContiguous(fromStart.chunks, from: fromStart.windowStartMillis, to: fromStart.windowEndMillis)
+    }
+
+    @Test func monthChunksCutFromAStartOnThe31stNeverExceedTheirMonths() throws {
+        // May 31, 2025 to Nov 20, 2026 in quarters from its start (what a 540-day backfill with chunk: 3mo asks).
+        let entry = B.export("posts", .incomingPost, chunk: .fixed(CalendarDuration(3, .month)))
+        let spec = oneExportSpec(entry, from: B.date(2025, 5, 31), to: B.date(2026, 11, 20))
+        let posts = try export(Planner.plan(spec, now: now, windows: FromItsStart()).plan, "posts")
+        expectContiguous(posts.chunks, from: posts.windowStartMillis, to: posts.windowEndMillis)
+        for chunk in posts.chunks {
+            let limit = LocalDateTimeParts(localMillis: chunk.startMillis).addingMonths(3).localMillis
+            #expect(chunk.endMillis <= limit, "\(chunk.startMillis) → \(chunk.endMillis)")
+        }
+        #expect(posts.chunks.count == 6)
     }
 
     @Test func rangesSubtractTakenPieces() {

@@ -124,4 +124,29 @@ struct PartitionedRunTests {
                 Hex.sha256(Array(try Data(contentsOf: URL(fileURLWithPath: corrupted)))) == before.partitions[3].sha256)
         }
     }
+
+    @Test func aKilledWritersTemporaryFileIsRemovedByTheNextRun() async throws {
+        let directory = try PipelineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = SimulatorHarness.fastConfiguration(seed: 7)
+        configuration.users = ["user1": "pw1"]
+        let now = SpecBuilders.instant("2025-02-25T11:00:00Z")
+        var spec = spec()
+        spec.exports = [spec.exports[0]]
+        try await SimulatorHarness.withSimulator(configuration) { simulator in
+            _ = try await PipelineHarness.run(
+                spec, on: simulator, directory: directory, now: now, timeScale: 10_000, passwords: Self.passwords)
+            let layout = DatasetLayout(
+                outputDirectory: directory + "/out", exportName: "approvals", grain: .day, compression: .none)
+            // A writer killed between writing and renaming: its pid is gone, its folder newer than the manifest.
+            let dead = try #require(
+                stride(from: Int32(4_194_000), to: 3_000_000, by: -1).first { kill($0, 0) == -1 && errno == ESRCH })
+            let folder = layout.directory(of: PartitionKey(.day, year: 2025, month: 2, day: 20))
+            let stale = folder + "/.\(layout.fileName).\(dead).abc.tmp"
+            try Data("partial".utf8).write(to: URL(fileURLWithPath: stale))
+            _ = try await PipelineHarness.run(
+                spec, on: simulator, directory: directory, now: now, timeScale: 10_000, passwords: Self.passwords)
+            #expect(!FileManager.default.fileExists(atPath: stale))
+        }
+    }
 }
