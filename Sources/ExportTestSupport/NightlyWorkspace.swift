@@ -11,7 +11,8 @@ public final class NightlyWorkspace: @unchecked Sendable {
     public static let username = "u1"
     public static let password = "nightly-password-3c1"
     public static let companyKey = "nightly-company-9e2"
-    public static let environment = ["EP_PASSWORD": password, "EP_COMPANY_KEY": companyKey]
+    /// The variables every run gets: the API password and company key the spec names.
+    public static let credentials = ["EP_PASSWORD": password, "EP_COMPANY_KEY": companyKey]
 
     public let runner: CLIRunner
     public let directory: URL
@@ -25,6 +26,8 @@ public final class NightlyWorkspace: @unchecked Sendable {
     public var outputDirectory: String { directory.path + "/out" }
     /// The Prometheus text file every run writes (`--metrics-file`).
     public var metricsPath: String { directory.path + "/exportpipe.prom" }
+    /// The environment of every run: `credentials`, plus what a test adds (e.g. a database password for `output.load`).
+    public var environment: [String: String] = NightlyWorkspace.credentials
 
     /// Starts the simulator at `start` (the first night's `--now`) with `--late-days lateDays`, and writes the spec.
     /// API time runs on at `timeScale` during a night's run too: a modest scale keeps it close to the night's `--now`
@@ -111,7 +114,7 @@ public final class NightlyWorkspace: @unchecked Sendable {
 
     /// Runs the pipeline at `now` to its end.
     public func run(now: String) async throws -> CLIResult {
-        try await runner.run(arguments(now: now), environment: Self.environment, timeout: 300)
+        try await runner.run(arguments(now: now), environment: environment, timeout: 300)
     }
 
     /// A run killed with SIGKILL: the events it printed up to the one the kill followed (nil when it ended first).
@@ -128,7 +131,7 @@ public final class NightlyWorkspace: @unchecked Sendable {
         let process = Process()
         process.executableURL = runner.binary
         process.arguments = arguments(now: now)
-        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { _, new in new }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
