@@ -37,10 +37,16 @@ public struct ProgressBoard: Sendable {
     private var followed: Set<String> = []
     /// Whether any job was reported running: until then "queued" and "running" cannot be told apart.
     private var runningReported = false
+    /// The chunks counted done from the start (kept from earlier runs): a `replanned` one of them is done no more.
+    private var kept: Set<String>
 
-    /// - Parameter exports: each export's chunks and, when known, how many of them are verified already
-    ///   (reused from earlier runs) with their rows, in the order they are shown.
-    public init(exports: [(name: String, chunks: Int, done: Int, rows: Int64)]) {
+    /// - Parameters:
+    ///   - exports: each export's chunks and, when known, how many of them are verified already (reused from
+    ///     earlier runs) with their rows, in the order they are shown.
+    ///   - kept: the ids of those reused chunks. A chunk exported again that was not among them (a window verified
+    ///     within `run.settle`, planned again) was never counted done, so its `replanned` event changes no count.
+    public init(exports: [(name: String, chunks: Int, done: Int, rows: Int64)], kept: Set<String> = []) {
+        self.kept = kept
         for export in exports {
             add(
                 Export(
@@ -82,7 +88,8 @@ public struct ProgressBoard: Sendable {
             finish(chunk)
             exports[at].total += 1  // one chunk became two
         case .replanned:
-            exports[at].done = max(0, exports[at].done - 1)  // a verified chunk is exported again
+            // A kept chunk whose file changed is exported again: it is done no more.
+            if kept.remove(chunk) != nil { exports[at].done = max(0, exports[at].done - 1) }
         case .rejected, .retrying, .stuck, .retired:
             finish(chunk)
         case .started, .finished, .exportStopped, .warning:
