@@ -165,7 +165,7 @@ public actor Executor {
                         return .event(
                             .statusAnswered(
                                 chunk: id, outcome: status.outcome, progress: progress, downloadURL: url,
-                                running: result.showsRunning))
+                                running: result.showsRunning, queued: result.showsQueued))
                     } catch let error as AnalyticsClientError {
                         let failure = Failure(error.failureClass(during: .status), error.description)
                         return .event(.statusFailed(chunk: id, failure))

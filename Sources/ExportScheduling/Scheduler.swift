@@ -75,6 +75,8 @@ public struct Scheduler: Sendable {
         var accepted = false
         /// A status has shown the job running (not only queued); the `running` notice is sent once.
         var running = false
+        /// A status has named the job queued at the server; the `queued` notice is sent once.
+        var queued = false
         /// Re-attached from the journal: its start is unknown, so it teaches nothing about durations.
         var resumed = false
     }
@@ -112,6 +114,9 @@ public struct Scheduler: Sendable {
     var abandoned: [(slot: Slot, until: Double)] = []
     /// Users with a submit on the wire: a user's submissions reach the server one at a time, heaviest first.
     var submittingUsers: Set<String> = []
+    /// A status named a job queued (`QUEUED`, `WAITING`, `PENDING`): this service names its states, so a job it
+    /// shows in flight and not queued is running.
+    var serverNamesQueued = false
     var activeDownloads = 0
     /// Per export: the last final error and how many chunks in a row failed for good with it.
     var failureStreaks: [String: (error: String, count: Int)] = [:]

@@ -8,8 +8,8 @@ import Foundation
 ///
 /// Per export it shows chunks done of planned (chunks verified by earlier runs included when the caller passes
 /// them), and where the others are: waiting for a slot (not submitted yet), at the server — queued and running
-/// apart once the server's statuses tell them apart (the API documents no queued state; the in-process simulator
-/// does not report running) — downloading, failed. A line says when the run follows jobs an earlier run submitted.
+/// apart once the server's statuses tell them apart (`queued` and `running` events: the API documents no queued
+/// state) — downloading, failed. A line says when the run follows jobs an earlier run submitted.
 public struct ProgressBoard: Sendable {
     /// Where a chunk of this run is now.
     enum Phase: Sendable, Hashable {
@@ -35,8 +35,9 @@ public struct ProgressBoard: Sendable {
     private var phases: [String: (export: String, phase: Phase)] = [:]
     /// Chunks this run found in flight from an earlier run and follows, still unfinished.
     private var followed: Set<String> = []
-    /// Whether any job was reported running: until then "queued" and "running" cannot be told apart.
-    private var runningReported = false
+    /// Whether the server's statuses told a job queued or running: until then "queued" and "running" cannot be
+    /// told apart, and the board shows them together as "at server".
+    private var statesTold = false
     /// The chunks counted done from the start (kept from earlier runs): a `replanned` one of them is done no more.
     private var kept: Set<String>
 
@@ -72,8 +73,11 @@ public struct ProgressBoard: Sendable {
         case .reattached:
             phases[chunk] = (name, .queued)
             followed.insert(chunk)
+        case .queued:
+            statesTold = true
+            if phases[chunk] != nil { phases[chunk] = (name, .queued) }
         case .running:
-            runningReported = true
+            statesTold = true
             if phases[chunk] != nil { phases[chunk] = (name, .running) }
         case .completed:
             phases[chunk] = (name, .downloading)
@@ -162,10 +166,11 @@ public struct ProgressBoard: Sendable {
                 Self.fit(export.name, nameWidth), bar, Self.pad("\(c.done)/\(c.total)", wide ? 9 : 7),
             ]
             let atServer: [String]
-            if runningReported {
+            if statesTold {
                 atServer = [
-                    wide ? "queued \(Self.pad(c.queued))" : "q \(c.queued)",
-                    wide ? "running \(Self.pad(c.running))" : "run \(c.running)",
+                    wide
+                        ? Self.pad("at server: \(c.queued) queued, \(c.running) running", 32)
+                        : "q \(c.queued) run \(c.running)"
                 ]
             } else {
                 atServer = [wide ? "at server \(Self.pad(c.queued))" : "server \(c.queued)"]
