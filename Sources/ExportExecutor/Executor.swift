@@ -98,7 +98,8 @@ public actor Executor {
         if case .credentials(let message) = core.stopped { throw ExecutorError.unauthorized(message) }
         if case .deadline = core.stopped { summary.deadlineReached = true }
         summary.interrupted = Task.isCancelled
-        emit(ProgressEvent(.finished, total: summary.verified + summary.failed.count, done: summary.verified))
+        // Done of planned, as at the start: an interrupted run is not "3/3 done" with 3 of 13.
+        emit(ProgressEvent(.finished, total: core.totalChunks, done: core.counters.verified))
         return summary
     }
 

@@ -155,8 +155,12 @@ public struct Scheduler: Sendable {
 
     // MARK: - Queries
 
-    /// Chunks of the plan (not orphans) that are done or still to do.
-    public var totalChunks: Int { entries.values.filter { !$0.orphan }.count }
+    /// Chunks of the plan (not orphans) that are done or still to do: a split chunk stands for its halves (the
+    /// plan's leaves, as the end-of-run table and the summary count them).
+    public var totalChunks: Int {
+        let parents = Set(lineage.values)
+        return entries.values.filter { !$0.orphan && !parents.contains($0.item.id) }.count
+    }
     /// Whether nothing more will happen: the run stopped, or the coordinator answered the reclaim (so a store that
     /// cannot be used stops even a run with nothing left to do) and every chunk is verified, failed, split or
     /// retired.

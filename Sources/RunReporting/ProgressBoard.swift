@@ -154,9 +154,13 @@ public struct ProgressBoard: Sendable {
             // Only a rough guide: chunks differ in size, and several run at once.
             header += " · about \(Self.clock(elapsed / Double(doneHere) * Double(all.total - all.done))) left"
         }
+        if all.total > 0, all.done + all.failed == all.total {
+            // Every chunk is verified or failed: the run merges and writes its outputs now (seconds for big files).
+            header += " · writing the outputs"
+        }
         var lines = [header]
         let nameWidth = min(wide ? 28 : 20, max(6, exports.map(\.name.count).max() ?? 6))
-        let barWidth = wide ? 20 : 10
+        let barWidth = wide ? 20 : 8
         for export in exports {
             let c = counts(export.name)
             let fraction = c.total > 0 ? Double(c.done) / Double(c.total) : 0

@@ -99,4 +99,17 @@ struct ProgressBoardTests {
         }
         #expect(board.table()[1].contains("3/3"), "the end-of-run table: \(board.table())")
     }
+
+    @Test func atEightyColumnsTheRowsStayVisibleAndTheHeaderSaysWhenOutputsAreWritten() {
+        var board = ProgressBoard(exports: [("closed-conversations", 3, 2, 100_000), ("responses", 3, 3, 144_187)])
+        board.apply(ProgressEvent(.running, chunk: "c3", export: "closed-conversations", user: "demo"))
+        for line in board.lines(width: 80, elapsed: 70) {
+            #expect(line.count < 80 && !line.hasSuffix("…"), "nothing cut at 80 columns: \(line)")
+        }
+        #expect(board.lines(width: 80, elapsed: 70)[2].hasSuffix("144.2k rows"))
+        #expect(!board.lines(width: 80, elapsed: 70)[0].contains("writing the outputs"))
+        board.apply(ProgressEvent(.submitted, chunk: "c3", export: "closed-conversations", user: "demo"))
+        board.apply(ProgressEvent(.verified, chunk: "c3", export: "closed-conversations", rows: 5))
+        #expect(board.lines(width: 80, elapsed: 71)[0].contains("6/6 chunks done · writing the outputs"))
+    }
 }
