@@ -64,7 +64,9 @@ public actor Executor {
         self.coordination = coordination
         keeper = LeaseKeeper(
             coordinator: coordination.coordinator, timing: coordination.timing,
-            probe: Self.probe(client: client, credentials: configuration.users[0]))
+            probe: Self.probe(
+                client: client, credentials: configuration.users[0],
+                telling: Self.orphanNotice(every: coordination.timing.orphanProbeInterval, events: events)))
     }
 
     var clock: any APIClock { configuration.clock }
