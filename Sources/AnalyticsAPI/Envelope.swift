@@ -122,6 +122,13 @@ public struct JobResult: Codable, Sendable, Hashable {
         return (currentCount ?? 0) > 0 || lastAcknowledgeTime != nil
     }
 
+    /// Whether this status names the job waiting at the server: a `QUEUED`, `WAITING` or `PENDING` runnerState
+    /// (any case). The API documents none of them; a service that names the state this way also tells, by leaving
+    /// it, that the job runs.
+    public var showsQueued: Bool {
+        ["QUEUED", "WAITING", "PENDING"].contains(runnerState.rawValue.uppercased())
+    }
+
     /// The documented close details.
     public static let completed = "COMPLETED"
     public static let failed = "FAILED"

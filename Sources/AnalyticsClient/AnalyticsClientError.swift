@@ -66,14 +66,17 @@ public struct AnalyticsClientError: Error, Sendable, Equatable, CustomStringConv
     /// Whether a submit may have created a job anyway.
     public var mayHaveCreatedJob: Bool { kind == .outcomeUnknown }
 
+    /// The server's message as the end of a sentence of ours (its own final period dropped).
+    private var sentence: String { message.hasSuffix(".") ? String(message.dropLast()) : message }
+
     public var description: String {
         switch kind {
         case .unauthorized where httpStatus == 403:
-            "the API refused \(user.map { "user \($0)" } ?? "the user") access to the company (HTTP 403): \(message). "
+            "the API refused \(user.map { "user \($0)" } ?? "the user") access to the company (HTTP 403): \(sentence). "
                 + "Check api.company_key (and that the user belongs to that company); the run stops."
         case .unauthorized:
             "the API refused the credentials of \(user.map { "user \($0)" } ?? "the user") (HTTP \(httpStatus ?? 401)): "
-                + "\(message). Check the user name and its password variable (api.users[].password_env), and "
+                + "\(sentence). Check the user name and its password variable (api.users[].password_env), and "
                 + "api.company_key; the run stops."
         case .badRequest: "the API refused the request (HTTP 400): \(message)"
         case .server: "the API kept failing (HTTP \(httpStatus ?? 500)): \(message)"

@@ -66,6 +66,9 @@ public struct SimulatorConfiguration: Sendable {
     /// it started (API ms), `currentCount`/`totalCount` = rows done so far / in all (`--report-running`). Off, a
     /// running job looks like a waiting one (RUNNING/"", counters null), as in the API's documented examples.
     public var reportsRunning = false
+    /// A job waiting for a running slot says so: runnerState `QUEUED` (`--report-queued`), and `RUNNING` once it
+    /// runs. The API documents no such state; this is how a service that names it would look.
+    public var reportsQueued = false
     /// Late data (`--late-days`): a share of each day's rows reaches the API up to `days` days after its time, and
     /// some values change until then, measured on the simulator's API clock (LateArrival.swift).
     public var lateArrival: LateArrival?

@@ -258,6 +258,8 @@ struct SimulatorResponder: HTTPResponder {
             result = JobResult(
                 runnerState: .running, reason: nil, detail: "", currentCount: Int64(Double(job.rows) * min(1, share)),
                 totalCount: Int64(job.rows), lastAcknowledgeTime: start)
+        case .waiting where configuration.reportsQueued && !job.stuck:
+            result = JobResult(runnerState: RunnerState(rawValue: "QUEUED"), reason: nil, detail: "")
         case .waiting, .running:
             result = JobResult(runnerState: .running, reason: nil, detail: "")
         case .closed(let detail, let reason, _):

@@ -124,10 +124,12 @@ extension Executor {
     }
 
     /// The orphan probe: a status poll with the job's own status URL (its token), no account credentials needed.
-    static func probe(client: AnalyticsClient, credentials: APICredentials)
-        -> @Sendable (SubmittedJob) async -> OrphanProbeResult
-    {
+    /// - Parameter telling: called before each probe (the run says once why it may be waiting for slots).
+    static func probe(
+        client: AnalyticsClient, credentials: APICredentials, telling: @escaping @Sendable () -> Void = {}
+    ) -> @Sendable (SubmittedJob) async -> OrphanProbeResult {
         { job in
+            telling()
             do {
                 let status = try await client.status(of: job, as: credentials)
                 return status.outcome == .inFlight ? .running : .closed
@@ -136,6 +138,38 @@ extension Executor {
             } catch {
                 return .running
             }
+        }
+    }
+}
+
+extension Executor {
+    /// Tells, once per run, that the company's slots are held by jobs a run that ended left at the server: while
+    /// they run, this run's chunks wait for a slot with nothing else to show.
+    static func orphanNotice(every interval: Double, events: @escaping @Sendable (ProgressEvent) -> Void)
+        -> @Sendable () -> Void
+    {
+        let told = OnceFlag()
+        return {
+            guard told.first() else { return }
+            events(
+                ProgressEvent(
+                    .warning,
+                    message: "a run of this company that ended left jobs at the server holding queue slots: they are "
+                        + "polled every \(Int(interval.rounded())) s and their slots taken once they are CLOSED "
+                        + "(chunks may wait for a slot until then)"))
+        }
+    }
+}
+
+/// True the first time it is asked, false after.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func first() -> Bool {
+        lock.withLock {
+            defer { done = true }
+            return !done
         }
     }
 }

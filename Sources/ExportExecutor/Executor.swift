@@ -64,7 +64,9 @@ public actor Executor {
         self.coordination = coordination
         keeper = LeaseKeeper(
             coordinator: coordination.coordinator, timing: coordination.timing,
-            probe: Self.probe(client: client, credentials: configuration.users[0]))
+            probe: Self.probe(
+                client: client, credentials: configuration.users[0],
+                telling: Self.orphanNotice(every: coordination.timing.orphanProbeInterval, events: events)))
     }
 
     var clock: any APIClock { configuration.clock }
@@ -98,7 +100,8 @@ public actor Executor {
         if case .credentials(let message) = core.stopped { throw ExecutorError.unauthorized(message) }
         if case .deadline = core.stopped { summary.deadlineReached = true }
         summary.interrupted = Task.isCancelled
-        emit(ProgressEvent(.finished, total: summary.verified + summary.failed.count, done: summary.verified))
+        // Done of planned, as at the start: an interrupted run is not "3/3 done" with 3 of 13.
+        emit(ProgressEvent(.finished, total: core.totalChunks, done: core.counters.verified))
         return summary
     }
 
@@ -165,7 +168,7 @@ public actor Executor {
                         return .event(
                             .statusAnswered(
                                 chunk: id, outcome: status.outcome, progress: progress, downloadURL: url,
-                                running: result.showsRunning))
+                                running: result.showsRunning, queued: result.showsQueued))
                     } catch let error as AnalyticsClientError {
                         let failure = Failure(error.failureClass(during: .status), error.description)
                         return .event(.statusFailed(chunk: id, failure))

@@ -7,8 +7,11 @@ import Foundation
 
 extension PipelineRun {
     /// Runs the plan's chunks (or `only`, for `retry`) through the executor, telling the observers what happens.
+    /// - Parameter replanned: told of each verified chunk the executor exports again (its file changed or went
+    ///   missing, or its window had not settled), so the outcome's `exportedAgain` names every one.
     func executeChunks(
-        plan: Plan, journal: Journal, only: [ChunkRecord]?, settings: RunSettings, services: RunServices
+        plan: Plan, journal: Journal, only: [ChunkRecord]?, settings: RunSettings, services: RunServices,
+        replanned: ReplannedChunks
     ) async throws -> ExecutionSummary {
         let timeZones = Dictionary(
             plan.exports.map { ($0.name, TimeZone(identifier: $0.timezone) ?? TimeZone(identifier: "UTC")!) },
@@ -26,7 +29,10 @@ extension PipelineRun {
             configuration: executorConfiguration(settings: settings, services: services), client: services.client,
             journal: journal, splitter: splitter, verifier: ChunkFileVerifier.verify(path:item:),
             logger: logger,
-            events: { event in for observer in observers { observer.handle(event) } })
+            events: { event in
+                if event.kind == .replanned { replanned.add(event) }
+                for observer in observers { observer.handle(event) }
+            })
         return try await executor.run(items)
     }
 
@@ -46,5 +52,30 @@ extension PipelineRun {
             stuckAfterSeconds: tuning.stuckAfterSeconds ?? spec.run.stuckAfter.nominalSeconds,
             deadlineSeconds: tuning.deadlineSeconds ?? spec.run.deadline?.nominalSeconds,
             coordination: services.coordination)
+    }
+}
+
+/// The verified chunks the executor planned again during a run (`replanned` events), kept for its outcome.
+final class ReplannedChunks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [ProgressEvent] = []
+
+    func add(_ event: ProgressEvent) { lock.withLock { events.append(event) } }
+
+    /// `known` and, after it, each replanned chunk it does not name yet, with its window in `plan` and the
+    /// executor's reason.
+    func exportedAgain(adding known: [ExportedAgain], plan: Plan) -> [ExportedAgain] {
+        let windows = Dictionary(plan.chunks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var result = known
+        var named = Set(known.map(\.chunk))
+        for event in lock.withLock({ events }) {
+            guard let id = event.chunk, named.insert(id).inserted, let chunk = windows[id] else { continue }
+            result.append(
+                ExportedAgain(
+                    exportName: chunk.exportName, chunk: id,
+                    window: TimeRange(start: chunk.request.startTime, end: chunk.request.endTime),
+                    reason: event.message ?? "an earlier run verified it"))
+        }
+        return result
     }
 }

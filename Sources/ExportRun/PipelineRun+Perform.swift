@@ -84,9 +84,10 @@ extension PipelineRun {
         }
         let plan = result.plan
         outcome.plan = plan
-        outcome.exportedAgain = plan.exports.flatMap(\.exportedAgain)
-        // A partition whose file no longer matches its dataset's manifest is exported again, with a notice.
-        for again in outcome.exportedAgain where again.reason == DatasetDecision.Reason.changed.explanation {
+        // A partition whose file no longer matches its dataset's manifest is exported again, with a notice now (the
+        // end of the run lists every window exported again, from the outcome).
+        for again in plan.exports.flatMap(\.exportedAgain)
+        where again.reason == DatasetDecision.Reason.changed.explanation {
             notify(
                 ProgressEvent(
                     .warning, export: again.exportName,
@@ -112,14 +113,19 @@ extension PipelineRun {
                 return
             }
         }
-        // The executor tells the observers of each window exported again as it replans it (`replanned`, with why);
-        // the outcome carries the planner's account for the summary.
+        // The windows exported again, and why: the planner's account (a `retry` runs only the failed chunks, so
+        // none of them), then each chunk the executor plans again as it starts (`replanned`: a file that changed).
+        outcome.exportedAgain = only == nil ? plan.exports.flatMap(\.exportedAgain) : []
         for observer in observers { observer.planned(plan, only: only) }
 
         let execution: ExecutionSummary
+        let replanned = ReplannedChunks()
+        // However the execution ends, the chunks it exported again are named (the summary and the terminal).
+        defer { outcome.exportedAgain = replanned.exportedAgain(adding: outcome.exportedAgain, plan: plan) }
         do {
             execution = try await executeChunks(
-                plan: plan, journal: journal, only: only, settings: settings, services: services)
+                plan: plan, journal: journal, only: only, settings: settings, services: services,
+                replanned: replanned)
         } catch let error as ExecutorError {
             outcome.status = error.isRefusedCredentials ? .refusedCredentials : .failed
             outcome.error = error.description
@@ -237,22 +243,9 @@ extension PipelineRun {
     /// `run.settle` (or the tuning's override), in seconds.
     var settleSeconds: Double { request.tuning.settleSeconds ?? spec.run.settle.nominalSeconds }
 
-    /// The chunks that stand for `ids` now: each id itself, or the halves it was split into, recursively.
+    /// The chunks that stand for `ids` now: each id itself, or the halves it was split into, recursively
+    /// (`ChunkRecord.leaves`).
     public static func leaves(of ids: [String], in records: [ChunkRecord]) -> [ChunkRecord] {
-        let byId = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var children: [String: [ChunkRecord]] = [:]
-        for record in records { if let parent = record.parentId { children[parent, default: []].append(record) } }
-        var result: [ChunkRecord] = []
-        var seen = Set<String>()
-        func visit(_ id: String) {
-            guard seen.insert(id).inserted, let record = byId[id] else { return }
-            if record.state == .split {
-                for child in children[id] ?? [] { visit(child.id) }
-            } else {
-                result.append(record)
-            }
-        }
-        for id in ids { visit(id) }
-        return result
+        ChunkRecord.leaves(of: ids, in: records).leaves
     }
 }

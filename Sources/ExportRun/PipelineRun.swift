@@ -39,16 +39,25 @@ public struct PipelineRun: Sendable {
 
     /// What the run writes (the output seam): chosen here, from the spec, and nowhere else.
     public var output: any RunOutput {
+        Self.output(
+            of: spec, baseDirectory: baseDirectory, now: request.now, settleSeconds: settleSeconds,
+            toolVersion: toolVersion)
+    }
+
+    /// The output `spec` names (`output.layout`), at `output.dir` resolved against `baseDirectory`.
+    public static func output(
+        of spec: PipelineSpec, baseDirectory: String, now: Date, settleSeconds: Double, toolVersion: String
+    ) -> any RunOutput {
+        let directory = resolve(spec.output.dir, against: baseDirectory)
+        let state = StateDirectory(resolve(spec.output.stateDir, against: baseDirectory))
         switch spec.output.layout {
         case .merged:
-            MergedOutput(
-                directory: outputDirectory, stateDirectory: stateDirectory, toolVersion: toolVersion,
-                specHash: spec.sourceHash)
+            return MergedOutput(
+                directory: directory, stateDirectory: state, toolVersion: toolVersion, specHash: spec.sourceHash)
         case .partitioned:
-            PartitionedOutput(
-                directory: outputDirectory, grain: spec.output.partition, compression: spec.output.compression,
-                stateDirectory: stateDirectory, toolVersion: toolVersion, now: request.now,
-                settleSeconds: settleSeconds)
+            return PartitionedOutput(
+                directory: directory, grain: spec.output.partition, compression: spec.output.compression,
+                stateDirectory: state, toolVersion: toolVersion, now: now, settleSeconds: settleSeconds)
         }
     }
 

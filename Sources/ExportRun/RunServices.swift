@@ -38,11 +38,13 @@ struct RunServices: Sendable {
         if spec.api.usesSimulator && request.baseURL == nil {
             scale = request.timeScale ?? 2_000
             let users = Dictionary(settings.users.map { ($0.username, $0.password) }, uniquingKeysWith: { a, _ in a })
+            // Its statuses tell running from waiting (as `--report-running`), so the demo's progress shows both.
+            var configuration = SimulatorConfiguration(
+                seed: request.simulatorSeed, timeScale: scale, companyKey: settings.companyKey, users: users,
+                faults: request.simulatorFaults)
+            configuration.reportsRunning = true
             do {
-                let started = try await AnalyticsSimulator.start(
-                    SimulatorConfiguration(
-                        seed: request.simulatorSeed, timeScale: scale, companyKey: settings.companyKey, users: users,
-                        faults: request.simulatorFaults))
+                let started = try await AnalyticsSimulator.start(configuration)
                 simulator = started
                 baseURL = started.baseURL
                 notify("running on the in-process simulator at \(started.baseURL)")

@@ -7,8 +7,12 @@ public struct ProgressEvent: Sendable, Codable, Hashable {
         /// The run begins: `total` chunks, `done` already verified.
         case started
         case submitted
+        /// The job's status named it waiting at the server for a slot (a `QUEUED`, `WAITING` or `PENDING`
+        /// runnerState): sent once per job, and only by a service that names the state (the API documents none).
+        case queued
         /// The job's status first showed it running at the server, not only queued (an acknowledge time or a
-        /// progress count: the API documents no QUEUED state, so without them a job is never seen running).
+        /// progress count, or an in-flight status that does not name it queued from a service that names that
+        /// state: the API documents no QUEUED state, so without either a job is never seen running).
         case running
         /// A job still in flight from an earlier run was found again through its status URL.
         case reattached

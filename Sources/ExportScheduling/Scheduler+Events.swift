@@ -16,9 +16,10 @@ extension Scheduler {
         case .lease(let answer): effects += leaseAnswered(answer, now: now)
         case .submitAnswered(let id, let job): effects += submitAnswered(id, job: job, now: now)
         case .submitFailed(let id, let failure): effects += submitFailed(id, failure, now: now)
-        case .statusAnswered(let id, let outcome, let progress, let url, let running):
+        case .statusAnswered(let id, let outcome, let progress, let url, let running, let queued):
             effects += statusAnswered(
-                id, outcome: outcome, progress: progress, downloadURL: url, running: running, now: now)
+                id, outcome: outcome, progress: progress, downloadURL: url, running: running, queued: queued,
+                now: now)
         case .statusFailed(let id, let failure): effects += statusFailed(id, failure, now: now)
         case .downloaded(let id, let rows, let bytes, let sha256, let file):
             effects += downloaded(id, rows: rows, bytes: bytes, sha256: sha256, file: file)
@@ -65,7 +66,7 @@ extension Scheduler {
 
     mutating func statusAnswered(
         _ id: String, outcome: JobOutcome, progress: String, downloadURL: String?, running: Bool = false,
-        now: Double
+        queued: Bool = false, now: Double
     ) -> [SchedulerEffect] {
         guard let entry = entries[id], case .following(let slot, var follow) = entry.phase else { return [] }
         counters.statusRequests += 1
@@ -114,7 +115,14 @@ extension Scheduler {
             }
             follow.nextPoll = nextPoll(follow, now: now)
             var effects: [SchedulerEffect] = []
-            if running && !follow.running {
+            if queued && !follow.queued && !follow.running {
+                // The server names the job waiting for a slot of its own: the progress board counts it queued.
+                follow.queued = true
+                effects.append(.notify(ProgressEvent(.queued, chunk: id, export: item.exportName, user: slot.user)))
+            }
+            // Evidence that it runs, or in flight and not queued at a service that names the queued state.
+            if queued { serverNamesQueued = true }
+            if (running || (serverNamesQueued && !queued)) && !follow.running {
                 // Queued at the server until now: the report's timeline starts the job's running phase here.
                 follow.running = true
                 effects.append(.notify(ProgressEvent(.running, chunk: id, export: item.exportName, user: slot.user)))

@@ -75,6 +75,8 @@ public struct Scheduler: Sendable {
         var accepted = false
         /// A status has shown the job running (not only queued); the `running` notice is sent once.
         var running = false
+        /// A status has named the job queued at the server; the `queued` notice is sent once.
+        var queued = false
         /// Re-attached from the journal: its start is unknown, so it teaches nothing about durations.
         var resumed = false
     }
@@ -112,6 +114,9 @@ public struct Scheduler: Sendable {
     var abandoned: [(slot: Slot, until: Double)] = []
     /// Users with a submit on the wire: a user's submissions reach the server one at a time, heaviest first.
     var submittingUsers: Set<String> = []
+    /// A status named a job queued (`QUEUED`, `WAITING`, `PENDING`): this service names its states, so a job it
+    /// shows in flight and not queued is running.
+    var serverNamesQueued = false
     var activeDownloads = 0
     /// Per export: the last final error and how many chunks in a row failed for good with it.
     var failureStreaks: [String: (error: String, count: Int)] = [:]
@@ -150,8 +155,12 @@ public struct Scheduler: Sendable {
 
     // MARK: - Queries
 
-    /// Chunks of the plan (not orphans) that are done or still to do.
-    public var totalChunks: Int { entries.values.filter { !$0.orphan }.count }
+    /// Chunks of the plan (not orphans) that are done or still to do: a split chunk stands for its halves (the
+    /// plan's leaves, as the end-of-run table and the summary count them).
+    public var totalChunks: Int {
+        let parents = Set(lineage.values)
+        return entries.values.filter { !$0.orphan && !parents.contains($0.item.id) }.count
+    }
     /// Whether nothing more will happen: the run stopped, or the coordinator answered the reclaim (so a store that
     /// cannot be used stops even a run with nothing left to do) and every chunk is verified, failed, split or
     /// retired.

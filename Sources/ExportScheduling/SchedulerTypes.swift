@@ -68,9 +68,10 @@ public enum SchedulerEvent: Sendable, Hashable {
     case submitFailed(chunk: String, Failure)
     /// A decoded status. `progress` identifies what the status showed (state, detail, counters): a change in it
     /// counts as progress for stuck detection. `running`: the status shows the job running, not only queued
-    /// (`JobResult.showsRunning`).
+    /// (`JobResult.showsRunning`). `queued`: the status names the job waiting at the server (`JobResult.showsQueued`).
     case statusAnswered(
-        chunk: String, outcome: JobOutcome, progress: String, downloadURL: String?, running: Bool = false)
+        chunk: String, outcome: JobOutcome, progress: String, downloadURL: String?, running: Bool = false,
+        queued: Bool = false)
     case statusFailed(chunk: String, Failure)
     /// The file is in place, checked: rows, bytes, digest, path relative to the state directory.
     case downloaded(chunk: String, rows: Int64, bytes: Int64, sha256: String, file: String)

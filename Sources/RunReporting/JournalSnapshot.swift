@@ -46,7 +46,8 @@ public struct JournalSnapshot: Sendable {
                     status: (row["status"] as String?).flatMap { kind in
                         RunReport.Status(
                             status: kind, exitCode: (row["exitCode"] as Int?) ?? 0, error: row["error"] as String?)
-                    })
+                    },
+                    plan: RunEventLog.plan(row.hasColumn("plan") ? row["plan"] as String? : nil))
                 let events = try Row.fetchAll(
                     db, sql: "SELECT * FROM runEvent WHERE run = ? ORDER BY id", arguments: [run.number]
                 ).map { row in

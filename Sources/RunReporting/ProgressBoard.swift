@@ -8,8 +8,8 @@ import Foundation
 ///
 /// Per export it shows chunks done of planned (chunks verified by earlier runs included when the caller passes
 /// them), and where the others are: waiting for a slot (not submitted yet), at the server — queued and running
-/// apart once the server's statuses tell them apart (the API documents no queued state; the in-process simulator
-/// does not report running) — downloading, failed. A line says when the run follows jobs an earlier run submitted.
+/// apart once the server's statuses tell them apart (`queued` and `running` events: the API documents no queued
+/// state) — downloading, failed. A line says when the run follows jobs an earlier run submitted.
 public struct ProgressBoard: Sendable {
     /// Where a chunk of this run is now.
     enum Phase: Sendable, Hashable {
@@ -35,12 +35,19 @@ public struct ProgressBoard: Sendable {
     private var phases: [String: (export: String, phase: Phase)] = [:]
     /// Chunks this run found in flight from an earlier run and follows, still unfinished.
     private var followed: Set<String> = []
-    /// Whether any job was reported running: until then "queued" and "running" cannot be told apart.
-    private var runningReported = false
+    /// Whether the server's statuses told a job queued or running: until then "queued" and "running" cannot be
+    /// told apart, and the board shows them together as "at server".
+    private var statesTold = false
+    /// The chunks counted done from the start (kept from earlier runs): a `replanned` one of them is done no more.
+    private var kept: Set<String>
 
-    /// - Parameter exports: each export's chunks and, when known, how many of them are verified already
-    ///   (reused from earlier runs) with their rows, in the order they are shown.
-    public init(exports: [(name: String, chunks: Int, done: Int, rows: Int64)]) {
+    /// - Parameters:
+    ///   - exports: each export's chunks and, when known, how many of them are verified already (reused from
+    ///     earlier runs) with their rows, in the order they are shown.
+    ///   - kept: the ids of those reused chunks. A chunk exported again that was not among them (a window verified
+    ///     within `run.settle`, planned again) was never counted done, so its `replanned` event changes no count.
+    public init(exports: [(name: String, chunks: Int, done: Int, rows: Int64)], kept: Set<String> = []) {
+        self.kept = kept
         for export in exports {
             add(
                 Export(
@@ -66,8 +73,11 @@ public struct ProgressBoard: Sendable {
         case .reattached:
             phases[chunk] = (name, .queued)
             followed.insert(chunk)
+        case .queued:
+            statesTold = true
+            if phases[chunk] != nil { phases[chunk] = (name, .queued) }
         case .running:
-            runningReported = true
+            statesTold = true
             if phases[chunk] != nil { phases[chunk] = (name, .running) }
         case .completed:
             phases[chunk] = (name, .downloading)
@@ -82,7 +92,8 @@ public struct ProgressBoard: Sendable {
             finish(chunk)
             exports[at].total += 1  // one chunk became two
         case .replanned:
-            exports[at].done = max(0, exports[at].done - 1)  // a verified chunk is exported again
+            // A kept chunk whose file changed is exported again: it is done no more.
+            if kept.remove(chunk) != nil { exports[at].done = max(0, exports[at].done - 1) }
         case .rejected, .retrying, .stuck, .retired:
             finish(chunk)
         case .started, .finished, .exportStopped, .warning:
@@ -143,9 +154,13 @@ public struct ProgressBoard: Sendable {
             // Only a rough guide: chunks differ in size, and several run at once.
             header += " · about \(Self.clock(elapsed / Double(doneHere) * Double(all.total - all.done))) left"
         }
+        if all.total > 0, all.done + all.failed == all.total {
+            // Every chunk is verified or failed: the run merges and writes its outputs now (seconds for big files).
+            header += " · writing the outputs"
+        }
         var lines = [header]
         let nameWidth = min(wide ? 28 : 20, max(6, exports.map(\.name.count).max() ?? 6))
-        let barWidth = wide ? 20 : 10
+        let barWidth = wide ? 20 : 8
         for export in exports {
             let c = counts(export.name)
             let fraction = c.total > 0 ? Double(c.done) / Double(c.total) : 0
@@ -155,10 +170,11 @@ public struct ProgressBoard: Sendable {
                 Self.fit(export.name, nameWidth), bar, Self.pad("\(c.done)/\(c.total)", wide ? 9 : 7),
             ]
             let atServer: [String]
-            if runningReported {
+            if statesTold {
                 atServer = [
-                    wide ? "queued \(Self.pad(c.queued))" : "q \(c.queued)",
-                    wide ? "running \(Self.pad(c.running))" : "run \(c.running)",
+                    wide
+                        ? Self.pad("at server: \(c.queued) queued, \(c.running) running", 32)
+                        : "q \(c.queued) run \(c.running)"
                 ]
             } else {
                 atServer = [wide ? "at server \(Self.pad(c.queued))" : "server \(c.queued)"]

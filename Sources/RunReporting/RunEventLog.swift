@@ -31,11 +31,25 @@ public final class RunEventLog: @unchecked Sendable {
         public var exports: [String]
         /// How the run ended, when it ended and the composition said so (`finish(status:)`).
         public var status: RunReport.Status?
+        /// The run's plan: per export, in the spec's order, its chunk ids (what `exportpipe status` and the report
+        /// count the leaves of, as the run's own table and summary do); nil for a run logged before it was kept.
+        public var plan: [PlannedExport]?
+
+        /// One export of a run's plan.
+        public struct PlannedExport: Sendable, Hashable, Codable {
+            public var export: String
+            public var chunks: [String]
+
+            public init(export: String, chunks: [String]) {
+                self.export = export
+                self.chunks = chunks
+            }
+        }
 
         public init(
             number: Int64, command: String, pipeline: String, startedAt: Double, finishedAt: Double?,
             timeScale: Double, slots: Int, lowerBoundSeconds: Double, users: [String], exports: [String],
-            status: RunReport.Status? = nil
+            status: RunReport.Status? = nil, plan: [PlannedExport]? = nil
         ) {
             self.number = number
             self.command = command
@@ -48,6 +62,7 @@ public final class RunEventLog: @unchecked Sendable {
             self.users = users
             self.exports = exports
             self.status = status
+            self.plan = plan
         }
     }
 
@@ -102,7 +117,10 @@ public final class RunEventLog: @unchecked Sendable {
                         """)
                 // How each run ended (added later: older journals get the columns, their runs say nothing).
                 let columns = Set(try db.columns(in: "runLog").map(\.name))
-                for (column, type) in [("status", "TEXT"), ("exitCode", "INTEGER"), ("error", "TEXT")]
+                // The run's plan (added later still: older runs have none).
+                for (column, type) in [
+                    ("status", "TEXT"), ("exitCode", "INTEGER"), ("error", "TEXT"), ("plan", "TEXT"),
+                ]
                 where !columns.contains(column) {
                     try db.execute(sql: "ALTER TABLE runLog ADD COLUMN \(column) \(type)")
                 }
@@ -117,24 +135,30 @@ public final class RunEventLog: @unchecked Sendable {
     @discardableResult
     public func begin(
         command: String, pipeline: String, timeScale: Double, slots: Int, lowerBoundSeconds: Double, users: [String],
-        exports: [String]
+        exports: [String], plan: [Run.PlannedExport]? = nil
     ) throws -> Run {
         let startedAt = clock()
         let usersText = Self.json(users)
         let exportsText = Self.json(exports)
+        let planText = plan.flatMap { try? JSONEncoder.sortedKeys.encode($0) }.map {
+            String(decoding: $0, as: UTF8.self)
+        }
         let number = try write { db -> Int64 in
             try db.execute(
                 sql: """
-                    INSERT INTO runLog (command, pipeline, startedAt, timeScale, slots, lowerBoundSeconds, users, exports)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO runLog
+                        (command, pipeline, startedAt, timeScale, slots, lowerBoundSeconds, users, exports, plan)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [command, pipeline, startedAt, timeScale, slots, lowerBoundSeconds, usersText, exportsText])
+                arguments: [
+                    command, pipeline, startedAt, timeScale, slots, lowerBoundSeconds, usersText, exportsText, planText,
+                ])
             return db.lastInsertedRowID
         }
         let run = Run(
             number: number, command: command, pipeline: pipeline, startedAt: startedAt, finishedAt: nil,
             timeScale: timeScale,
-            slots: slots, lowerBoundSeconds: lowerBoundSeconds, users: users, exports: exports)
+            slots: slots, lowerBoundSeconds: lowerBoundSeconds, users: users, exports: exports, plan: plan)
         lock.withLock { self.run = run }
         return run
     }
@@ -186,7 +210,20 @@ public final class RunEventLog: @unchecked Sendable {
         }
     }
 
+    /// A run's plan as the `plan` column holds it; nil for none or a value that does not decode.
+    static func plan(_ text: String?) -> [Run.PlannedExport]? {
+        text.flatMap { try? JSONDecoder().decode([Run.PlannedExport].self, from: Data($0.utf8)) }
+    }
+
     static func json(_ values: [String]) -> String {
         (try? JSONEncoder().encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+}
+
+extension JSONEncoder {
+    fileprivate static var sortedKeys: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 }

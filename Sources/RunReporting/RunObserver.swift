@@ -83,7 +83,8 @@ public final class RunObserver: RunObserving, @unchecked Sendable {
             try log?.begin(
                 command: setup.command, pipeline: setup.pipeline, timeScale: setup.timeScale, slots: estimate.slots,
                 lowerBoundSeconds: estimate.wallSecondsLowerBound, users: setup.users,
-                exports: plan.exports.map(\.name))
+                exports: plan.exports.map(\.name),
+                plan: plan.exports.map { RunEventLog.Run.PlannedExport(export: $0.name, chunks: $0.chunks.map(\.id)) })
         } catch {
             note("the run log (the report's timeline) is not kept: \(error)")
             log = nil

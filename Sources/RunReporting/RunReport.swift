@@ -187,36 +187,10 @@ struct PageModel {
                 ]
             } ?? []
 
-        // Per-export table, from the journal's chunks.
-        let byExport = Dictionary(grouping: snapshot.records, by: \.exportName)
-        let names = (run?.exports ?? []) + byExport.keys.sorted().filter { !(run?.exports ?? []).contains($0) }
-        let outputs = Dictionary(
-            (report.manifest?.exports ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var failedRows: [FailedRow] = []
-        exports = names.map { export in
-            let records = (byExport[export] ?? []).filter { $0.state != .split }
-            let verified = records.filter { $0.state == .verified }
-            let failed = records.filter { $0.state == .failed }
-            for record in failed {
-                failedRows.append(
-                    FailedRow(
-                        id: record.id, export: export,
-                        window:
-                            "\(Self.iso(Double(record.windowStart) / 1000)) – \(Self.iso(Double(record.windowEnd) / 1000))",
-                        attempts: record.attempts, error: record.lastError ?? "no error was recorded",
-                        command: "exportpipe retry \(report.specPath) --chunk \(record.id)"))
-            }
-            let output = outputs[export]
-            let complete = !records.isEmpty && verified.count == records.count
-            return ExportRow(
-                name: export, chunks: records.count, verified: verified.count,
-                inFlight: records.filter { $0.state.mayBeOutstanding || $0.state == .completed }.count,
-                toDo: records.filter { $0.state == .planned }.count, failed: failed.count,
-                rows: Self.number(verified.reduce(0) { $0 + ($1.rows ?? 0) }),
-                bytes: Self.bytes(verified.reduce(0) { $0 + ($1.bytes ?? 0) }),
-                sha256: complete ? (output.map { String($0.sha256.prefix(16)) + "…" } ?? "") : "",
-                complete: complete, hasFailures: !failed.isEmpty)
-        }
+        // Per-export table: the leaves of the run's plan, as the run's own table and summary count them.
+        let table = Self.exportTable(report)
+        exports = table.rows
+        let failedRows = table.failed
         failed = failedRows
         hasFailed = !failedRows.isEmpty
 
@@ -232,9 +206,9 @@ struct PageModel {
         let utilisation = slots > 0 && wall > 0 ? timeline.busySeconds / (Double(slots) * wall) : nil
         // The bound is for all the work the run set out to do: a run that stopped before doing it is not measured
         // against it (1 chunk of 13 done in a few seconds is not "100 %" of anything).
-        let leaves = snapshot.records.filter { $0.state != .split }
+        let leaves = table.leaves
         let settled = leaves.filter { $0.state == .verified || $0.state == .failed }.count
-        let didItsWork = status?.finishedItsWork ?? (!running && settled == leaves.count)
+        let didItsWork = status?.finishedItsWork ?? (!running && settled == leaves.count && table.unrecorded == 0)
         let share = didItsWork && bound > 0 && wall > 0 ? min(1, bound / wall) : nil
         let shareText: String
         if let share {
@@ -248,7 +222,7 @@ struct PageModel {
             run != nil && !didItsWork
             ? "achieved share of the bound: not applicable, the run "
                 + (running ? "is still going" : "did not finish its work")
-                + " (\(leaves.filter { $0.state == .verified }.count) of \(leaves.count) chunks done)"
+                + " (\(leaves.filter { $0.state == .verified }.count) of \(leaves.count + table.unrecorded) chunks done)"
             : "achieved share of the bound"
         let verifiedNow = snapshot.events.filter { $0.kind == "verified" }.count
         facts = [

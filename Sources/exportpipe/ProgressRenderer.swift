@@ -29,8 +29,10 @@ final class ProgressRenderer: @unchecked Sendable {
     ///   - totals: chunks per export, in the order exports should be shown.
     ///   - reused: per export, the chunks verified by earlier runs and kept, and their rows (shown as done from the
     ///     start, so the table counts what the merged file holds).
+    ///   - kept: the ids of the reused chunks.
     init(
-        style: Style, totals: [(export: String, chunks: Int)], reused: [String: (chunks: Int, rows: Int64)] = [:]
+        style: Style, totals: [(export: String, chunks: Int)], reused: [String: (chunks: Int, rows: Int64)] = [:],
+        kept: Set<String> = []
     ) {
         if style == .auto {
             self.style = output.isTerminal(.error) ? .tty : .plain
@@ -38,8 +40,10 @@ final class ProgressRenderer: @unchecked Sendable {
             self.style = style
         }
         board = ProgressBoard(
-            exports: totals.map { ($0.export, $0.chunks, reused[$0.export]?.chunks ?? 0, reused[$0.export]?.rows ?? 0) }
-        )
+            exports: totals.map {
+                ($0.export, $0.chunks, reused[$0.export]?.chunks ?? 0, reused[$0.export]?.rows ?? 0)
+            },
+            kept: kept)
         if self.style == .tty {
             startClock()
             TerminalLogHandler.board.renderer = self
@@ -69,7 +73,8 @@ final class ProgressRenderer: @unchecked Sendable {
                 if let line = plainLine(event) { write(line + "\n") }
             case .tty:
                 guard !finished else { return }
-                if [.failed, .split, .stuck, .warning, .replanned].contains(event.kind), let line = plainLine(event) {
+                // Windows exported again are named at the end, from the run's outcome (as in the summary).
+                if [.failed, .split, .stuck, .warning].contains(event.kind), let line = plainLine(event) {
                     clear()
                     write(line + "\n")
                 }

@@ -79,7 +79,7 @@ struct RunInvocation {
 
     /// What the operator reads at the end: what was written, what was not and why, and what to do.
     private func report(_ outcome: RunOutcome, loaded: LoadedPipeline, summary: RunSummary?) {
-        var lines: [String] = []
+        var lines = Self.exportedAgain(outcome.exportedAgain)
         switch outcome.status {
         case .busy:
             lines.append("error: \(outcome.error ?? "the state directory is busy"). \(outcome.advice ?? "")")
@@ -128,6 +128,27 @@ struct RunInvocation {
     }
 }
 
+extension RunInvocation {
+    /// The windows an earlier run had verified that this run exported again, and why: from the outcome, as
+    /// `run-summary.json`'s `exportedAgain` (which lists every one; the terminal shows the first `limit`).
+    static func exportedAgain(_ again: [ExportedAgain], limit: Int = 20) -> [String] {
+        guard !again.isEmpty else { return [] }
+        var lines = [
+            "exported again: \(again.count) window(s) an earlier run had verified (run.settle: a window is final only "
+                + "once it ended that long before it was exported; until then late data may change it)"
+        ]
+        for entry in again.prefix(limit) {
+            lines.append(
+                "  \(entry.exportName) \(InstantFormat.utc(entry.window.start)) – \(InstantFormat.utc(entry.window.end)) "
+                    + "(chunk \(entry.chunk)): \(entry.reason)")
+        }
+        if again.count > limit {
+            lines.append("  … and \(again.count - limit) more: run-summary.json lists every one")
+        }
+        return lines
+    }
+}
+
 /// The terminal's view of a run: the progress renderer, made once the plan is known.
 final class TerminalObserver: RunObserving, @unchecked Sendable {
     private let lock = NSLock()
@@ -143,12 +164,14 @@ final class TerminalObserver: RunObserving, @unchecked Sendable {
     func planned(_ plan: Plan, only: [ChunkRecord]?) {
         // Chunks the plan kept from earlier runs count as done from the start.
         var reused: [String: (chunks: Int, rows: Int64)] = [:]
+        var keptIds = Set<String>()
         for export in plan.exports {
             let kept = export.chunks.filter { $0.reasons.last == .keptFromEarlierRun }
             if !kept.isEmpty { reused[export.name] = (kept.count, Int64(kept.reduce(0) { $0 + $1.expectedRows })) }
+            keptIds.formUnion(kept.map(\.id))
         }
         let made = ProgressRenderer(
-            style: style, totals: plan.exports.map { ($0.name, $0.chunks.count) }, reused: reused)
+            style: style, totals: plan.exports.map { ($0.name, $0.chunks.count) }, reused: reused, kept: keptIds)
         lock.withLock { renderer = made }
     }
 

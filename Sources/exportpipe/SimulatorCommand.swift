@@ -55,6 +55,11 @@ struct SimulatorCommand: AsyncParsableCommand {
         help: "A running job's status says it runs (lastAcknowledgeTime, currentCount); off, it looks queued.")
     var reportRunning = false
 
+    @Flag(
+        name: .customLong("report-queued"),
+        help: "A job waiting for a running slot says QUEUED in its status (undocumented), RUNNING once it runs.")
+    var reportQueued = false
+
     @Flag(name: .customLong("inclusive-end-time"), help: "Include rows exactly at endTime (splits overlap).")
     var inclusiveEndTime = false
 
@@ -159,6 +164,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             host: host, port: port, foreignBaseURL: foreignURL, csvHeaders: csvHeaders, timeFormat: timeFormat,
             emptyWindows: emptyWindows, compression: gzip ? .gzip : compression)
         configuration.reportsRunning = reportRunning
+        configuration.reportsQueued = reportQueued
         configuration.csvDelimiter = csvDelimiter
         configuration.redirectHops = max(0, redirectHops)
         configuration.timeoutsAsCloseStatus = timeoutsAsCloseStatus

@@ -67,11 +67,12 @@ struct StatusCommand: ParsableCommand {
         }
         let journal = try Journal(path: path)
         let records = try journal.records()
-        // The plan a run would make now: jobs in flight outside it are listed on their own.
-        let planned = try? PipelineRun.plan(pipeline, now: NowOption.resolve(now), journal: journal)
-        let report = JournalReport(
-            records: records,
-            planned: planned.flatMap { $0.hasErrors ? nil : Set($0.plan.chunks.map(\.id)) })
+        // Counted as the latest run counted (its plan, from the run log); jobs in flight outside the plan a run
+        // would make now are listed on their own; rows and bytes are the output's, on disk.
+        let lastRun = (try? JournalSnapshot.read(journalPath: path))?.run?.plan
+        let report = PipelineRun.journalReport(
+            pipeline, records: records, lastRunPlan: lastRun?.map { ($0.export, $0.chunks) }, journal: journal,
+            now: NowOption.resolve(now), baseDirectory: base)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -46,6 +46,39 @@ struct RunningNoticeTests {
         #expect(Self.notices(completed).contains { $0.kind == .completed })
     }
 
+    @Test func aJobTheServerNamesQueuedIsToldQueuedOnceThenRunningWhenItNoLongerIs() throws {
+        var driver = CoreDriver(SchedulerConfiguration(users: ["u1"]))
+        _ = driver.start([ChunkStart(Self.item)])
+        driver.now = 1
+        _ = driver.send(
+            .submitAnswered(chunk: "c1", job: SubmittedJob(workflowId: "w", runId: "r", statusURL: "s")))
+        var core = driver.core
+
+        let queued = core.handle(
+            .statusAnswered(
+                chunk: "c1", outcome: .inFlight, progress: "QUEUED//-1", downloadURL: nil, queued: true), now: 10)
+        let told = Self.notices(queued).filter { $0.kind == .queued }
+        #expect(told.count == 1 && told.first?.chunk == "c1" && told.first?.user == "u1")
+        #expect(!Self.notices(queued).contains { $0.kind == .running })
+        let still = core.handle(
+            .statusAnswered(
+                chunk: "c1", outcome: .inFlight, progress: "QUEUED//-1", downloadURL: nil, queued: true), now: 20)
+        #expect(Self.notices(still).isEmpty, "told once")
+
+        // RUNNING with no counter: from a service that names the queued state, not queued means running.
+        let running = core.handle(
+            .statusAnswered(chunk: "c1", outcome: .inFlight, progress: "RUNNING//-1", downloadURL: nil), now: 30)
+        #expect(Self.notices(running).map(\.kind) == [.running])
+    }
+
+    @Test func theStatusShowsQueuedOnlyWhenItNamesTheState() {
+        #expect(JobResult(runnerState: RunnerState(rawValue: "QUEUED"), reason: nil, detail: "").showsQueued)
+        #expect(JobResult(runnerState: RunnerState(rawValue: "waiting"), reason: nil, detail: "").showsQueued)
+        #expect(JobResult(runnerState: RunnerState(rawValue: "Pending"), reason: nil, detail: "").showsQueued)
+        #expect(!JobResult(runnerState: .running, reason: nil, detail: "").showsQueued)
+        #expect(!JobResult(runnerState: .closed, reason: nil, detail: "COMPLETED").showsQueued)
+    }
+
     @Test func theStatusShowsRunningOnlyWithEvidence() {
         #expect(!JobResult(runnerState: .running, reason: nil, detail: "").showsRunning)
         #expect(JobResult(runnerState: .running, reason: nil, detail: "", lastAcknowledgeTime: 5).showsRunning)

@@ -111,6 +111,7 @@ struct SchedulerCoreResumeTests {
         let leaves = ["root.0.0", "root.0.1", "root.1.0", "root.1.1"]
         #expect(driver.core.counters.failed.map(\.id).sorted() == leaves, "an hour cannot split: 3 tries, then failed")
         #expect(driver.core.counters.splits == 3 && driver.core.counters.retries == 8)
+        #expect(driver.core.totalChunks == leaves.count, "a split chunk stands for its halves, as the table counts")
         for leaf in leaves {
             #expect(driver.core.plannedAncestor(of: leaf) == "root")
             let failed = driver.core.counters.failed.first { $0.id == leaf }

@@ -55,7 +55,7 @@ struct ProgressBoardTests {
         let counts = board.counts("responses")
         #expect(counts.queued == 1 && counts.running == 1)
         let wide = board.lines(width: 160, elapsed: 1)
-        #expect(wide[2].contains("queued 1") && wide[2].contains("running 1"), "\(wide[2])")
+        #expect(wide[2].contains("at server: 1 queued, 1 running"), "\(wide[2])")
         let narrow = board.lines(width: 80, elapsed: 1)
         #expect(narrow.allSatisfy { $0.count < 80 })
     }
@@ -81,5 +81,35 @@ struct ProgressBoardTests {
     @Test func theClockReadsMinutesAndHours() {
         #expect(ProgressBoard.clockText(59.9) == "0m59s")
         #expect(ProgressBoard.clockText(3_725) == "1h02m")
+    }
+
+    @Test func aWindowExportedAgainIsTakenOffDoneOnlyWhenItWasCountedDone() {
+        // 3 chunks: k1 and k2 kept from earlier runs (done from the start); u1 verified within run.settle and cut
+        // as before, so the plan did not keep it and it was never counted done.
+        var board = ProgressBoard(exports: [("responses", 3, 2, 100)], kept: ["k1", "k2"])
+        board.apply(ProgressEvent(.replanned, chunk: "u1", export: "responses", message: "within run.settle"))
+        #expect(board.counts("responses").done == 2, "u1 was not done: nothing to take off")
+        board.apply(ProgressEvent(.replanned, chunk: "k2", export: "responses", message: "its file changed"))
+        board.apply(ProgressEvent(.replanned, chunk: "k2", export: "responses", message: "its file changed"))
+        #expect(board.counts("responses").done == 1, "k2 was done, and is taken off once")
+        for chunk in ["u1", "k2"] {
+            board.apply(ProgressEvent(.submitted, chunk: chunk, export: "responses", user: "demo"))
+            board.apply(ProgressEvent(.completed, chunk: chunk, export: "responses", user: "demo"))
+            board.apply(ProgressEvent(.verified, chunk: chunk, export: "responses", rows: 5))
+        }
+        #expect(board.table()[1].contains("3/3"), "the end-of-run table: \(board.table())")
+    }
+
+    @Test func atEightyColumnsTheRowsStayVisibleAndTheHeaderSaysWhenOutputsAreWritten() {
+        var board = ProgressBoard(exports: [("closed-conversations", 3, 2, 100_000), ("responses", 3, 3, 144_187)])
+        board.apply(ProgressEvent(.running, chunk: "c3", export: "closed-conversations", user: "demo"))
+        for line in board.lines(width: 80, elapsed: 70) {
+            #expect(line.count < 80 && !line.hasSuffix("…"), "nothing cut at 80 columns: \(line)")
+        }
+        #expect(board.lines(width: 80, elapsed: 70)[2].hasSuffix("144.2k rows"))
+        #expect(!board.lines(width: 80, elapsed: 70)[0].contains("writing the outputs"))
+        board.apply(ProgressEvent(.submitted, chunk: "c3", export: "closed-conversations", user: "demo"))
+        board.apply(ProgressEvent(.verified, chunk: "c3", export: "closed-conversations", rows: 5))
+        #expect(board.lines(width: 80, elapsed: 71)[0].contains("6/6 chunks done · writing the outputs"))
     }
 }

@@ -142,6 +142,31 @@ struct RunReportStatusTests {
         #expect(success["exportpipe_last_success_timestamp_seconds"] == 20_000)
         #expect(success["exportpipe_last_run_status{status=complete}"] == 1)
     }
+
+    @Test func thePerExportTableCountsTheLeavesOfTheRunsPlanAsTheSummaryDoes() throws {
+        // The journal holds a chunk of an older plan (o1), a split chunk (p) with its halves, and the plan names a
+        // chunk it has no record of yet (c3).
+        var records = [try Self.record("o1", "verified"), try Self.record("c1", "verified")]
+        records.append(try Self.record("p", "split"))
+        var half1 = try Self.record("p1", "verified")
+        half1.parentId = "p"
+        var half2 = try Self.record("p2", "planned")
+        half2.parentId = "p"
+        records += [half1, half2]
+        let run = RunEventLog.Run(
+            number: 3, command: "run", pipeline: "demo", startedAt: 100, finishedAt: 103, timeScale: 1, slots: 2,
+            lowerBoundSeconds: 600, users: ["demo"], exports: ["posts"],
+            plan: [RunEventLog.Run.PlannedExport(export: "posts", chunks: ["c1", "p", "c3"])])
+        let html = RunReport(
+            snapshot: JournalSnapshot(records: records, run: run, events: []), manifest: nil, specPath: "p.yaml",
+            now: 103
+        ).html()
+        // chunks 4 (c1, p1, p2, c3), verified 2, in flight 0, to do 2.
+        #expect(
+            html.contains("<tr><td>posts</td><td>4</td><td class=\"ok\">2</td><td>0</td><td>2</td>"),
+            "\(html)")
+        #expect(html.contains("2 of 4 chunks done"), "the share of the bound names the plan's leaves")
+    }
 }
 
 /// A clock for the run log: 100, 101, 102, …

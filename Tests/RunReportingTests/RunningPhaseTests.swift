@@ -74,6 +74,58 @@ struct RunningPhaseTests {
         #expect(!html.contains("did not tell queued from running"))
     }
 
+    @Test func aServerThatNamesTheQueuedStateShowsQueuedAndRunningJobsOnTheBoard() async throws {
+        let directory = try PipelineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // 4 outstanding, 2 running per user at the simulator: 2 jobs wait at the server, and say QUEUED. Server time
+        // moves only when the test moves it, so the first jobs stay queued until the executor has seen them.
+        let serverClock = ManualClock()
+        var configuration = SimulatorHarness.fastConfiguration(seed: 5, clock: .manual(serverClock))
+        configuration.users = ["user1": "pw1"]
+        configuration.timeScale = 1
+        configuration.reportsQueued = true
+        let log = PipelineHarness.EventLog()
+        try await SimulatorHarness.withSimulator(configuration) { simulator in
+            let run = Task {
+                try await PipelineHarness.run(
+                    Self.spec(), on: simulator, directory: directory,
+                    now: Date(timeIntervalSince1970: 1_741_000_000), timeScale: 20, passwords: ["user1": "pw1"],
+                    log: log)
+            }
+            for _ in 0..<2_400 where !log.events.contains(where: { $0.kind == .queued }) {
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+            for _ in 0..<20_000 where !log.events.contains(where: { $0.kind == .finished }) {
+                serverClock.advance(by: 5)
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            let outcome = try await run.value
+            #expect(outcome.summary.failed.isEmpty)
+        }
+        let events = log.events
+        let queued = events.filter { $0.kind == .queued }.compactMap(\.chunk)
+        let running = events.filter { $0.kind == .running }.compactMap(\.chunk)
+        #expect(!queued.isEmpty, "the statuses named jobs queued")
+        #expect(Set(queued).count == queued.count && Set(running).count == running.count, "each told once")
+        #expect(Set(queued).isSubset(of: Set(running)), "every queued job was seen running before it closed")
+
+        // The board, fed the run's events in order, showed queued and running jobs at once at some point.
+        var board = ProgressBoard(exports: [("posts", 4, 0, 0)])
+        var seen: [String] = []
+        for event in events {
+            board.apply(event)
+            let counts = board.counts("posts")
+            if counts.queued > 0 && counts.running > 0 {
+                seen = board.lines(width: 160, elapsed: 1) + board.lines(width: 80, elapsed: 1)
+                break
+            }
+        }
+        #expect(!seen.isEmpty, "queued and running at the same time")
+        #expect(seen.contains { $0.contains("at server:") && $0.contains("queued,") && $0.contains("running") })
+        #expect(seen.contains { $0.contains(" q ") && $0.contains(" run ") })
+        for line in seen { #expect(line.count < 160) }
+    }
+
     @Test func withoutEvidenceTheLegendSaysTheAPIDidNotTell() {
         let events = [
             RunEventLog.Event(at: 100, kind: "submitted", chunk: "a", export: "posts", user: "u1", message: nil),
