@@ -8,7 +8,8 @@ import Foundation
 extension PipelineRun {
     /// Runs the plan's chunks (or `only`, for `retry`) through the executor, telling the observers what happens.
     func executeChunks(
-        plan: Plan, journal: Journal, only: [ChunkRecord]?, settings: RunSettings, services: RunServices
+        plan: Plan, journal: Journal, only: [ChunkRecord]?, settings: RunSettings, services: RunServices,
+        also: (@Sendable (ProgressEvent) -> Void)? = nil
     ) async throws -> ExecutionSummary {
         let timeZones = Dictionary(
             plan.exports.map { ($0.name, TimeZone(identifier: $0.timezone) ?? TimeZone(identifier: "UTC")!) },
@@ -26,7 +27,10 @@ extension PipelineRun {
             configuration: executorConfiguration(settings: settings, services: services), client: services.client,
             journal: journal, splitter: splitter, verifier: ChunkFileVerifier.verify(path:item:),
             logger: logger,
-            events: { event in for observer in observers { observer.handle(event) } })
+            events: { event in
+                for observer in observers { observer.handle(event) }
+                also?(event)
+            })
         return try await executor.run(items)
     }
 

@@ -85,7 +85,7 @@ public struct ProgressBoard: Sendable {
             exports[at].done = max(0, exports[at].done - 1)  // a verified chunk is exported again
         case .rejected, .retrying, .stuck, .retired:
             finish(chunk)
-        case .started, .finished, .exportStopped, .warning:
+        case .started, .finished, .exportStopped, .warning, .loaded, .loadFailed:
             break
         }
     }
