@@ -228,6 +228,7 @@ let package = Package(
             name: "ExportRunTests",
             dependencies: [
                 "ExportRun", "ExportTestSupport", "ExportCoordination", "RunReporting", "AnalyticsSimulator",
+                "ExportLoading", "CSVMerge",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(

@@ -65,3 +65,21 @@ public enum WarehouseBookkeeping {
         return result
     }
 }
+
+extension WarehouseLoader {
+    /// Whether `export`'s table exists (a load's added columns are drift only for a table that did).
+    public func tableExists(export: String) async -> Bool {
+        let table = WarehouseNames.quoted(settings.schema) + "." + WarehouseNames.quoted(WarehouseNames.table(export))
+        var exists = false
+        do {
+            for try await present in try await client.query(
+                "SELECT to_regclass(\(table)) IS NOT NULL", logger: logger
+            ).decode(Bool.self) {
+                exists = present
+            }
+        } catch {
+            return false
+        }
+        return exists
+    }
+}

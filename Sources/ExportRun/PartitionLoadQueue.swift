@@ -90,8 +90,14 @@ public final class PartitionLoadQueue: Sendable {
             unreachable = "\(error)"
             notify(ProgressEvent(.loadFailed, message: "\(error)"))
         }
+        // Exports whose table exists: columns a load adds to it are drift, worth a warning (not a new table's).
+        var existing = Set<String>()
+        var checked = Set<String>()
         func load(_ partition: LoadablePartition, on loader: WarehouseLoader) async {
             let name = String(partition.key.drop { $0 != "=" }.dropFirst())
+            if checked.insert(partition.exportName).inserted, await loader.tableExists(export: partition.exportName) {
+                existing.insert(partition.exportName)
+            }
             do {
                 switch try await loader.load(partition, runID: runID) {
                 case .loaded(let rows, let added):
@@ -101,7 +107,7 @@ public final class PartitionLoadQueue: Sendable {
                             .loaded, export: partition.exportName, rows: Int64(rows),
                             message: "\(partition.key): \(rows) rows into \(settings.schema)."
                                 + WarehouseNames.table(partition.exportName)))
-                    if !added.isEmpty {
+                    if !added.isEmpty && existing.contains(partition.exportName) {
                         notify(
                             ProgressEvent(
                                 .warning, export: partition.exportName,
@@ -112,6 +118,7 @@ public final class PartitionLoadQueue: Sendable {
                 case .skipped:
                     record(partition.exportName, name, .unchanged)
                 }
+                existing.insert(partition.exportName)
             } catch {
                 record(partition.exportName, name, .failed("\(error)"))
                 notify(ProgressEvent(.loadFailed, export: partition.exportName, message: "\(error)"))
