@@ -82,6 +82,10 @@ final class RunLoadFixture: Sendable {
         return values
     }
 
+    func execute(_ sql: String) async throws {
+        _ = try await admin.query(PostgresQuery(unsafeSQL: sql))
+    }
+
     func integer(_ sql: String) async throws -> Int64? {
         var value: Int64?
         for try await row in try await admin.query(PostgresQuery(unsafeSQL: sql)).decode(Int64?.self) { value = row }
