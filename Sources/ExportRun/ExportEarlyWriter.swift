@@ -36,8 +36,7 @@ final class ExportEarlyWriter: Sendable {
                         records.compactMap { record in record.parentId.map { (record.id, $0) } },
                         uniquingKeysWith: { first, _ in first }))
                 for export in plan.exports
-                where pending.contains(export.name) && exports.contains(export.name) && !export.chunks.isEmpty
-                {
+                where pending.contains(export.name) && exports.contains(export.name) && !export.chunks.isEmpty {
                     let leaves = PipelineRun.leaves(of: export.chunks.map(\.id), in: records)
                     guard !leaves.isEmpty, leaves.allSatisfy({ $0.state == .verified }) else { continue }
                     done.insert(export.name)

@@ -39,7 +39,8 @@ public struct LoadStatus: Sendable, Hashable, Codable {
             return lines
         }
         for export in exports {
-            var line = "  \(export.name) → \(export.table): \(export.loaded.count) partition(s) loaded "
+            var line =
+                "  \(export.name) → \(export.table): \(export.loaded.count) partition(s) loaded "
                 + "(\(export.loadedRows) rows), \(export.waiting.count) waiting"
             if let last = export.lastLoadedAt { line += ", last loaded \(last)" }
             lines.append(line)

@@ -68,7 +68,8 @@ extension PipelineRun {
         outcome.loads = report
         guard report.hasFailures else { return }
         let text = Self.describeFailures(report)
-        let again = "after fixing the cause, `\(report.retryCommand(specPath: specPath))` loads "
+        let again =
+            "after fixing the cause, `\(report.retryCommand(specPath: specPath))` loads "
             + (report.unreachable != nil ? "the dataset" : "what failed")
             + " (the dataset on disk is complete; nothing is exported again)"
         switch outcome.status {

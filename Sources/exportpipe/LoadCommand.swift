@@ -44,7 +44,9 @@ struct LoadCommand: AsyncParsableCommand {
                 export: export, partition: partition,
                 notify: { event in
                     guard event.kind == .loaded || event.kind == .warning, let message = event.message else { return }
-                    TerminalOutput.shared.write("\(event.kind == .loaded ? "loaded" : "warning:") \(event.export.map { "\($0)/" } ?? "")\(message)\n")
+                    TerminalOutput.shared.write(
+                        "\(event.kind == .loaded ? "loaded" : "warning:") \(event.export.map { "\($0)/" } ?? "")\(message)\n"
+                    )
                 })
         } catch let error as LoadSelectionError {
             TerminalOutput.shared.write("error: \(error)\n")

@@ -69,7 +69,9 @@ final class ProgressRenderer: @unchecked Sendable {
                 if let line = plainLine(event) { write(line + "\n") }
             case .tty:
                 guard !finished else { return }
-                if [.failed, .split, .stuck, .warning, .replanned, .loadFailed].contains(event.kind), let line = plainLine(event) {
+                if [.failed, .split, .stuck, .warning, .replanned, .loadFailed].contains(event.kind),
+                    let line = plainLine(event)
+                {
                     clear()
                     write(line + "\n")
                 }

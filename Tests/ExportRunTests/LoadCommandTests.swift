@@ -45,7 +45,11 @@ struct LoadCommandTests {
                 spec, specPath: specPath, now: Self.now, environment: [:], export: "approvals",
                 partition: approvals[1])
             #expect(!one.hasFailures)
-            #expect(one.exports == ["approvals": LoadReport.Counts(loaded: 1, rows: try fixture.manifest("approvals").partitions[1].rows)])
+            #expect(
+                one.exports == [
+                    "approvals": LoadReport.Counts(
+                        loaded: 1, rows: try fixture.manifest("approvals").partitions[1].rows)
+                ])
             let middle = try await status(spec, fixture)
             #expect(middle.exports[0].loaded == [approvals[1]])
             #expect(middle.exports[0].waiting.map(\.partition) == [approvals[0], approvals[2]])
@@ -54,13 +58,17 @@ struct LoadCommandTests {
 
             let rest = try await PipelineRun.loadDataset(spec, specPath: specPath, now: Self.now, environment: [:])
             #expect(!rest.hasFailures)
-            #expect(rest.exports["approvals"] == LoadReport.Counts(loaded: 2, skippedUnchanged: 1, rows: rest.exports["approvals"]?.rows ?? -1))
+            #expect(
+                rest.exports["approvals"]
+                    == LoadReport.Counts(loaded: 2, skippedUnchanged: 1, rows: rest.exports["approvals"]?.rows ?? -1))
             #expect(rest.exports["agents"]?.loaded == 3)
             try await fixture.expectTableEqualsDataset("approvals", idColumn: "approval_id")
             try await fixture.expectTableEqualsDataset("agents", idColumn: "agent_id")
             let after = try await status(spec, fixture)
             #expect(after.exports.allSatisfy { $0.loaded.count == 3 && $0.waiting.isEmpty })
-            #expect(after.exports[0].loadedRows == (try fixture.manifest("approvals").partitions.reduce(0) { $0 + $1.rows }))
+            #expect(
+                after.exports[0].loadedRows == (try fixture.manifest("approvals").partitions.reduce(0) { $0 + $1.rows })
+            )
 
             // A partition recorded from another version of its file waits again.
             _ = try await fixture.strings(
@@ -110,7 +118,9 @@ struct LoadCommandTests {
         #expect(status.destination == "postgres://loader@127.0.0.1:1/db?schema=nowhere")
     }
 
-    @Test("a load that fails in a run fails only that partition: exit 1, the message names it and what to do, the table keeps its previous rows")
+    @Test(
+        "a load that fails in a run fails only that partition: exit 1, the message names it and what to do, the table keeps its previous rows"
+    )
     func failedLoadKeepsPreviousRows() async throws {
         try await RunLoadFixture.with { fixture in
             let spec = RunLoadTests.spec(fixture)
@@ -133,7 +143,9 @@ struct LoadCommandTests {
             let error = try #require(second.run.error)
             #expect(error.contains("approvals/day=\(last.partition)") && error.contains("score"))
             #expect(error.contains("line") && error.contains("previous rows"))
-            #expect(second.run.advice?.contains("exportpipe load \(fixture.directory)/pipeline.yaml --export approvals") == true)
+            #expect(
+                second.run.advice?.contains("exportpipe load \(fixture.directory)/pipeline.yaml --export approvals")
+                    == true)
             // The dataset on disk has every export written; the table kept the partition's rows of the first night.
             #expect(try fixture.manifest("approvals").partitions.map(\.partition).last == "2026-03-10")
             let kept = try await fixture.strings(

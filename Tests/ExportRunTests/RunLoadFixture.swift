@@ -116,7 +116,9 @@ final class RunLoadFixture: Sendable {
 
     /// Checks that `export`'s table holds exactly its dataset's rows: per partition, the count and the set of ids
     /// (the first column) equal the file's; no partition that the dataset does not have.
-    func expectTableEqualsDataset(_ export: String, idColumn: String, sourceLocation: Testing.SourceLocation = #_sourceLocation)
+    func expectTableEqualsDataset(
+        _ export: String, idColumn: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    )
         async throws
     {
         let manifest = try manifest(export)

@@ -61,7 +61,9 @@ struct RunLoadTests {
         }
     }
 
-    @Test("three nights of late data: after each, every export's table holds exactly the dataset's rows; a run with nothing new changes no row")
+    @Test(
+        "three nights of late data: after each, every export's table holds exactly the dataset's rows; a run with nothing new changes no row"
+    )
     func nightsOfLateData() async throws {
         try await RunLoadFixture.with { fixture in
             let spec = Self.spec(fixture)
@@ -87,12 +89,15 @@ struct RunLoadTests {
                 + "\"\(fixture.schema)\"._exportpipe_partitions ORDER BY 1"
             let recorded = try await fixture.strings(bookkeeping)
             let versions = try await ["approvals", "agents"].asyncMap { export in
-                try await fixture.strings("SELECT string_agg(xmin::text || ':' || ctid::text, ',' ORDER BY ctid) FROM \(fixture.table(export))")
+                try await fixture.strings(
+                    "SELECT string_agg(xmin::text || ':' || ctid::text, ',' ORDER BY ctid) FROM \(fixture.table(export))"
+                )
             }
             try await fixture.loaderConnectionsClosed()
             let inserted = (try await fixture.inserted("approvals"), try await fixture.inserted("agents"))
             #expect(inserted.0 > 0 && inserted.1 > 0)
-            let partitions = try fixture.manifest("approvals").partitions.count + fixture.manifest("agents").partitions.count
+            let partitions =
+                try fixture.manifest("approvals").partitions.count + fixture.manifest("agents").partitions.count
             let again = try await Self.night(
                 spec, fixture, now: SpecBuilders.instant("2026-03-12T11:00:00Z"), settleSeconds: 0)
             #expect(again.run.status == .complete, "\(again.run.error ?? "")")
@@ -103,7 +108,9 @@ struct RunLoadTests {
             try await fixture.loaderConnectionsClosed()
             #expect(try await fixture.strings(bookkeeping) == recorded)
             let after = try await ["approvals", "agents"].asyncMap { export in
-                try await fixture.strings("SELECT string_agg(xmin::text || ':' || ctid::text, ',' ORDER BY ctid) FROM \(fixture.table(export))")
+                try await fixture.strings(
+                    "SELECT string_agg(xmin::text || ':' || ctid::text, ',' ORDER BY ctid) FROM \(fixture.table(export))"
+                )
             }
             #expect(after == versions)
             #expect(try await fixture.inserted("approvals") == inserted.0)
