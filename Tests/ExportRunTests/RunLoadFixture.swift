@@ -146,12 +146,13 @@ final class RunLoadFixture: Sendable {
                 + "AND relname = '\(WarehouseNames.table(export))'") ?? -1
     }
 
-    /// Waits until no loader's connection is open: a backend flushes its statistics when it ends, so its inserts
+    /// Waits until no loader's connection into this schema is open: a backend flushes its statistics when it ends, so its inserts
     /// are counted from then on (a guard against a hang, not a timed assertion: at most 120 s).
     func loaderConnectionsClosed() async throws {
         let start = Date()
         while try await integer(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'exportpipe-load'") ?? 0 > 0
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                + "'\(WarehouseLoader.applicationName(schema: schema))'") ?? 0 > 0
         {
             if Date().timeIntervalSince(start) > 120 {
                 Issue.record("the loader's connections never closed")

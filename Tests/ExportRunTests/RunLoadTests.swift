@@ -73,10 +73,10 @@ struct RunLoadTests {
                 let loads = try #require(outcome.run.loads)
                 #expect(loads.failures.isEmpty && loads.unreachable == nil, "night \(night)")
                 if night > 0 {
-                    // Each night exports the new day and the unsettled ones again: late rows changed the approvals'
-                    // files (loaded again), the agents' totals are not late (written again with the same bytes:
-                    // skipped).
-                    #expect((loads.exports["approvals"]?.loaded ?? 0) >= 2, "night \(night): \(loads)")
+                    // Each night loads the new day; the unsettled days are exported again: the agents' totals are not
+                    // late, so their files come back with the same bytes and are skipped. (Whether late rows changed
+                    // an approvals' day depends on the simulator's clock, which runs on while the run does.)
+                    #expect((loads.exports["approvals"]?.loaded ?? 0) >= 1, "night \(night): \(loads)")
                     #expect((loads.exports["agents"]?.skippedUnchanged ?? 0) >= 1, "night \(night): \(loads)")
                 }
                 try await fixture.expectTableEqualsDataset("approvals", idColumn: "approval_id")
