@@ -106,58 +106,6 @@ public struct Defaults: Sendable, Hashable {
     }
 }
 
-/// A calendar duration such as `6h`, `1d`, `7d`, `2w`, `1mo`.
-public struct CalendarDuration: Sendable, Hashable, Codable, CustomStringConvertible {
-    public enum Unit: String, Sendable, Hashable, Codable, CaseIterable {
-        case minute = "min"
-        case hour = "h"
-        case day = "d"
-        case week = "w"
-        case month = "mo"
-    }
-    public var value: Int
-    public var unit: Unit
-
-    public init(_ value: Int, _ unit: Unit) {
-        self.value = value
-        self.unit = unit
-    }
-
-    public var description: String { "\(value)\(unit.rawValue)" }
-
-    /// The one rule for a duration's length where no calendar is at hand (docs/spec.md, "Durations"): a minute,
-    /// hour, day and week are what they say; a month counts 30 days as an amount of time (`settle`, `stuck_after`,
-    /// `deadline`, a `last:` window's length, sizes compared against each other) and 28 days — the shortest
-    /// month — as a lower bound that a calendar cut must be allowed to meet (`min_chunk`: a 1-month minimum never
-    /// stops February from being split off).
-    public var nominalMillis: Int64 { Int64(value) * unitMillis(monthDays: 30) }
-
-    /// The shortest this duration can be on a calendar: months as 28 days (see `nominalMillis`).
-    public var shortestMillis: Int64 { Int64(value) * unitMillis(monthDays: 28) }
-
-    /// `nominalMillis` in seconds.
-    public var nominalSeconds: Double { Double(nominalMillis) / 1000 }
-
-    private func unitMillis(monthDays: Int64) -> Int64 {
-        switch unit {
-        case .minute: 60_000
-        case .hour: 3_600_000
-        case .day: 86_400_000
-        case .week: 7 * 86_400_000
-        case .month: monthDays * 86_400_000
-        }
-    }
-
-    /// Parses `6h`, `90min`, `1d`, `2w`, `1mo`; nil when malformed or not positive.
-    public init?(parsing text: String) {
-        let digits = text.prefix { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, digits.count <= 6, let value = Int(digits), value > 0,
-            let unit = Unit(rawValue: String(text.dropFirst(digits.count)))
-        else { return nil }
-        self.init(value, unit)
-    }
-}
-
 /// `chunk:` — how the planner cuts a window into jobs.
 public enum ChunkSize: Sendable, Hashable, CustomStringConvertible {
     /// Size chunks from the volume estimate so each job stays under the target rows.
@@ -322,64 +270,6 @@ public struct CompanyLimits: Sendable, Hashable {
         self.runningPerCompany = runningPerCompany
         self.queuedPerCompany = queuedPerCompany
     }
-}
-
-/// `run.coordinator` (or `EXPORTPIPE_COORDINATOR`, or `--coordinator`): where the company's queue slots are shared.
-public enum CoordinatorSetting: Sendable, Hashable, CustomStringConvertible {
-    /// An SQLite database under the user's state home: every run on this machine shares the limits (the default).
-    case embedded
-    /// This run alone (its own limits, shared with nothing).
-    case none
-    /// A PostgreSQL database shared by runners on several machines; the password comes from the variable
-    /// `run.coordinator_password_env` names, else `PGPASSWORD`.
-    case postgres(url: String)
-
-    /// Reads `embedded`, `none` or a `postgres://` URL; the error says why not.
-    ///
-    /// - Parameter passwordAllowed: whether the URL may carry its password (`postgres://user:secret@host/db`): only
-    ///   a URL read from the environment (`EXPORTPIPE_COORDINATOR`, like `DATABASE_URL` elsewhere) may; one written
-    ///   in a spec or on a command line (shell histories, process lists) may not.
-    public static func parse(_ text: String, passwordAllowed: Bool = false)
-        -> Result<CoordinatorSetting, CoordinatorSettingError>
-    {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        switch trimmed.lowercased() {
-        case "embedded": return .success(.embedded)
-        case "none": return .success(.none)
-        default: break
-        }
-        guard let components = URLComponents(string: trimmed),
-            ["postgres", "postgresql"].contains(components.scheme?.lowercased() ?? ""),
-            let host = components.host, !host.isEmpty
-        else {
-            return .failure(
-                CoordinatorSettingError(
-                    "the coordinator '\(trimmed.contains("@") ? "<a URL>" : trimmed)' is not embedded, none or a "
-                        + "postgres://user@host:5432/database URL"))
-        }
-        guard components.password == nil || passwordAllowed else {
-            // Never echo it: it holds a credential.
-            return .failure(
-                CoordinatorSettingError(
-                    "the coordinator URL contains a password; remove it and set PGPASSWORD where the pipeline runs "
-                        + "(or give the whole URL in the environment variable EXPORTPIPE_COORDINATOR)"))
-        }
-        return .success(.postgres(url: trimmed))
-    }
-
-    public var description: String {
-        switch self {
-        case .embedded: "embedded"
-        case .none: "none"
-        case .postgres(let url): Redaction.redact(url)
-        }
-    }
-}
-
-/// Why a coordinator setting cannot be used.
-public struct CoordinatorSettingError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }
 
 /// `run:` — how the executor behaves.

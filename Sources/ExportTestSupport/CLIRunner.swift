@@ -186,6 +186,10 @@ public struct CLIRunner: Sendable {
                 if chunk.isEmpty { break }
                 text.append(chunk)
             }
+            // The reader goes away the moment it has its lines, as `head` does: on this thread, not after the
+            // test's task next runs (on a loaded machine that can be seconds, long enough for the run to finish
+            // into the pipe's buffer and never meet the closed pipe).
+            try? reader.close()
             let all = String(decoding: text, as: UTF8.self)
             read.finish(
                 all.split(separator: "\n", omittingEmptySubsequences: false).prefix(lines).joined(separator: "\n"))
@@ -199,8 +203,6 @@ public struct CLIRunner: Sendable {
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         let shown = read.text ?? ""
-        // The reader goes away, as `head` does once it has its lines.
-        try reader.close()
         while process.isRunning {
             if Date() > deadline {
                 process.terminate()

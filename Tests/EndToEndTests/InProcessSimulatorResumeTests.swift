@@ -10,8 +10,12 @@ struct InProcessSimulatorResumeTests {
         .deletingLastPathComponent().appendingPathComponent("pipelines/demo.yaml")
 
     /// Reads `handle` on a thread of its own (a blocking read must not hold one of the few threads the test
-    /// suite's tasks share) until a line contains `needle`; nil when the stream ends or after `timeout` seconds.
-    static func waitForLine(containing needle: String, in handle: FileHandle, timeout: Double) async throws -> String? {
+    /// suite's tasks share) until a line contains `needle`, then calls `found` on that thread at once (a loaded
+    /// machine may not run the test's task again for seconds: long enough for the run to end); nil when the stream
+    /// ends or after `timeout` seconds.
+    static func waitForLine(
+        containing needle: String, in handle: FileHandle, timeout: Double, then action: @escaping @Sendable () -> Void
+    ) async throws -> String? {
         final class Found: @unchecked Sendable {
             let lock = NSLock()
             var line: String?
@@ -25,6 +29,7 @@ struct InProcessSimulatorResumeTests {
                 if data.isEmpty { break }
                 buffer += String(decoding: data, as: UTF8.self)
                 if let line = buffer.split(separator: "\n").first(where: { $0.contains(needle) }) {
+                    action()
                     found.lock.withLock { found.line = String(line) }
                     return
                 }
@@ -55,9 +60,11 @@ struct InProcessSimulatorResumeTests {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
+        let pid = process.processIdentifier
         let submitted = try await Self.waitForLine(
-            containing: "\"kind\":\"submitted\"", in: pipe.fileHandleForReading, timeout: 120)
-        kill(process.processIdentifier, SIGKILL)
+            containing: "\"kind\":\"submitted\"", in: pipe.fileHandleForReading, timeout: 120
+        ) { kill(pid, SIGKILL) }
+        kill(pid, SIGKILL)  // when no line came: the run must not go on
         process.waitUntilExit()
         #expect(submitted != nil, "the first run submitted a job before it was killed")
 
@@ -69,15 +76,17 @@ struct InProcessSimulatorResumeTests {
 
         let rerun = try await runner.run(["run", spec, "--progress", "plain"], timeout: 300)
         #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(rerun.stderr.contains("\(inFlight) job(s) of an earlier run ran on its in-process simulator"))
+        #expect(
+            rerun.stderr.contains("\(inFlight) job(s) of an earlier run ran on its in-process simulator"),
+            "\(rerun.stderr.suffix(2_000))")
         #expect(rerun.stderr.contains("submitted again"))
         #expect(!rerun.stderr.contains("Connection refused"), "no status request went to the dead simulator")
         let summary = try #require(
             try JSONSerialization.jsonObject(
                 with: Data(contentsOf: URL(fileURLWithPath: directory + "/out/demo/run-summary.json")))
                 as? [String: Any])
-        #expect(summary["status"] as? String == "complete")
+        #expect(summary["status"] as? String == "complete", "\(summary)")
         let totals = try #require(summary["totals"] as? [String: Any])
-        #expect(totals["statusRequests"] as? Int ?? 0 >= totals["submissions"] as? Int ?? 1)
+        #expect(totals["statusRequests"] as? Int ?? 0 >= totals["submissions"] as? Int ?? 1, "\(totals)")
     }
 }

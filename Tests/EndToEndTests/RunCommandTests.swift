@@ -13,28 +13,7 @@ struct RunCommandTests {
     /// A pipeline over six fixed days, a month before the suite's "now" (`TestCalendar`, which every process
     /// started through `CLIRunner` runs at): the same 12 chunks whatever day the suite runs.
     static func spec(baseURL: String) -> String {
-        """
-        version: 1
-        name: e2e
-        api:
-          base_url: \(baseURL)
-          company_key: ${EP_COMPANY_KEY}
-          users:
-            - username: u1
-              password_env: EP_PASSWORD
-        defaults: { timezone: Europe/Berlin, locale: en, chunk: 1d }
-        window: { from: 2026-10-24, to: 2026-10-30 }
-        exports:
-          - name: posts
-            type: incoming_post
-            filters: { workqueues: [4, 5] }
-            split_by: workqueue
-            chunk: 2d
-          - name: responses
-            type: response
-            filters: { workqueues: [6] }
-        output: { dir: out, state_dir: state }
-        """
+        TwoExportsPipeline.yaml(baseURL: baseURL, name: "e2e", chunk: "1d")
     }
 
     struct Workspace {

@@ -17,27 +17,7 @@ struct RunCompositionTests {
     static func workspace(baseURL: String) throws -> (directory: String, spec: PipelineSpec, path: String) {
         let directory = try PipelineHarness.temporaryDirectory()
         let path = directory + "/pipeline.yaml"
-        let text = """
-            version: 1
-            name: composed
-            api:
-              base_url: \(baseURL)
-              company_key: ${EP_COMPANY_KEY}
-              users:
-                - username: u1
-                  password_env: EP_PASSWORD
-            defaults: { timezone: Europe/Berlin, locale: en, chunk: 2d }
-            window: { from: 2026-10-24, to: 2026-10-30 }
-            exports:
-              - name: posts
-                type: incoming_post
-                filters: { workqueues: [4, 5] }
-                split_by: workqueue
-              - name: responses
-                type: response
-                filters: { workqueues: [6] }
-            output: { dir: out, state_dir: state }
-            """
+        let text = TwoExportsPipeline.yaml(baseURL: baseURL, name: "composed", chunk: "2d")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let loaded = SpecLoader.load(contentsOf: path, now: now)
         let spec = try #require(loaded.spec, "\(loaded.diagnostics)")
