@@ -93,7 +93,7 @@ let package = Package(
             name: "ExportRun",
             dependencies: [
                 "ExportExecutor", "ExportPlanner", "AnalyticsClient", "CSVMerge", "ExportSpec", "AnalyticsAPI",
-                "ExportDataset",
+                "ExportDataset", "ExportLoading",
                 "AnalyticsSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 "ExportBasics", "ExportCoordination",
@@ -168,7 +168,7 @@ let package = Package(
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
                 "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "RunReporting",
-                "ExportCoordination", "ExportDataset",
+                "ExportCoordination", "ExportDataset", "ExportLoading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -237,6 +237,7 @@ let package = Package(
             name: "ExportRunTests",
             dependencies: [
                 "ExportRun", "ExportTestSupport", "ExportCoordination", "RunReporting", "AnalyticsSimulator",
+                "ExportLoading", "CSVMerge",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(

@@ -865,6 +865,56 @@ def coordinator_secret_run(cfg, work, section):
 
 
 
+def load_secret_runs(cfg, work, section):
+    """Runs with `output.load` and `exportpipe load` / `status` whose database password comes from the environment:
+    once in a URL (`postgres: ${RELI_WAREHOUSE_URL}`, postgres://user:PASSWORD@…), once through `password_env` (and
+    once through PGPASSWORD), and once against a database that cannot be reached (the error path prints the
+    destination). The test cluster trusts loopback, so any password signs in; what matters is that it is never
+    printed. Returns the passwords, or [] when there is no PostgreSQL (a failed row under CI)."""
+    base = os.environ.get("EXPORTPIPE_TEST_POSTGRES_URL", "")
+    if not base:
+        if os.environ.get("CI"):
+            row(section, "output.load with a password", False, "CI is set but EXPORTPIPE_TEST_POSTGRES_URL is not")
+        return []
+    user_end = base.index("@")
+    in_url, in_variable, in_pgpassword = ("wpw-" + secrets.token_hex(12) for _ in range(3))
+    schemas = ["reli_load_" + secrets.token_hex(4) for _ in range(3)]
+    unreachable = re.sub(r"@([^/:]+):\d+/", r"@\1:1/", base)
+    variants = [
+        ("a URL with its password", {"RELI_WAREHOUSE_URL": base[:user_end] + ":" + in_url + base[user_end:]},
+         "    postgres: ${RELI_WAREHOUSE_URL}\n", schemas[0]),
+        ("password_env", {"RELI_WAREHOUSE_PW": in_variable},
+         f"    postgres: {base}\n    password_env: RELI_WAREHOUSE_PW\n", schemas[1]),
+        ("PGPASSWORD", {"PGPASSWORD": in_pgpassword}, f"    postgres: {base}\n", schemas[2]),
+        ("an unreachable database", {"RELI_WAREHOUSE_URL": unreachable[:user_end] + ":" + in_url + unreachable[user_end:]},
+         "    postgres: ${RELI_WAREHOUSE_URL}\n", "reli_load_nowhere"),
+    ]
+    with Simulator(cfg["scale"], cfg["seed"], "") as sim:
+        for name, extra_env, load_lines, schema in variants:
+            d = os.path.join(work, "secrets-load-" + re.sub(r"[^a-z]+", "-", name.lower()).strip("-"))
+            spec = write_spec(d, sim.url, 1)
+            with open(spec) as f:
+                text = f.read()
+            text = text.replace("output:\n  dir: out\n", "output:\n  dir: out\n  layout: partitioned\n  load:\n"
+                                + load_lines + f"    schema: {schema}\n")
+            with open(spec, "w") as f:
+                f.write(text)
+            env = dict(RUN_ENV, **extra_env)
+            rc, _, err = exportpipe(["run", spec, "--time-scale", str(cfg["scale"]), "--progress", "json"], env=env)
+            lrc, _, _ = exportpipe(["load", spec], env=env)
+            src, _, _ = exportpipe(["status", spec], env=env)
+            exportpipe(["status", spec, "--json"], env=env)
+            expected = (1, 1, 0) if name == "an unreachable database" else (0, 0, 0)
+            row(section, f"output.load, {name}", (rc, lrc, src) == expected,
+                f"run exit {rc}, load exit {lrc}, status exit {src}" + ("" if rc in (0, 1) else f"; {err.strip()[-300:]}"))
+        sim.stop()
+    psql = shutil.which("psql")
+    if psql:
+        for schema in schemas:
+            subprocess.run([psql, base, "-qc", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], capture_output=True)
+    return [in_url, in_variable, in_pgpassword]
+
+
 def secrets_scan(cfg, work, reference):
     section = "6 secrets"
     scale, days = cfg["scale"], cfg["days"]
@@ -901,6 +951,7 @@ def secrets_scan(cfg, work, reference):
     # The coordinator's URL with its password, from the environment (the DATABASE_URL convention): the runs use it
     # and `status` lists the company's slots through it; the password is searched for like every other secret.
     coordinator_password = coordinator_secret_run(cfg, work, section)
+    load_passwords = load_secret_runs(cfg, work, section)
     # Everything printed or written, except the journal itself (it stores status URLs by design, mode 0600).
     haystacks = list(LOGS)
     for path in glob.glob(os.path.join(work, "**", "*"), recursive=True):
@@ -910,6 +961,8 @@ def secrets_scan(cfg, work, reference):
     needles["company key"] = COMPANY_KEY
     if coordinator_password:
         needles["the coordinator URL's password"] = coordinator_password
+    for i, password in enumerate(load_passwords):
+        needles[f"the load database's password #{i + 1}"] = password
     for name, pw in USERS:
         needles["Basic auth of " + name] = base64.b64encode(f"{name}:{pw}".encode()).decode()
     for i, token in enumerate(sorted(tokens)):

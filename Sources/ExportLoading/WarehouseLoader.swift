@@ -31,7 +31,10 @@ public final class WarehouseLoader: Sendable {
         var configuration = settings.connection.clientConfiguration
         configuration.options.maximumConnections = max(1, maximumConnections)
         configuration.options.connectTimeout = .seconds(Int64(max(1, settings.connectTimeout)))
-        configuration.options.additionalStartupParameters = [("application_name", "exportpipe-load")]
+        // `exportpipe-load <schema>`: who a connection is in pg_stat_activity (PostgreSQL keeps 63 bytes).
+        configuration.options.additionalStartupParameters = [
+            ("application_name", Self.applicationName(schema: settings.schema))
+        ]
         let connectionErrors = ConnectionErrorLog()
         let client = PostgresClient(
             configuration: configuration, backgroundLogger: connectionErrors.logger(forwardingTo: logger))
@@ -47,6 +50,11 @@ public final class WarehouseLoader: Sendable {
             if let connection = connectionErrors.lastError { reason += " (the last connection attempt: \(connection))" }
             throw WarehouseError.database("cannot prepare schema \(settings.schema) at \(settings.redacted): \(reason)")
         }
+    }
+
+    /// The `application_name` of the loader's connections into `schema`.
+    public static func applicationName(schema: String) -> String {
+        String(("exportpipe-load " + schema).utf8.prefix(63))!
     }
 
     /// Ends the connections.

@@ -60,6 +60,14 @@ public struct PartitionedOutput: RunOutput {
     }
 
     public func write(_ completed: CompletedExport) async throws -> OutputRecord {
+        try await write(completed, final: { _ in })
+    }
+
+    /// Writes one complete export, handing each partition to `final` the moment its file is renamed into place
+    /// (before the manifest lists it): what `LoadingOutput` loads while the writer goes on.
+    func write(_ completed: CompletedExport, final: (DatasetManifest.Partition) -> Void) async throws
+        -> OutputRecord
+    {
         let export = completed.export
         let zone = TimeZone(identifier: export.timezone) ?? TimeZone(identifier: "UTC")!
         let clock = ZonedClock(timeZone: zone)
@@ -80,7 +88,7 @@ public struct PartitionedOutput: RunOutput {
                 candidates: completed.candidates, override: completed.columnOverride, splitsByTime: splits,
                 scratchDirectory: scratchDirectory, exportedAtMillis: exportedAtMillis, settleMillis: settleMillis,
                 toolVersion: toolVersion, isCancelled: { Task.isCancelled }
-            ).write()
+            ).write(renamed: final)
             warnings += outcome.warnings
             written += outcome.written.map { Self.file($0, export: export.name) }
             manifest = outcome.manifest

@@ -11,7 +11,7 @@ extension PipelineRun {
     ///   missing, or its window had not settled), so the outcome's `exportedAgain` names every one.
     func executeChunks(
         plan: Plan, journal: Journal, only: [ChunkRecord]?, settings: RunSettings, services: RunServices,
-        replanned: ReplannedChunks
+        replanned: ReplannedChunks, also: (@Sendable (ProgressEvent) -> Void)? = nil
     ) async throws -> ExecutionSummary {
         let timeZones = Dictionary(
             plan.exports.map { ($0.name, TimeZone(identifier: $0.timezone) ?? TimeZone(identifier: "UTC")!) },
@@ -32,6 +32,7 @@ extension PipelineRun {
             events: { event in
                 if event.kind == .replanned { replanned.add(event) }
                 for observer in observers { observer.handle(event) }
+                also?(event)
             })
         return try await executor.run(items)
     }

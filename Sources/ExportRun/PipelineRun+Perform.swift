@@ -3,6 +3,7 @@ import AnalyticsClient
 import CSVMerge
 import ExportDataset
 import ExportExecutor
+import ExportLoading
 import ExportPlanner
 import ExportSpec
 import Foundation
@@ -42,6 +43,13 @@ extension PipelineRun {
             outcome.error = "\(error)"
             return
         }
+        let warehouse: WarehouseSettings?
+        do { warehouse = try warehouseSettings() } catch {
+            outcome.status = .specErrors
+            outcome.error = "\(error)"
+            outcome.advice = "fix output.load in \(specPath) (docs/warehouse.md), or set the variable it names"
+            return
+        }
         let services: RunServices
         do {
             services = try await RunServices.start(
@@ -56,12 +64,14 @@ extension PipelineRun {
             return
         }
         outcome.timeScale = services.scale
-        await execute(&outcome, settings: settings, services: services)
+        await execute(&outcome, settings: settings, services: services, warehouse: warehouse)
         await services.shutdown()
     }
 
     /// Journal → plan → execute → output.
-    private func execute(_ outcome: inout RunOutcome, settings: RunSettings, services: RunServices) async {
+    private func execute(
+        _ outcome: inout RunOutcome, settings: RunSettings, services: RunServices, warehouse: WarehouseSettings?
+    ) async {
         let journal: Journal
         let result: PlanResult
         do {
@@ -117,27 +127,43 @@ extension PipelineRun {
         // none of them), then each chunk the executor plans again as it starts (`replanned`: a file that changed).
         outcome.exportedAgain = only == nil ? plan.exports.flatMap(\.exportedAgain) : []
         for observer in observers { observer.planned(plan, only: only) }
+        let loads = warehouse.flatMap { startLoads(plan: plan, only: only, warehouse: $0, journal: journal) }
+        await executeAndWrite(
+            &outcome, plan: plan, journal: journal, only: only, settings: settings, services: services,
+            output: loads?.output ?? output, early: loads?.early)
+        if let loads { await finishLoads(&outcome, loads) }
+    }
 
+    /// Execute → output (each export written as its chunks are all verified when `early` watches the run).
+    private func executeAndWrite(
+        _ outcome: inout RunOutcome, plan: Plan, journal: Journal, only: [ChunkRecord]?, settings: RunSettings,
+        services: RunServices, output: any RunOutput, early: ExportEarlyWriter?
+    ) async {
         let execution: ExecutionSummary
         let replanned = ReplannedChunks()
         // However the execution ends, the chunks it exported again are named (the summary and the terminal).
         defer { outcome.exportedAgain = replanned.exportedAgain(adding: outcome.exportedAgain, plan: plan) }
+        var watch: (@Sendable (ProgressEvent) -> Void)?
+        if let early { watch = { event in early.handle(event) } }
         do {
             execution = try await executeChunks(
                 plan: plan, journal: journal, only: only, settings: settings, services: services,
-                replanned: replanned)
+                replanned: replanned, also: watch)
         } catch let error as ExecutorError {
+            outcome.written += await early?.finish() ?? []
             outcome.status = error.isRefusedCredentials ? .refusedCredentials : .failed
             outcome.error = error.description
             outcome.underlyingError = error
             if Task.isCancelled { outcome.status = .interrupted }
             return
         } catch {
+            outcome.written += await early?.finish() ?? []
             outcome.status = Task.isCancelled ? .interrupted : .failed
             outcome.error = "\(error)"
             return
         }
         outcome.execution = execution
+        outcome.written += await early?.finish() ?? []
         if execution.deadlineReached {
             outcome.status = .deadline
             outcome.error = "run.deadline passed: nothing new was submitted; the journal keeps every job in flight"
@@ -148,7 +174,7 @@ extension PipelineRun {
             outcome.status = .interrupted
             return
         }
-        await writeOutputs(&outcome, plan: plan, journal: journal, only: only)
+        await writeOutputs(&outcome, plan: plan, journal: journal, only: only, output: output)
     }
 
     /// Jobs an earlier run submitted to its in-process simulator ended with that process (each run starts its own):
@@ -172,7 +198,10 @@ extension PipelineRun {
     }
 
     /// Hands every complete export to the output; exports with chunks that failed for good are left as they were.
-    private func writeOutputs(_ outcome: inout RunOutcome, plan: Plan, journal: Journal, only: [ChunkRecord]?) async {
+    private func writeOutputs(
+        _ outcome: inout RunOutcome, plan: Plan, journal: Journal, only: [ChunkRecord]?, output: any RunOutput
+    ) async {
+        let alreadyWritten = Set(outcome.written.map(\.exportName))
         let touched = only.map { Set($0.map(\.exportName)) }
         let records: [ChunkRecord]
         do { records = try journal.records() } catch {
@@ -185,6 +214,7 @@ extension PipelineRun {
                 records.compactMap { record in record.parentId.map { (record.id, $0) } },
                 uniquingKeysWith: { first, _ in first }))
         for export in plan.exports where touched?.contains(export.name) ?? true {
+            if alreadyWritten.contains(export.name) { continue }
             let leaves = Self.leaves(of: export.chunks.map(\.id), in: records)
             // Nothing to export this run (a dataset whose partitions are all present and settled): nothing to write.
             if export.chunks.isEmpty { continue }
@@ -193,11 +223,7 @@ extension PipelineRun {
                 continue
             }
             do {
-                let written = try await output.write(completed(export, leaves: leaves, lineage: lineage))
-                for warning in written.warnings {
-                    notify(ProgressEvent(.warning, export: export.name, message: warning))
-                }
-                outcome.written.append(written)
+                outcome.written.append(try await write(export, leaves: leaves, lineage: lineage, to: output))
             } catch {
                 if Task.isCancelled {
                     outcome.status = .interrupted
@@ -215,6 +241,17 @@ extension PipelineRun {
                 + "output is untouched)"
             outcome.advice = "`exportpipe retry \(specPath)` runs the chunks that failed for good again"
         }
+    }
+
+    /// Writes one export whose chunks are all verified, telling the observers of the output's warnings.
+    func write(_ export: PlannedExport, leaves: [ChunkRecord], lineage: ChunkLineage, to output: any RunOutput)
+        async throws -> OutputRecord
+    {
+        let written = try await output.write(completed(export, leaves: leaves, lineage: lineage))
+        for warning in written.warnings {
+            notify(ProgressEvent(.warning, export: export.name, message: warning))
+        }
+        return written
     }
 
     /// One export's verified chunk files, as the output takes them: grouped by their fan-out values as planned,

@@ -12,6 +12,9 @@ public struct RunOutcome: Sendable {
         /// Chunks failed for good, an export could not be written, or the run could not start (journal,
         /// coordinator, network).
         case failed
+        /// Every export written, but partitions of the dataset could not be loaded into PostgreSQL (`output.load`):
+        /// the files are on disk, the tables keep those partitions' previous rows; `exportpipe load` loads them.
+        case loadFailed = "load_failed"
         /// The API refused the credentials or the company key: nothing can succeed until they are fixed.
         case refusedCredentials = "refused_credentials"
         /// `run.deadline` passed: nothing new was submitted; the journal keeps what is in flight.
@@ -29,7 +32,7 @@ public struct RunOutcome: Sendable {
         public var exitCode: Int32 {
             switch self {
             case .complete: RunExitCode.success
-            case .failed, .refusedCredentials: RunExitCode.failed
+            case .failed, .loadFailed, .refusedCredentials: RunExitCode.failed
             case .specErrors: RunExitCode.specErrors
             case .deadline: RunExitCode.deadline
             case .busy: RunExitCode.stateDirectoryBusy
@@ -53,6 +56,9 @@ public struct RunOutcome: Sendable {
     public var written: [OutputRecord] = []
     /// What the output holds now for each planned export, written this run or kept from an earlier one.
     public var outputs: [String: OutputRecord] = [:]
+    /// What loading the dataset into PostgreSQL did (`output.load`); nil when the spec loads nothing or the run
+    /// stopped before loading.
+    public var loads: LoadReport?
     /// Exports not written because chunks failed for good (their previous output is untouched).
     public var incomplete: [String] = []
     /// Windows exported again although an earlier run had verified them, and why.

@@ -42,6 +42,10 @@ public struct ProgressEvent: Sendable, Codable, Hashable {
         /// find, times in no known form) — the message says what, and how the output differs from one whole
         /// export; merge warnings are also in the manifest's `warnings`.
         case warning
+        /// A partition of the dataset was loaded into PostgreSQL (`output.load`): `rows` rows replaced its old ones.
+        case loaded
+        /// A partition's load failed (the table keeps its previous rows); the message says why and what to do.
+        case loadFailed = "load_failed"
         case finished
     }
 

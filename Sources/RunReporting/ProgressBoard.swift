@@ -96,7 +96,7 @@ public struct ProgressBoard: Sendable {
             if kept.remove(chunk) != nil { exports[at].done = max(0, exports[at].done - 1) }
         case .rejected, .retrying, .stuck, .retired:
             finish(chunk)
-        case .started, .finished, .exportStopped, .warning:
+        case .started, .finished, .exportStopped, .warning, .loaded, .loadFailed:
             break
         }
     }

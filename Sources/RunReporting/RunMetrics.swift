@@ -174,7 +174,9 @@ public final class RunMetrics: @unchecked Sendable {
                 // A submit whose outcome is unknown keeps its slot busy while the possible job would run.
                 if let chunk = event.chunk, let user = event.user { atServer[chunk] = user }
             case .completed, .failed, .retired: release(event.chunk)
-            case .started, .verified, .replanned, .finished, .exportStopped, .warning, .queued, .running: break
+            case .started, .verified, .replanned, .finished, .exportStopped, .warning, .queued, .running, .loaded,
+                .loadFailed:
+                break
             }
             var busy: [String: Int] = [:]
             for user in atServer.values { busy[user, default: 0] += 1 }

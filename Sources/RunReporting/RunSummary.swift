@@ -54,7 +54,34 @@ public struct RunSummary: Sendable, Hashable, Codable {
         public var output: Output?
         /// A partitioned dataset's partitions written by this run and kept as they were; absent otherwise.
         public var partitions: PartitionCounts?
+        /// What loading its partitions into PostgreSQL did (`output.load`); absent otherwise.
+        public var loads: LoadReport.Counts?
         public var failedChunks: [FailedChunk]
+    }
+
+    /// What loading the dataset into PostgreSQL did (`output.load`).
+    public struct Loads: Sendable, Hashable, Codable {
+        /// `postgres://user@host:port/db?schema=…`: never a password.
+        public var destination: String
+        public var loaded: Int
+        public var skippedUnchanged: Int
+        public var failed: Int
+        /// Rows of the partitions loaded.
+        public var rows: Int
+        /// Why the database could not be reached, when it could not.
+        public var unreachable: String?
+        public var failures: [LoadReport.Failure]
+
+        init(_ report: LoadReport) {
+            let totals = report.totals
+            destination = report.destination
+            loaded = totals.loaded
+            skippedUnchanged = totals.skippedUnchanged
+            failed = totals.failed
+            rows = totals.rows
+            unreachable = report.unreachable
+            failures = report.failures
+        }
     }
 
     public struct Totals: Sendable, Hashable, Codable {
@@ -89,7 +116,8 @@ public struct RunSummary: Sendable, Hashable, Codable {
     public var pipeline: String
     /// `run` or `retry`.
     public var command: String
-    /// How the run ended: `complete` (every export written), `failed`, `refused_credentials`, `deadline`,
+    /// How the run ended: `complete` (every export written), `failed`, `load_failed`, `refused_credentials`,
+    /// `deadline`,
     /// `interrupted` or `spec_errors` (`RunOutcome.Status`).
     public var status: String
     /// The exit status the command ends with.
@@ -105,6 +133,8 @@ public struct RunSummary: Sendable, Hashable, Codable {
     public var totals: Totals
     /// Windows an earlier run had verified that this run exported again, and why.
     public var exportedAgain: [ExportedAgainEntry]?
+    /// The load into PostgreSQL (`output.load`), when the run got to it.
+    public var loads: Loads?
 
     /// A window exported again.
     public struct ExportedAgainEntry: Sendable, Hashable, Codable {
@@ -158,6 +188,7 @@ public struct RunSummary: Sendable, Hashable, Codable {
                 rows: verified.reduce(0) { $0 + ($1.rows ?? 0) }, bytes: verified.reduce(0) { $0 + ($1.bytes ?? 0) },
                 output: complete ? outcome.outputs[export.name].flatMap(Output.init) : nil,
                 partitions: outcome.outputs[export.name]?.partitions,
+                loads: outcome.loads.map { $0.exports[export.name] ?? LoadReport.Counts() },
                 failedChunks: failed.map {
                     FailedChunk(
                         id: $0.id, windowStart: Self.iso(milliseconds: $0.windowStart),
@@ -171,7 +202,7 @@ public struct RunSummary: Sendable, Hashable, Codable {
         let e = outcome.execution ?? ExecutionSummary()
         // The bound is the plan's for the chunks this run had to do: a share only means something for a run that
         // did them all.
-        let finished = outcome.status == .complete || outcome.status == .failed
+        let finished = outcome.status == .complete || outcome.status == .failed || outcome.status == .loadFailed
         totals = Totals(
             chunks: exports.reduce(0) { $0 + $1.chunks }, verified: exports.reduce(0) { $0 + $1.verified },
             reused: exports.reduce(0) { $0 + $1.reused }, failed: exports.reduce(0) { $0 + $1.failed },
@@ -186,6 +217,7 @@ public struct RunSummary: Sendable, Hashable, Codable {
                 windowEnd: Self.iso(milliseconds: $0.window.end), reason: $0.reason)
         }
         exportedAgain = again.isEmpty ? nil : again
+        loads = outcome.loads.map(Loads.init)
     }
 
     /// One line of JSON (sorted keys), as `--progress json` prints it.

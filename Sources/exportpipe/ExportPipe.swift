@@ -26,6 +26,7 @@ struct ExportPipe: AsyncParsableCommand {
             MergeCommand.self,
             SimulatorCommand.self,
             SchemaCommand.self,
+            LoadCommand.self,
         ]
     )
 

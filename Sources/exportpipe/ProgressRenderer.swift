@@ -74,7 +74,7 @@ final class ProgressRenderer: @unchecked Sendable {
             case .tty:
                 guard !finished else { return }
                 // Windows exported again are named at the end, from the run's outcome (as in the summary).
-                if [.failed, .split, .stuck, .warning].contains(event.kind), let line = plainLine(event) {
+                if [.failed, .split, .stuck, .warning, .loadFailed].contains(event.kind), let line = plainLine(event) {
                     clear()
                     write(line + "\n")
                 }

@@ -94,7 +94,7 @@ struct RunInvocation {
                     ? "interrupted: the journal of this fresh start is saved; run again without --no-resume to go on "
                         + "from it"
                     : "interrupted: the journal is saved; run the same command again to resume")
-        case .complete, .failed:
+        case .complete, .failed, .loadFailed:
             lines += outcome.written.flatMap { record in
                 record.files.map { "wrote \($0.file): \($0.rows) rows, \($0.bytes) bytes, sha256 \($0.sha256)" }
             }
@@ -104,8 +104,13 @@ struct RunInvocation {
                     "not written: \(name) has chunks that failed for good (its previous output is untouched); "
                         + "`exportpipe retry \(specPath) --export \(name)` runs them again")
             }
+            if let loads = outcome.loads { lines.append(loads.line) }
             if outcome.status == .failed, outcome.incomplete.isEmpty, let error = outcome.error {
                 lines.append("error: \(error)")
+            }
+            if outcome.status == .loadFailed {
+                lines.append("error: \(outcome.error ?? "partitions could not be loaded")")
+                if let advice = outcome.advice { lines.append(advice) }
             }
             if outcome.status == .complete, outcome.plan == nil || outcome.execution == nil, let advice = outcome.advice
             {

@@ -47,12 +47,14 @@ struct StatusCommand: ParsableCommand {
         let path = loaded.journalPath
         let datasets = try PipelineRun.datasetStatus(
             pipeline, now: NowOption.resolve(now), verify: verify, baseDirectory: base)
+        let loads = Self.loadStatus(pipeline, now: NowOption.resolve(now), baseDirectory: base)
         if let datasets, !json {
             for line in DatasetStatusTable.lines(datasets, grain: pipeline.output.partition) { print(line) }
         }
+        if !json { for line in Self.loadLines(loads) { print(line) } }
         guard FileManager.default.fileExists(atPath: path) else {
             if let datasets, json {
-                print(try DatasetStatusTable.json(datasets))
+                print(try Self.addingLoads(loads, to: DatasetStatusTable.json(datasets)))
                 return
             }
             print("no journal at \(path): this pipeline has not run yet")
@@ -78,7 +80,7 @@ struct StatusCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             let encoded = try encoder.encode(report)
             if let datasets {
-                print(try DatasetStatusTable.json(datasets, adding: encoded))
+                print(try Self.addingLoads(loads, to: DatasetStatusTable.json(datasets, adding: encoded)))
             } else {
                 print(String(decoding: encoded, as: UTF8.self))
             }

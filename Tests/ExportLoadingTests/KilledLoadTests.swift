@@ -60,7 +60,7 @@ struct KilledLoadTests {
                 }
                 return try await fixture.integer(
                     """
-                    SELECT count(*) FROM pg_stat_activity WHERE application_name = 'exportpipe-load'
+                    SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(WarehouseLoader.applicationName(schema: fixture.schema))'
                     AND state = 'active' AND query LIKE 'COPY "\(table)"%'
                     """) == 1
             }

@@ -74,7 +74,7 @@ struct ReaderIsolationTests {
                     let ended = try await fixture.integer(
                         """
                         SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                        WHERE application_name = 'exportpipe-load' AND query LIKE 'COPY "\(table)"%'
+                        WHERE application_name = '\(WarehouseLoader.applicationName(schema: fixture.schema))' AND query LIKE 'COPY "\(table)"%'
                         """)
                     #expect(ended == 1)
                 }
