@@ -10,8 +10,10 @@ public struct WarehouseSettings: Sendable {
     public var connection: PostgresSettings
     /// The schema of the export tables and the bookkeeping (`output.load.schema`, default `public`).
     public var schema: String
-    /// How long connecting (and preparing the schema) may take before the load fails.
-    public var connectTimeout: TimeInterval = 30
+    /// How long connecting (and preparing the schema, which waits for another migrator of the same schema) may take
+    /// before the load fails: 2 minutes, generous for a nightly batch on a busy machine (the test suite's first
+    /// minute on two cores kept a 30-second deadline from being met; `status` asks with 10 s).
+    public var connectTimeout: TimeInterval = 120
 
     /// The schema names the loader accepts: lowercase letters, digits and `_`, like the coordinator's.
     public static func isValidSchema(_ name: String) -> Bool {
