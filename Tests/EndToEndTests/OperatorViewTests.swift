@@ -228,7 +228,9 @@ struct OperatorViewTests {
         while process.isRunning, !(sawPage && sawMetrics), Date() < deadline {
             try await Task.sleep(nanoseconds: 500_000_000)
             let page = try await runner.run(["report", specPath, "-o", "-"], environment: Self.realNow(), timeout: 60)
-            if page.status == 0, page.stdout.contains("in progress"), page.stdout.contains("<rect class=\"queued\"") {
+            if page.status == 0, page.stdout.contains("in progress"),
+                page.stdout.contains("<rect class=\"queued\"") || page.stdout.contains("<rect class=\"running\"")
+            {
                 sawPage = true
             }
             if let text = try? String(contentsOfFile: metricsPath, encoding: .utf8), process.isRunning {

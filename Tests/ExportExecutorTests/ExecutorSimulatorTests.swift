@@ -156,6 +156,12 @@ struct ExecutorSimulatorTests {
         // Slow enough that our jobs overlap in API time even on a busy machine.
         configuration.timeScale = 100
         try await SimulatorHarness.withSimulator(configuration) { simulator in
+            // The other users' jobs are in the queue before ours come (on a quiet machine our run could otherwise
+            // be over before they fill it): a bounded wait for their submissions.
+            let waitUntil = Date().addingTimeInterval(60)
+            while await simulator.stats().background.submissions < 10, Date() < waitUntil {
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
             let outcome = try await PipelineHarness.run(
                 spec, on: simulator, directory: directory, now: Self.now, timeScale: 100,
                 passwords: Self.passwords)
