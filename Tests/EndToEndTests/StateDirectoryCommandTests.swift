@@ -90,7 +90,9 @@ struct StateDirectoryCommandTests {
         let runner = try CLIRunner()
         let workspace = try Workspace(runner: runner, scale: Self.slowScale)
         defer { workspace.cleanup() }
-        let (first, _) = try start(runner, workspace)
+        // The holder's clock runs 25× slower than the simulator's, so it polls rarely and still holds the directory
+        // when the waiter comes (at the simulator's pace a loaded CI machine let it finish first); it is killed.
+        let (first, _) = try start(runner, workspace, scale: "2")
         try await waitForHolder(workspace, first)
 
         let refused = try await runner.run(
