@@ -969,11 +969,21 @@ def secrets_scan(cfg, work, reference):
         needles[f"token/signature #{i + 1}"] = token
     leaks = []
     for where, text in haystacks:
+        # The coordination store holds each live lease's status URL by design (another runner adopts the job
+        # through it; mode 0600, checked below): a killed run's lease keeps its token there until it is reclaimed.
+        # Passwords, the company key and Basic auth are still searched for in it.
+        store = re.search(r"/company-[0-9a-f]+\.sqlite(-wal|-shm)?$", where) is not None
         for what, needle in needles.items():
+            if store and what.startswith("token/signature"):
+                continue
             if needle and needle in text:
                 leaks.append(f"{what} in {where}")
-        if re.search(r"analyticsAccessToken=[A-Za-z0-9%+/=]{8,}", text):
+        if not store and re.search(r"analyticsAccessToken=[A-Za-z0-9%+/=]{8,}", text):
             leaks.append(f"an analyticsAccessToken= query in {where}")
+    stores = glob.glob(os.path.join(work, "state-home", "exportpipe", "company-*.sqlite"))
+    modes = sorted({oct(os.stat(path).st_mode & 0o777) for path in stores})
+    row(section, "coordination store file mode", bool(stores) and modes == ["0o600"],
+        f"{len(stores)} stores, modes {modes}")
     COUNTS["secrets leaked"] += len(leaks)
     row(section, "search", not leaks and len(tokens) > 0,
         f"{len(needles)} secrets ({len(tokens)} tokens and signatures from the journals) searched in "

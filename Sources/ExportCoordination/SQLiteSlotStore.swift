@@ -117,6 +117,9 @@ final class SQLiteSlotStore: SlotTableStore {
             try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
+            // A lease holds its job's status URL, whose token must not outlive the lease on disk: SQLite zeroes the
+            // pages it frees instead of leaving the released lease's bytes in the file.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
             let pool = try DatabasePool(path: path, configuration: configuration)
             try migrate(pool)
             return pool
