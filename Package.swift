@@ -161,6 +161,7 @@ let package = Package(
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
                 "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "ExportScheduling",
                 "ExportCoordination", "ExportDataset",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(

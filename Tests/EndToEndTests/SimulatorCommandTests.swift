@@ -2,10 +2,6 @@ import ExportTestSupport
 import Foundation
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 @Suite("exportpipe simulator")
 struct SimulatorCommandTests {
     /// The built `exportpipe` binary, found the way every end-to-end test finds it.
@@ -30,12 +26,9 @@ struct SimulatorCommandTests {
         let port = try #require(Int(line.dropFirst(prefix.count)))
         #expect(port > 0)
 
-        var request = URLRequest(
-            url: try #require(URL(string: "http://127.0.0.1:\(port)/api/public/teams?companyKey=demo-company")))
-        request.timeoutInterval = 10
-        request.setValue("Basic " + Data("ci:secret".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
-        let (data, response) = try await URLSession.shared.data(for: request)
-        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let data = try await SimulatorProcess.send(
+            .GET, "http://127.0.0.1:\(port)/api/public/teams?companyKey=demo-company",
+            headers: [("Authorization", "Basic " + Data("ci:secret".utf8).base64EncodedString())])
         let body = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(body["status"] as? String == "PASS")
         #expect(((body["result"] as? [Any])?.count ?? 0) >= 8)
