@@ -160,8 +160,10 @@ let package = Package(
             dependencies: [
                 "AnalyticsAPI", "ExportSpec", "ExportPlanner", "AnalyticsClient", "CSVMerge",
                 "AnalyticsSimulator", "ExportExecutor", "ExportRun", "ExportBasics", "ExportScheduling",
-                "ExportCoordination", "ExportDataset",
+                "ExportCoordination", "ExportDataset", "ExportLoading",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

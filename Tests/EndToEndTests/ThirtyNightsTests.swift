@@ -14,8 +14,13 @@ import Testing
 /// export of its day made at the end, none is missing or duplicated, and partitions that left the window are still
 /// there, unchanged.
 ///
+/// With the test PostgreSQL (`EXPORTPIPE_TEST_POSTGRES_URL`; under CI a missing URL fails the test, locally the
+/// nights run without loading, with a warning) the nights also load the dataset (`output.load`, issue 23): after each
+/// night every table holds exactly the dataset's rows, and a second run of the last night changes no row
+/// (ThirtyNightsTests+Load.swift). One test, so the 30 nights run once in the suite.
+///
 /// The workspace, spec and schedule live in ExportTestSupport (`NightlyWorkspace`, `NightlySpec`,
-/// `NightlySchedule`) so a test of another output (e.g. `output.load`) can add to the spec and to the per-night hook.
+/// `NightlySchedule`) so a test of another output can add to the spec and to the per-night hook.
 @Suite("Thirty nights of a partitioned dataset")
 struct ThirtyNightsTests {
     /// Two small exports built from events (so late data touches both), one fanned out over two work queues: a
@@ -37,13 +42,32 @@ struct ThirtyNightsTests {
     static let windowDays = 7
 
     @Test(
-        "30 nights, late data, settle 4d, 3 nights skipped, 1 run killed: settled partitions equal exports made at the end"
+        "30 nights, late data, settle 4d, 3 nights skipped, 1 run killed: settled partitions equal exports made at the end; each night the tables hold the dataset's rows, a rerun changes none"
     )
     func thirtyNights() async throws {
+        guard WarehouseTestDatabase.isRequired else {
+            Issue.record(
+                Comment(rawValue: WarehouseTestDatabase.skipNote("loading the 30 nights into PostgreSQL")),
+                severity: .warning)
+            return try await nights(loadingInto: nil)
+        }
+        let warehouse = try WarehouseTestDatabase(schemaPrefix: "nights_")
+        do {
+            try await nights(loadingInto: warehouse)
+        } catch {
+            await warehouse.drop()
+            throw error
+        }
+        await warehouse.drop()
+    }
+
+    func nights(loadingInto warehouse: WarehouseTestDatabase?) async throws {
         let runner = try CLIRunner()
         let schedule = Self.schedule
-        let workspace = try NightlyWorkspace(
-            runner: runner, spec: Self.spec, start: schedule.now(of: 1), lateDays: 3)
+        var spec = Self.spec
+        if let warehouse { spec.output += Self.load(warehouse) }
+        let workspace = try NightlyWorkspace(runner: runner, spec: spec, start: schedule.now(of: 1), lateDays: 3)
+        if let warehouse { workspace.environment["EP_WAREHOUSE_URL"] = warehouse.url }
         defer { workspace.cleanup() }
         let exports = Self.spec.exports.map(\.name)
         // Partition files as first seen settled, and as they were the night they left the window.
@@ -53,6 +77,7 @@ struct ThirtyNightsTests {
         // Each partition's file as the night after its day first wrote it.
         var firstWritten: [String: String] = [:]
         var previousNight: Int?
+        let files = PartitionFileIDs()
 
         try await workspace.runNights(schedule, killWhen: { $0["kind"] as? String == "verified" }) { night in
             let n = night.number
@@ -127,6 +152,7 @@ struct ThirtyNightsTests {
                     if age > Self.windowDays, history[path] == nil { history[path] = night.dataset.files[path] }
                 }
             }
+            if let warehouse { try await Self.expectTablesEqualDataset(warehouse, workspace, night, files: files) }
         }
 
         // At the end: every partition older than the settle period equals one export of its day made now.
@@ -156,6 +182,9 @@ struct ThirtyNightsTests {
         // Partitions that left the window are still there, unchanged.
         #expect(history.count == 2 * (schedule.nights - 1))
         for (path, sha) in history { #expect(last.files[path] == sha, "\(path) kept as it left the window") }
+        if let warehouse {
+            try await Self.expectRerunChangesNoRow(warehouse, workspace, now: schedule.now(of: schedule.nights))
+        }
     }
 
     /// `summary.exports[name].partitions`.
