@@ -253,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "ExportCoordinationTests",
             dependencies: [
-                "ExportCoordination", "AnalyticsAPI", "exportpipe-coordination-stress",
+                "ExportCoordination", "AnalyticsAPI", "exportpipe-coordination-stress", "ExportTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -261,7 +261,7 @@ let package = Package(
             name: "ExportLoadingTests",
             dependencies: [
                 "ExportLoading", "AnalyticsSimulator", "AnalyticsAPI", "CSVMerge", "ExportCoordination", "ExportBasics",
-                "exportpipe-bench-load",
+                "exportpipe-bench-load", "ExportTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),

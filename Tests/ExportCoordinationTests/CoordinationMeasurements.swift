@@ -1,3 +1,4 @@
+import ExportTestSupport
 import Foundation
 import Testing
 

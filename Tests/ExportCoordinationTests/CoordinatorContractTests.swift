@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportTestSupport
 import Foundation
 import Testing
 

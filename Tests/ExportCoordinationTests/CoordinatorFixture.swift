@@ -106,21 +106,6 @@ final class CoordinatorFixture: Sendable {
     }
 }
 
-/// Waits until `condition` holds; fails the test after 120 s (a guard against a hang, not a timed assertion: the
-/// full suite on two cores can starve a test for many seconds).
-func eventually(
-    _ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
-) async throws {
-    let start = Date()
-    while try await !condition() {
-        if Date().timeIntervalSince(start) > 120 {
-            Issue.record("never happened: \(what)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        try await Task.sleep(nanoseconds: 5_000_000)
-    }
-}
-
 /// An ordered log shared by tasks.
 actor Log<Element: Sendable> {
     private(set) var entries: [Element] = []

@@ -1,3 +1,4 @@
+import ExportTestSupport
 import Foundation
 import Testing
 
@@ -85,7 +86,7 @@ struct StressRun {
         self.fixture = fixture
         try FileManager.default.createDirectory(atPath: fixture.stateHome, withIntermediateDirectories: true)
         log = fixture.stateHome + "/stress.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let runner = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
         var directory = runner.deletingLastPathComponent()
         // Swift Testing may run from inside the .xctest bundle; the executables sit beside it.
@@ -117,7 +118,7 @@ struct StressRun {
         process.arguments = store + ["--user", user, "--log", log, "--pipeline", "stress-\(user)"] + extra
         // Its complaints go to a file of its own, shown by a failing expectation (a pipe could fill and block it).
         let errors = fixture.stateHome + "/stress-\(UUID().uuidString).err"
-        FileManager.default.createFile(atPath: errors, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
         process.standardOutput = FileHandle.nullDevice
         process.environment = ProcessInfo.processInfo.environment.merging(["EXPORTPIPE_STRESS_ERRORS": errors]) {

@@ -1,10 +1,11 @@
 import AnalyticsAPI
+import ExportTestSupport
 import Foundation
 import Testing
 
 @testable import ExportLoading
 
-@Suite("A loader killed mid-COPY", .enabled(if: WarehouseTestDatabase.isRequired, WarehouseTestDatabase.comment))
+@Suite("A loader killed mid-COPY", .enabled(if: WarehouseTestDatabase.isRequired, LoadingFixture.skipped))
 struct KilledLoadTests {
     static let name = "exportpipe-bench-load"
 

@@ -3,55 +3,37 @@ import AnalyticsSimulator
 import CSVMerge
 import CompressNIO
 import ExportBasics
+import ExportTestSupport
 import Foundation
-import Logging
 import NIOCore
-import PostgresNIO
 import Testing
 
 @testable import ExportLoading
 
-/// The PostgreSQL the tests load into: `EXPORTPIPE_TEST_POSTGRES_URL`; under CI (`CI` set) a missing URL fails the
-/// tests instead of skipping them.
-enum WarehouseTestDatabase {
-    static let environment = ProcessInfo.processInfo.environment
-    static var url: String? { environment["EXPORTPIPE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 } }
-    static var isCI: Bool { environment["CI"].map { !$0.isEmpty } ?? false }
-    static var isRequired: Bool { url != nil || isCI }
-    static let comment = Comment(
-        rawValue: "EXPORTPIPE_TEST_POSTGRES_URL is not set: the loader is not tested. Run scripts/postgres-test-server "
-            + "start, then EXPORTPIPE_TEST_POSTGRES_URL=… swift test (README)")
-}
-
-/// One test's schema (a unique name, dropped at the end), a directory of partition files made by the simulator's
-/// generator, and a connection of its own for looking at the tables.
+/// One test's schema on the test PostgreSQL (`WarehouseTestDatabase`: a unique name, dropped at the end, and a
+/// connection of its own for looking at the tables), and a directory of partition files made by the simulator's
+/// generator.
 final class LoadingFixture: Sendable {
-    let schema: String
+    /// Why the suites that need the database are skipped without one (locally; under CI they fail).
+    static let skipped = Comment(rawValue: WarehouseTestDatabase.skipNote("the loader"))
+
+    let database: WarehouseTestDatabase
     let directory: String
-    let settings: WarehouseSettings
-    let admin: PostgresClient
-    private let adminTask: Task<Void, Never>
     /// A name unique to this test, for its exports (and so its tables).
     let tag: String
+    var schema: String { database.schema }
+    var settings: WarehouseSettings {
+        var settings = database.settings
+        // The full suite on two cores can keep a statement waiting long: two minutes, whatever the product's default.
+        settings.connectTimeout = 120
+        return settings
+    }
 
     init() throws {
-        guard let url = WarehouseTestDatabase.url else {
-            throw WarehouseError(
-                .configuration,
-                "CI is set but EXPORTPIPE_TEST_POSTGRES_URL is not: .ci/run must start scripts/postgres-test-server")
-        }
-        tag = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
-        schema = "load_\(tag)"
-        var settings = try WarehouseSettings(url: url, schema: schema)
-        // The full suite on two cores can keep a statement waiting well past the product's 30 s.
-        settings.connectTimeout = 120
-        self.settings = settings
+        tag = WarehouseTestDatabase.uniqueTag(10)
+        database = try WarehouseTestDatabase(schemaPrefix: "load_", tag: tag)
         directory = NSTemporaryDirectory() + "exportpipe-loading-tests/\(tag)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let admin = PostgresClient(
-            configuration: settings.connection.clientConfiguration, backgroundLogger: Logger(label: "test.admin"))
-        self.admin = admin
-        adminTask = Task { await admin.run() }
     }
 
     func loader(maximumConnections: Int = 2) async throws -> WarehouseLoader {
@@ -60,9 +42,7 @@ final class LoadingFixture: Sendable {
 
     /// Drops the schema and the files.
     func tearDown() async {
-        _ = try? await admin.query("DROP SCHEMA IF EXISTS \(unescaped: "\"\(schema)\"") CASCADE")
-        adminTask.cancel()
-        await adminTask.value
+        await database.drop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -125,12 +105,7 @@ final class LoadingFixture: Sendable {
         return rows
     }
 
-    /// `SELECT` of one column of one row of integers.
-    func integer(_ sql: String) async throws -> Int64? {
-        var value: Int64?
-        for try await row in try await admin.query(PostgresQuery(unsafeSQL: sql)).decode(Int64?.self) { value = row }
-        return value
-    }
+    func integer(_ sql: String) async throws -> Int64? { try await database.integer(sql) }
 
     /// The rows of partition `day` in `export`'s table.
     func count(_ export: String, day: String) async throws -> Int {
@@ -139,28 +114,7 @@ final class LoadingFixture: Sendable {
                 "SELECT count(*) FROM \"\(schema)\".\(WarehouseNames.table(export)) WHERE _partition = '\(day)'") ?? -1)
     }
 
-    /// Strings of a query's first column.
-    func strings(_ sql: String) async throws -> [String?] {
-        var values: [String?] = []
-        for try await row in try await admin.query(PostgresQuery(unsafeSQL: sql)).decode(String?.self) {
-            values.append(row)
-        }
-        return values
-    }
-}
-
-/// Waits until `condition` holds; fails the test after 120 s (a guard against a hang, not a timed assertion).
-func eventually(
-    _ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
-) async throws {
-    let start = Date()
-    while try await !condition() {
-        if Date().timeIntervalSince(start) > 120 {
-            Issue.record("never happened: \(what)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        try await Task.sleep(nanoseconds: 5_000_000)
-    }
+    func strings(_ sql: String) async throws -> [String?] { try await database.strings(sql) }
 }
 
 extension LoadingFixture {

@@ -1,4 +1,5 @@
 import AnalyticsAPI
+import ExportTestSupport
 import Foundation
 import PostgresNIO
 import Testing
@@ -6,7 +7,7 @@ import Testing
 @testable import ExportLoading
 
 @Suite(
-    "What a reader sees during a load", .enabled(if: WarehouseTestDatabase.isRequired, WarehouseTestDatabase.comment))
+    "What a reader sees during a load", .enabled(if: WarehouseTestDatabase.isRequired, LoadingFixture.skipped))
 struct ReaderIsolationTests {
     @Test("a reader polling a partition's count while it is replaced sees the old or the new count, never another")
     func oldOrNew() async throws {

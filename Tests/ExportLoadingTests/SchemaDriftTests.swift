@@ -1,11 +1,12 @@
 import AnalyticsAPI
 import AnalyticsSimulator
+import ExportTestSupport
 import Foundation
 import Testing
 
 @testable import ExportLoading
 
-@Suite("Schema drift", .enabled(if: WarehouseTestDatabase.isRequired, WarehouseTestDatabase.comment))
+@Suite("Schema drift", .enabled(if: WarehouseTestDatabase.isRequired, LoadingFixture.skipped))
 struct SchemaDriftTests {
     static let change = SchemaDrift.Change(column: "score", fromDay: LoadingFixture.day("2026-03-05"))
 

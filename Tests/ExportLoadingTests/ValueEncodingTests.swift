@@ -1,10 +1,11 @@
 import AnalyticsAPI
+import ExportTestSupport
 import Foundation
 import Testing
 
 @testable import ExportLoading
 
-@Suite("Values and names", .enabled(if: WarehouseTestDatabase.isRequired, WarehouseTestDatabase.comment))
+@Suite("Values and names", .enabled(if: WarehouseTestDatabase.isRequired, LoadingFixture.skipped))
 struct ValueEncodingTests {
     @Test("text keeps tabs, line breaks, backslashes and quotes; unquoted empty is NULL, \"\" the empty string")
     func textRoundTrip() async throws {
@@ -99,7 +100,7 @@ struct WarehouseSettingsTests {
 
     @Test(
         "sslmode=require asks the server for TLS (the test server has none, so the connection is refused)",
-        .enabled(if: WarehouseTestDatabase.isRequired, WarehouseTestDatabase.comment))
+        .enabled(if: WarehouseTestDatabase.isRequired, LoadingFixture.skipped))
     func requiresTLS() async throws {
         let url = try #require(WarehouseTestDatabase.url)
         let base = url.components(separatedBy: "?")[0]
@@ -115,7 +116,7 @@ struct WarehouseSettingsTests {
     }
 
     @Test(
-        "the PostgreSQL tests run", .enabled(if: WarehouseTestDatabase.isRequired, WarehouseTestDatabase.comment))
+        "the PostgreSQL tests run", .enabled(if: WarehouseTestDatabase.isRequired, LoadingFixture.skipped))
     func configured() throws {
         _ = try LoadingFixture()
     }

@@ -11,7 +11,7 @@ import Testing
 /// run wrote over loopback and the real PostgreSQL of the tests; and a load that fails in a run.
 @Suite(
     "exportpipe load and status, and a load that fails in a run", .serialized,
-    .enabled(if: RunLoadDatabase.isRequired, RunLoadDatabase.comment))
+    .enabled(if: WarehouseTestDatabase.isRequired, RunLoadFixture.skipped))
 struct LoadCommandTests {
     static let now = SpecBuilders.instant("2026-03-10T11:00:00Z")
 

@@ -7,44 +7,22 @@ import ExportRun
 import ExportSpec
 import ExportTestSupport
 import Foundation
-import Logging
-import PostgresNIO
 import Testing
 
-/// The PostgreSQL runs load into: `EXPORTPIPE_TEST_POSTGRES_URL`; under CI (`CI` set) a missing URL fails the tests
-/// instead of skipping them.
-enum RunLoadDatabase {
-    static let environment = ProcessInfo.processInfo.environment
-    static var url: String? { environment["EXPORTPIPE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 } }
-    static var isRequired: Bool { url != nil || !(environment["CI"] ?? "").isEmpty }
-    static let comment = Comment(
-        rawValue: "EXPORTPIPE_TEST_POSTGRES_URL is not set: loading in a run is not tested. Run "
-            + "scripts/postgres-test-server start, then EXPORTPIPE_TEST_POSTGRES_URL=… swift test (README)")
-}
-
-/// One test's schema (a unique name, dropped at the end), a directory for its dataset, and a connection of its own
-/// for looking at the tables a run loaded.
+/// One test's schema on the test PostgreSQL (`WarehouseTestDatabase`: a unique name, dropped at the end, and a
+/// connection of its own for looking at the tables a run loaded), and a directory for its dataset.
 final class RunLoadFixture: Sendable {
-    let schema: String
-    let url: String
+    /// Why the suites that need the database are skipped without one (locally; under CI they fail).
+    static let skipped = Comment(rawValue: WarehouseTestDatabase.skipNote("loading in a run"))
+
+    let database: WarehouseTestDatabase
     let directory: String
-    let admin: PostgresClient
-    private let adminTask: Task<Void, Never>
+    var schema: String { database.schema }
+    var url: String { database.url }
 
     init() throws {
-        guard let url = RunLoadDatabase.url else {
-            throw WarehouseError(
-                .configuration,
-                "CI is set but EXPORTPIPE_TEST_POSTGRES_URL is not: .ci/run must start scripts/postgres-test-server")
-        }
-        self.url = url
-        schema = "runload_" + String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))
+        database = try WarehouseTestDatabase(schemaPrefix: "runload_")
         directory = try PipelineHarness.temporaryDirectory()
-        let settings = try WarehouseSettings(url: url, schema: schema)
-        let admin = PostgresClient(
-            configuration: settings.connection.clientConfiguration, backgroundLogger: Logger(label: "test.admin"))
-        self.admin = admin
-        adminTask = Task { await admin.run() }
     }
 
     /// `output.load` into this fixture's schema.
@@ -54,13 +32,13 @@ final class RunLoadFixture: Sendable {
             location: SpecBuilders.location(line: 29))
     }
 
+    /// Drops the schema and the dataset.
     func tearDown() async {
-        _ = try? await admin.query("DROP SCHEMA IF EXISTS \(unescaped: "\"\(schema)\"") CASCADE")
-        adminTask.cancel()
-        await adminTask.value
+        await database.drop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Runs `body` with a new fixture, tearing it down after, whether `body` threw or not.
     static func with(_ body: (RunLoadFixture) async throws -> Void) async throws {
         let fixture = try RunLoadFixture()
         do {
@@ -72,25 +50,11 @@ final class RunLoadFixture: Sendable {
         await fixture.tearDown()
     }
 
-    func table(_ export: String) -> String { "\"\(schema)\".\(WarehouseNames.table(export))" }
+    func table(_ export: String) -> String { database.table(export) }
 
-    func strings(_ sql: String) async throws -> [String?] {
-        var values: [String?] = []
-        for try await row in try await admin.query(PostgresQuery(unsafeSQL: sql)).decode(String?.self) {
-            values.append(row)
-        }
-        return values
-    }
+    func strings(_ sql: String) async throws -> [String?] { try await database.strings(sql) }
 
-    func execute(_ sql: String) async throws {
-        _ = try await admin.query(PostgresQuery(unsafeSQL: sql))
-    }
-
-    func integer(_ sql: String) async throws -> Int64? {
-        var value: Int64?
-        for try await row in try await admin.query(PostgresQuery(unsafeSQL: sql)).decode(Int64?.self) { value = row }
-        return value
-    }
+    func execute(_ sql: String) async throws { try await database.execute(sql) }
 
     /// The dataset's manifest of `export`.
     func manifest(_ export: String) throws -> DatasetManifest {
@@ -136,29 +100,6 @@ final class RunLoadFixture: Sendable {
             #expect(
                 ids.compactMap { $0 }.sorted() == onDisk.sorted(), "\(export)/\(entry.partition): ids",
                 sourceLocation: sourceLocation)
-        }
-    }
-
-    /// Inserts counted for `export`'s table (each query is a transaction of its own: no cached statistics).
-    func inserted(_ export: String) async throws -> Int64 {
-        try await integer(
-            "SELECT n_tup_ins FROM pg_stat_user_tables WHERE schemaname = '\(schema)' "
-                + "AND relname = '\(WarehouseNames.table(export))'") ?? -1
-    }
-
-    /// Waits until no loader's connection into this schema is open: a backend flushes its statistics when it ends, so its inserts
-    /// are counted from then on (a guard against a hang, not a timed assertion: at most 120 s).
-    func loaderConnectionsClosed() async throws {
-        let start = Date()
-        while try await integer(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                + "'\(WarehouseLoader.applicationName(schema: schema))'") ?? 0 > 0
-        {
-            if Date().timeIntervalSince(start) > 120 {
-                Issue.record("the loader's connections never closed")
-                throw CancellationError()
-            }
-            try await Task.sleep(nanoseconds: 5_000_000)
         }
     }
 }

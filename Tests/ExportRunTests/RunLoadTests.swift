@@ -14,7 +14,7 @@ import Testing
 /// loaded as its file is final, the tables follow the dataset night after night, and a load that fails fails alone.
 @Suite(
     "Loading the dataset in a run, with exportpipe load and status", .serialized,
-    .enabled(if: RunLoadDatabase.isRequired, RunLoadDatabase.comment))
+    .enabled(if: WarehouseTestDatabase.isRequired, RunLoadFixture.skipped))
 struct RunLoadTests {
     static let passwords = ["user1": "pw1"]
 
@@ -93,8 +93,11 @@ struct RunLoadTests {
                     "SELECT string_agg(xmin::text || ':' || ctid::text, ',' ORDER BY ctid) FROM \(fixture.table(export))"
                 )
             }
-            try await fixture.loaderConnectionsClosed()
-            let inserted = (try await fixture.inserted("approvals"), try await fixture.inserted("agents"))
+            try await fixture.database.loaderConnectionsClosed()
+            let inserted = (
+                try await fixture.database.counters("approvals").inserted,
+                try await fixture.database.counters("agents").inserted
+            )
             #expect(inserted.0 > 0 && inserted.1 > 0)
             let partitions =
                 try fixture.manifest("approvals").partitions.count + fixture.manifest("agents").partitions.count
@@ -105,7 +108,7 @@ struct RunLoadTests {
             let loads = try #require(again.run.loads)
             #expect(loads.totals.loaded == 0 && loads.totals.failed == 0)
             #expect(loads.totals.skippedUnchanged == partitions)
-            try await fixture.loaderConnectionsClosed()
+            try await fixture.database.loaderConnectionsClosed()
             #expect(try await fixture.strings(bookkeeping) == recorded)
             let after = try await ["approvals", "agents"].asyncMap { export in
                 try await fixture.strings(
@@ -113,8 +116,8 @@ struct RunLoadTests {
                 )
             }
             #expect(after == versions)
-            #expect(try await fixture.inserted("approvals") == inserted.0)
-            #expect(try await fixture.inserted("agents") == inserted.1)
+            #expect(try await fixture.database.counters("approvals").inserted == inserted.0)
+            #expect(try await fixture.database.counters("agents").inserted == inserted.1)
         }
     }
 
