@@ -24,7 +24,6 @@ final class PostgresSlotStore: SlotTableStore {
     private var table: String { "\"\(schema)\".slot_table" }
 
     /// The newest schema version this build knows.
-    static let schemaVersion = 1
 
     /// Connects, then creates or migrates the schema.
     /// - Throws: `CoordinationError.store` when the database cannot be reached or migrated.
@@ -86,44 +85,33 @@ final class PostgresSlotStore: SlotTableStore {
         }
     }
 
-    private func migrate() async throws {
-        let schema = schema
+    /// The coordination schema's versions: 1 made the slot table.
+    private var migration: PostgresSchemaMigration {
         let table = table
-        let latest = Self.schemaVersion
-        try await client.withTransaction(logger: logger) { connection in
-            // One migrator of this schema at a time across every machine (the first key is arbitrary but fixed,
-            // "expo"; the second is the schema's hash, so runners of other schemas — tests — never wait on it).
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(1702392943, hashtext(\(schema)))", logger: self.logger)
-            try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: "\"\(schema)\"")", logger: self.logger)
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS \(unescaped: "\"\(schema)\"").schema_version (version integer NOT NULL)",
-                logger: self.logger)
-            var current = 0
-            for try await version in try await connection.query(
-                "SELECT max(version) FROM \(unescaped: "\"\(schema)\"").schema_version", logger: self.logger
-            ).decode(Int?.self) {
-                current = version ?? 0
-            }
-            guard current <= latest else {
-                throw CoordinationError.store(
-                    "the coordination schema is at version \(current), newer than this exportpipe knows (\(latest)): "
-                        + "upgrade exportpipe on this machine")
-            }
-            if current < 1 {
-                try await connection.query(
-                    """
-                    CREATE TABLE \(unescaped: table) (
-                        scope text PRIMARY KEY,
-                        version bigint NOT NULL,
-                        state text NOT NULL,
-                        updated_at timestamptz NOT NULL DEFAULT now()
-                    )
-                    """, logger: self.logger)
-                try await connection.query(
-                    "INSERT INTO \(unescaped: "\"\(schema)\"").schema_version (version) VALUES (1)",
-                    logger: self.logger)
-            }
+        return PostgresSchemaMigration(
+            schema: schema, versionTable: "schema_version", lockKey: 1_702_392_943,
+            steps: [
+                { connection, logger in
+                    try await connection.query(
+                        """
+                        CREATE TABLE \(unescaped: table) (
+                            scope text PRIMARY KEY,
+                            version bigint NOT NULL,
+                            state text NOT NULL,
+                            updated_at timestamptz NOT NULL DEFAULT now()
+                        )
+                        """, logger: logger)
+                }
+            ])
+    }
+
+    private func migrate() async throws {
+        do {
+            try await migration.run(on: client, logger: logger)
+        } catch let newer as PostgresSchemaMigration.NewerThanThisBuild {
+            throw CoordinationError.store(
+                "the coordination schema is at version \(newer.current), newer than this exportpipe knows "
+                    + "(\(newer.latest)): upgrade exportpipe on this machine")
         }
     }
 
@@ -139,14 +127,8 @@ final class PostgresSlotStore: SlotTableStore {
             return try await withDeadline(operationTimeout) { [client] in
                 try await Self.transaction(client, scope, table, channel, clock, logger, empty, body)
             }
-        } catch let error as PostgresTransactionError {
-            // The table's own refusals (a lost lease) and cancellation pass through the rollback unchanged.
-            if let closureError = error.closureError {
-                if let refusal = closureError as? CoordinationError { throw refusal }
-                if closureError is CancellationError { throw CancellationError() }
-            }
-            throw CoordinationError.store("the coordination database failed: \(Self.describe(error))")
         } catch let error as CoordinationError {
+            // The table's own refusals (a lost lease) pass through the rollback unchanged, as does cancellation.
             throw error
         } catch is CancellationError {
             throw CancellationError()
@@ -161,7 +143,7 @@ final class PostgresSlotStore: SlotTableStore {
         _ clock: (@Sendable () -> Date)?, _ logger: Logger, _ empty: String,
         _ body: @escaping @Sendable (inout SlotTable, Date) throws -> Result
     ) async throws -> (Result, version: Int) {
-        try await client.withTransaction(logger: logger) { connection -> (Result, version: Int) in
+        try await client.transaction(logger: logger) { connection -> (Result, version: Int) in
             try await connection.query(
                 """
                 INSERT INTO \(unescaped: table) (scope, version, state) VALUES (\(scope.key), 0, \(empty))
@@ -206,10 +188,7 @@ final class PostgresSlotStore: SlotTableStore {
 
     /// An error's text without its query or binds: a bind holds the slot table, whose status URLs carry tokens.
     static func describe(_ error: any Error) -> String {
-        if let error = error as? PostgresTransactionError {
-            let inner = error.beginError ?? error.closureError ?? error.commitError
-            return inner.map(describe) ?? "the transaction failed"
-        }
+        if let error = error as? PostgresConnectionClosed { return error.description }
         if let error = error as? PSQLError {
             var text = "\(error.code)"
             if let message = error.serverInfo?[.message] { text += ": \(message)" }

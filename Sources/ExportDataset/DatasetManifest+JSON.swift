@@ -6,7 +6,7 @@ import ExportBasics
 /// A nightly run rewrites the manifest of every export, whatever the length of its history; Foundation's encoder
 /// (sorted keys, snake_case conversion, an ISO formatter per window) took 0.28 s for 540 partitions in a debug build,
 /// this 0.075 s (a quarter, most of the rest being the encoder's own debug code), so the manifest weighs little in a
-/// night's cost (`scripts/bench`). `JSONDecoder` reads it.
+/// night's cost (`scripts/bench`). `JSONDecoder` reads it, with the keys spelled as written (no key strategy).
 extension DatasetManifest {
     /// The JSON bytes, final newline included.
     public func jsonBytes() -> [UInt8] {
@@ -68,5 +68,63 @@ extension DatasetManifest {
             + "\(InstantFormat.pad(parts.day, 2))T\(InstantFormat.pad(parts.hour, 2)):"
             + "\(InstantFormat.pad(parts.minute, 2)):\(InstantFormat.pad(parts.second, 2))."
             + "\(InstantFormat.pad(parts.millisecond, 3))Z"
+    }
+}
+
+extension DatasetManifest.Partition {
+    private enum CodingKeys: String, CodingKey {
+        case partition, file, window, rows, bytes, sha256, settled
+        case uncompressedBytes = "uncompressed_bytes"
+        case fileSha256 = "file_sha256"
+        case modifiedNs = "modified_ns"
+        case exportedAtMs = "exported_at_ms"
+        case exportedAt = "exported_at"
+    }
+
+    private enum WindowKeys: String, CodingKey {
+        case startMs = "start_ms"
+        case endMs = "end_ms"
+        case start, end
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let window = try container.nestedContainer(keyedBy: WindowKeys.self, forKey: .window)
+        self.init(
+            partition: try container.decode(String.self, forKey: .partition),
+            file: try container.decode(String.self, forKey: .file),
+            window: TimeWindow(
+                startMs: try window.decode(Int64.self, forKey: .startMs),
+                endMs: try window.decode(Int64.self, forKey: .endMs)),
+            rows: try container.decode(Int.self, forKey: .rows),
+            bytes: try container.decode(Int64.self, forKey: .bytes),
+            uncompressedBytes: try container.decode(Int64.self, forKey: .uncompressedBytes),
+            sha256: try container.decode(String.self, forKey: .sha256),
+            fileSha256: try container.decodeIfPresent(String.self, forKey: .fileSha256),
+            modifiedNs: try container.decode(Int64.self, forKey: .modifiedNs),
+            exportedAtMs: try container.decode(Int64.self, forKey: .exportedAtMs),
+            exportedAt: try container.decode(String.self, forKey: .exportedAt),
+            settled: try container.decode(Bool.self, forKey: .settled))
+    }
+
+    /// The entry as the manifest writes it (`jsonBytes`), for an encoder that embeds it elsewhere.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(partition, forKey: .partition)
+        try container.encode(file, forKey: .file)
+        var nested = container.nestedContainer(keyedBy: WindowKeys.self, forKey: .window)
+        try nested.encode(window.startMs, forKey: .startMs)
+        try nested.encode(window.endMs, forKey: .endMs)
+        try nested.encode(DatasetManifest.utc(window.startMs), forKey: .start)
+        try nested.encode(DatasetManifest.utc(window.endMs), forKey: .end)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(bytes, forKey: .bytes)
+        try container.encode(uncompressedBytes, forKey: .uncompressedBytes)
+        try container.encode(sha256, forKey: .sha256)
+        try container.encodeIfPresent(fileSha256, forKey: .fileSha256)
+        try container.encode(modifiedNs, forKey: .modifiedNs)
+        try container.encode(exportedAtMs, forKey: .exportedAtMs)
+        try container.encode(exportedAt, forKey: .exportedAt)
+        try container.encode(settled, forKey: .settled)
     }
 }

@@ -38,7 +38,7 @@ extension WarehouseLoader {
         }
         let reader = PartitionRows(scanner: scanner, file: file)
         do {
-            let outcome = try await client.withTransaction(logger: logger) { [self] connection in
+            let outcome = try await client.transaction(logger: logger) { [self, header] connection in
                 try await replace(
                     partition, table: table, header: header, rows: reader, runID: runID,
                     connection: connection, progress: progress)
@@ -47,10 +47,7 @@ extension WarehouseLoader {
             return outcome
         } catch {
             finished = reader.finished
-            if case .some(let closureError) = (error as? PostgresTransactionError)?.closureError {
-                if let failure = closureError as? WarehouseError { throw failure }
-                if closureError is CancellationError { throw CancellationError() }
-            }
+            if let failure = error as? WarehouseError { throw failure }
             if error is CancellationError { throw error }
             throw WarehouseError.database(
                 "partition \(partition.label) was not loaded into \(settings.schema).\(table) (the table keeps its "

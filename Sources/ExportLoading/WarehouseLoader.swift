@@ -15,7 +15,7 @@ public final class WarehouseLoader: Sendable {
     private let runTask: Task<Void, Never>
 
     /// The newest schema version of the bookkeeping this build knows.
-    public static let schemaVersion = 1
+    public static var schemaVersion: Int { migration(schema: "").steps.count }
 
     /// The schema, quoted, for statements.
     var schema: String { WarehouseNames.quoted(settings.schema) }
@@ -63,56 +63,38 @@ public final class WarehouseLoader: Sendable {
         await runTask.value
     }
 
+    /// The bookkeeping's versions: 1 made `_exportpipe_partitions`.
+    static func migration(schema schemaName: String) -> PostgresSchemaMigration {
+        let partitions = "\(WarehouseNames.quoted(schemaName)).\(WarehouseNames.partitions)"
+        return PostgresSchemaMigration(
+            schema: schemaName, versionTable: WarehouseNames.version, lockKey: 1_702_392_944,
+            steps: [
+                { connection, logger in
+                    try await connection.query(
+                        """
+                        CREATE TABLE \(unescaped: partitions) (
+                            export text NOT NULL,
+                            partition date NOT NULL,
+                            partition_key text NOT NULL,
+                            table_name text NOT NULL,
+                            rows bigint NOT NULL,
+                            sha256 text NOT NULL,
+                            loaded_at timestamptz NOT NULL,
+                            run_id text NOT NULL,
+                            PRIMARY KEY (export, partition)
+                        )
+                        """, logger: logger)
+                }
+            ])
+    }
+
     private func migrate() async throws {
-        let schemaName = settings.schema
-        let schema = schema
-        let latest = Self.schemaVersion
-        let logger = logger
-        try await client.withTransaction(logger: logger) { connection in
-            // One migrator of a schema at a time, across machines (the first key is arbitrary but fixed).
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(1702392944, hashtext(\(schemaName)))", logger: logger)
-            // CREATE SCHEMA IF NOT EXISTS needs the CREATE right even when the schema exists: ask first.
-            var exists = false
-            for try await _ in try await connection.query(
-                "SELECT 1 FROM pg_namespace WHERE nspname = \(schemaName)", logger: logger)
-            {
-                exists = true
-            }
-            if !exists { try await connection.query("CREATE SCHEMA \(unescaped: schema)", logger: logger) }
-            let versionTable = "\(schema).\(WarehouseNames.version)"
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS \(unescaped: versionTable) (version integer NOT NULL)", logger: logger)
-            var current = 0
-            for try await version in try await connection.query(
-                "SELECT max(version) FROM \(unescaped: schema).\(unescaped: WarehouseNames.version)", logger: logger
-            ).decode(Int?.self) {
-                current = version ?? 0
-            }
-            guard current <= latest else {
-                throw WarehouseError.database(
-                    "the load bookkeeping in schema \(schemaName) is at version \(current), newer than this "
-                        + "exportpipe knows (\(latest)): upgrade exportpipe on this machine")
-            }
-            if current < 1 {
-                try await connection.query(
-                    """
-                    CREATE TABLE \(unescaped: schema).\(unescaped: WarehouseNames.partitions) (
-                        export text NOT NULL,
-                        partition date NOT NULL,
-                        partition_key text NOT NULL,
-                        table_name text NOT NULL,
-                        rows bigint NOT NULL,
-                        sha256 text NOT NULL,
-                        loaded_at timestamptz NOT NULL,
-                        run_id text NOT NULL,
-                        PRIMARY KEY (export, partition)
-                    )
-                    """, logger: logger)
-                try await connection.query(
-                    "INSERT INTO \(unescaped: schema).\(unescaped: WarehouseNames.version) (version) VALUES (1)",
-                    logger: logger)
-            }
+        do {
+            try await Self.migration(schema: settings.schema).run(on: client, logger: logger)
+        } catch let newer as PostgresSchemaMigration.NewerThanThisBuild {
+            throw WarehouseError.database(
+                "the load bookkeeping in schema \(settings.schema) is at version \(newer.current), newer than this "
+                    + "exportpipe knows (\(newer.latest)): upgrade exportpipe on this machine")
         }
     }
 
@@ -143,10 +125,6 @@ public final class WarehouseLoader: Sendable {
 
     /// An error's text without its query or binds.
     static func describe(_ error: any Error) -> String {
-        if let error = error as? PostgresTransactionError {
-            let inner = error.beginError ?? error.closureError ?? error.commitError
-            return inner.map(describe) ?? "the transaction failed"
-        }
         if let error = error as? PSQLError {
             var text = "\(error.code)"
             if let message = error.serverInfo?[.message] { text = message }

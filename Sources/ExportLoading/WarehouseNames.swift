@@ -1,5 +1,6 @@
 import AnalyticsAPI
 import CSVMerge
+import ExportCoordination
 
 /// The names the loader gives tables and columns (docs/warehouse.md § Names).
 public enum WarehouseNames {
@@ -72,7 +73,5 @@ public enum WarehouseNames {
 
     /// `name` as a quoted SQL identifier (the loader's names are plain already; quoting keeps reserved words such
     /// as `state` safe).
-    static func quoted(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func quoted(_ name: String) -> String { PostgresSchemaMigration.quoted(name) }
 }

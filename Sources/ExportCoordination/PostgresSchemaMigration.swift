@@ -1,0 +1,122 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A schema exportpipe creates and migrates itself in someone else's PostgreSQL database — the coordination tables
+/// (`PostgresSlotStore`) and the warehouse's load bookkeeping (`WarehouseLoader`): one migrator of a schema at a
+/// time across machines (a transaction-scoped advisory lock), a version table of its own, each step applied once in
+/// the transaction that records it, and a database newer than this build refused instead of written to.
+public struct PostgresSchemaMigration: Sendable {
+    /// One step: brings the schema from version `index` to `index + 1`, on the migrating transaction's connection.
+    public typealias Step = @Sendable (PostgresConnection, Logger) async throws -> Void
+
+    /// The schema's name, unquoted.
+    public var schema: String
+    /// The version table's name in the schema, unquoted.
+    public var versionTable: String
+    /// The advisory lock's first key, fixed per kind of schema (the second is the schema name's hash, so migrators
+    /// of other schemas — tests — never wait on each other).
+    public var lockKey: Int32
+    /// The steps in order; the newest version this build knows is their count.
+    public var steps: [Step]
+
+    /// The database's schema is at `current`, newer than this build's `latest`.
+    public struct NewerThanThisBuild: Error, Sendable {
+        public var current: Int
+        public var latest: Int
+    }
+
+    public init(schema: String, versionTable: String, lockKey: Int32, steps: [Step]) {
+        self.schema = schema
+        self.versionTable = versionTable
+        self.lockKey = lockKey
+        self.steps = steps
+    }
+
+    /// `name` as a quoted SQL identifier.
+    public static func quoted(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Creates the schema if it is missing (asking first: `CREATE SCHEMA IF NOT EXISTS` needs the CREATE right on
+    /// the database even when the schema exists) and applies the steps not recorded yet, in one transaction.
+    /// - Returns: the version the schema was at before.
+    /// - Throws: `NewerThanThisBuild`, or the database's error.
+    @discardableResult
+    public func run(on client: PostgresClient, logger: Logger) async throws -> Int {
+        let schema = schema
+        let quotedSchema = Self.quoted(schema)
+        let versions = "\(quotedSchema).\(Self.quoted(versionTable))"
+        let lockKey = lockKey
+        let steps = steps
+        return try await client.transaction(logger: logger) { connection in
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(lockKey), hashtext(\(schema)))", logger: logger)
+            var exists = false
+            for try await _ in try await connection.query(
+                "SELECT 1 FROM pg_namespace WHERE nspname = \(schema)", logger: logger)
+            {
+                exists = true
+            }
+            if !exists { try await connection.query("CREATE SCHEMA \(unescaped: quotedSchema)", logger: logger) }
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS \(unescaped: versions) (version integer NOT NULL)", logger: logger)
+            var current = 0
+            for try await version in try await connection.query(
+                "SELECT max(version) FROM \(unescaped: versions)", logger: logger
+            ).decode(Int?.self) {
+                current = version ?? 0
+            }
+            guard current <= steps.count else {
+                throw NewerThanThisBuild(current: current, latest: steps.count)
+            }
+            for version in current..<steps.count {
+                try await steps[version](connection, logger)
+                try await connection.query(
+                    "INSERT INTO \(unescaped: versions) (version) VALUES (\(version + 1))", logger: logger)
+            }
+            return current
+        }
+    }
+}
+
+extension PostgresClient {
+    /// `BEGIN`, `body`, `COMMIT` on one pooled connection (`ROLLBACK` when `body` throws), like postgres-nio's
+    /// `withTransaction`, but never waiting on a connection that has closed.
+    ///
+    /// With postgres-nio 1.33.2 a query written to a closed connection is dropped with its promise, so its answer
+    /// never comes: a load whose backend the server ended in the middle of a COPY (a restart,
+    /// `pg_terminate_backend`) failed its COPY at once, then waited forever on the `ROLLBACK`. The server rolls back
+    /// a transaction whose connection ends, so a closed connection is sent neither `ROLLBACK` nor `COMMIT`.
+    ///
+    /// - Throws: `body`'s error as it is (a failed `ROLLBACK` is not thrown: the transaction ends with its
+    ///   connection); `BEGIN`'s or `COMMIT`'s error; `PostgresConnectionClosed` when the connection closed before
+    ///   `COMMIT` could be sent.
+    public func transaction<Result: Sendable>(
+        logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            let result: Result
+            do {
+                result = try await body(connection)
+            } catch {
+                // A failed ROLLBACK is not worth more than `body`'s error: the transaction ends with the
+                // connection either way (and the pool drops a connection that failed).
+                if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
+                throw error
+            }
+            guard !connection.isClosed else { throw PostgresConnectionClosed() }
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        }
+    }
+}
+
+/// The connection closed before its transaction could commit; the server rolled the transaction back.
+public struct PostgresConnectionClosed: Error, CustomStringConvertible, Sendable {
+    public init() {}
+    public var description: String {
+        "the connection closed before the transaction committed (the server rolled it back)"
+    }
+}
