@@ -59,6 +59,8 @@ let clock = ContinuousClock()
 func run(history: Int, now: Date) async throws -> (seconds: Double, outcome: PipelineHarness.Outcome) {
     let directory = root + "/\(history)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    // Each night's `exportpipe run` is a new process: it has decoded no manifest yet.
+    DatasetManifestStore.forgetAll()
     let started = clock.now
     let outcome = try await PipelineHarness.run(
         spec(history: history), on: simulator, directory: directory, now: now, timeScale: scale,
@@ -126,6 +128,7 @@ for history in histories {
     let names = plan.exports.map(\.name)
     let manifestPath = out + "/approvals/" + DatasetLayout.manifestName
     let manifest = try DatasetManifestStore.read(from: manifestPath)!
+    let manifestBytes = try Data(contentsOf: URL(fileURLWithPath: manifestPath))
     let parts: [(String, Double)] = [
         (
             "load (read manifests, stat files)",
@@ -140,7 +143,8 @@ for history in histories {
                 _ = try PipelineRun.plan(spec, now: now, journal: nil, baseDirectory: root + "/\(history)")
             }
         ),
-        ("read one manifest", try milliseconds { _ = try DatasetManifestStore.read(from: manifestPath) }),
+        // Decoding alone: `read` returns the manifest it already decoded while the file is unchanged.
+        ("decode one manifest", try milliseconds { _ = try DatasetManifestStore.decode(manifestBytes) }),
         ("write one manifest", try milliseconds { try DatasetManifestStore.write(manifest, to: root + "/m.json") }),
         ("remove leftovers", milliseconds { output.removeLeftovers(of: plan) }),
         ("current outputs", milliseconds { _ = output.current(names) }),

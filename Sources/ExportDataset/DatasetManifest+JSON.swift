@@ -1,12 +1,13 @@
 import CSVMerge
 import ExportBasics
+import ExportSpec
 
 /// The manifest's JSON, written by hand: sorted keys, two-space indentation, one partition after another.
 ///
 /// A nightly run rewrites the manifest of every export, whatever the length of its history; Foundation's encoder
 /// (sorted keys, snake_case conversion, an ISO formatter per window) took 0.28 s for 540 partitions in a debug build,
 /// this 0.075 s (a quarter, most of the rest being the encoder's own debug code), so the manifest weighs little in a
-/// night's cost (`scripts/bench`). `JSONDecoder` reads it, with the keys spelled as written (no key strategy).
+/// night's cost (`scripts/bench`). `JSONReader` reads it back (`init(json:)`, below), for the same reason.
 extension DatasetManifest {
     /// The JSON bytes, final newline included.
     public func jsonBytes() -> [UInt8] {
@@ -127,4 +128,107 @@ extension DatasetManifest.Partition {
         try container.encode(exportedAt, forKey: .exportedAt)
         try container.encode(settled, forKey: .settled)
     }
+}
+
+extension DatasetManifest {
+    /// A manifest read from its JSON by `JSONReader` (what `DatasetManifestStore` does): the same keys as
+    /// `jsonBytes` writes; unknown keys are ignored, a missing or mistyped one names its path.
+    /// - Throws: `JSONReader.Failure` for text that is not JSON, `ManifestShapeError` for JSON that is not a manifest.
+    init(json bytes: [UInt8]) throws {
+        let root = ManifestObject(try JSONReader.parse(bytes), path: "the manifest")
+        let top = try root.object()
+        let grainText = try top.string("partition_grain")
+        guard let grain = PartitionGrain(rawValue: grainText) else {
+            throw ManifestShapeError(path: "partition_grain", expected: "day or month, not '\(grainText)'")
+        }
+        let compressionText = try top.string("compression")
+        guard let compression = OutputCompression(rawValue: compressionText) else {
+            throw ManifestShapeError(path: "compression", expected: "none or gzip, not '\(compressionText)'")
+        }
+        let partitions = try top.array("partitions").enumerated().map { index, element in
+            let entry = try ManifestObject(element, path: "partitions[\(index)]").object()
+            let window = try entry.child("window").object()
+            return Partition(
+                partition: try entry.string("partition"), file: try entry.string("file"),
+                window: TimeWindow(startMs: try window.integer("start_ms"), endMs: try window.integer("end_ms")),
+                rows: Int(try entry.integer("rows")), bytes: try entry.integer("bytes"),
+                uncompressedBytes: try entry.integer("uncompressed_bytes"), sha256: try entry.string("sha256"),
+                fileSha256: try entry.optionalString("file_sha256"), modifiedNs: try entry.integer("modified_ns"),
+                exportedAtMs: try entry.integer("exported_at_ms"), exportedAt: try entry.string("exported_at"),
+                settled: try entry.bool("settled"))
+        }
+        self.init(
+            export: try top.string("export"), partitionGrain: grain, timeZone: try top.string("time_zone"),
+            compression: compression, toolVersion: try top.string("tool_version"), partitions: partitions)
+        formatVersion = Int(try top.integer("format_version"))
+    }
+}
+
+/// JSON that is not a dataset manifest: the key path and what it should hold.
+struct ManifestShapeError: Error, CustomStringConvertible {
+    var path: String
+    var expected: String
+    var description: String { "\(path): expected \(expected)" }
+}
+
+/// A value inside the manifest with its path, for errors that say where.
+private struct ManifestObject {
+    var value: JSONReader.Value
+    var path: String
+    var members: [String: JSONReader.Value] = [:]
+
+    init(_ value: JSONReader.Value, path: String) {
+        self.value = value
+        self.path = path
+    }
+
+    func object() throws -> ManifestObject {
+        guard case .object(let members) = value else { throw ManifestShapeError(path: path, expected: "an object") }
+        var result = self
+        result.members = members
+        return result
+    }
+
+    func child(_ key: String) throws -> ManifestObject {
+        guard let value = members[key] else { throw ManifestShapeError(path: name(key), expected: "a value") }
+        return ManifestObject(value, path: name(key))
+    }
+
+    func string(_ key: String) throws -> String {
+        guard let text = try optionalString(key) else {
+            throw ManifestShapeError(path: name(key), expected: "a string")
+        }
+        return text
+    }
+
+    func optionalString(_ key: String) throws -> String? {
+        switch members[key] {
+        case nil, .null: return nil
+        case .string(let text): return text
+        default: throw ManifestShapeError(path: name(key), expected: "a string")
+        }
+    }
+
+    func integer(_ key: String) throws -> Int64 {
+        guard case .number(let text) = members[key], let number = Int64(text) else {
+            throw ManifestShapeError(path: name(key), expected: "a whole number")
+        }
+        return number
+    }
+
+    func bool(_ key: String) throws -> Bool {
+        guard case .bool(let flag) = members[key] else {
+            throw ManifestShapeError(path: name(key), expected: "true or false")
+        }
+        return flag
+    }
+
+    func array(_ key: String) throws -> [JSONReader.Value] {
+        guard case .array(let elements) = members[key] else {
+            throw ManifestShapeError(path: name(key), expected: "an array")
+        }
+        return elements
+    }
+
+    private func name(_ key: String) -> String { path == "the manifest" ? key : path + "." + key }
 }

@@ -19,10 +19,10 @@ public enum DatasetManifestStore {
     /// The stable JSON form: sorted keys, indented, snake_case, no escaped slashes, final newline.
     public static func encode(_ manifest: DatasetManifest) -> [UInt8] { manifest.jsonBytes() }
 
-    /// The manifest encoded in `bytes`.
-    /// - Throws: `DecodingError` when it is not one.
+    /// The manifest encoded in `bytes` (read by `JSONReader`, not `JSONDecoder`: see there).
+    /// - Throws: `JSONReader.Failure` or `ManifestShapeError` when it is not one, naming where.
     public static func decode(_ bytes: Data) throws -> DatasetManifest {
-        try JSONDecoder().decode(DatasetManifest.self, from: bytes)
+        try DatasetManifest(json: [UInt8](bytes))
     }
 
     /// The manifest at `path`, or nil when there is none.
@@ -63,6 +63,10 @@ public enum DatasetManifestStore {
 
     private static let memory = Memory()
 
+    /// Forgets every manifest read or written: what a new process starts with (the dataset bench calls it before
+    /// each night, as each night's `exportpipe run` is a process of its own).
+    public static func forgetAll() { memory.forgetAll() }
+
     /// The last manifest read or written at each path, with the file's identity then.
     private final class Memory: @unchecked Sendable {
         private let lock = NSLock()
@@ -75,6 +79,8 @@ public enum DatasetManifestStore {
         func keep(_ manifest: DatasetManifest, at path: String, identity: FileIdentity) {
             lock.withLock { manifests[path] = (identity, manifest) }
         }
+
+        func forgetAll() { lock.withLock { manifests.removeAll() } }
     }
 }
 

@@ -270,6 +270,9 @@ struct PartitionWriterTests {
         let bytes = try directory.read("out/approvals/_manifest.json")
         let read = try #require(try DatasetManifestStore.read(from: path))
         #expect(read == outcome.manifest)
+        // `read` returns the manifest the writer kept while the file is unchanged: decode the bytes themselves too.
+        #expect(try DatasetManifestStore.decode(Data(bytes)) == outcome.manifest)
+        #expect(try JSONDecoder().decode(DatasetManifest.self, from: Data(bytes)) == outcome.manifest)
         #expect(DatasetManifestStore.encode(read) == bytes)
         #expect(read.partitionGrain == .day && read.compression == .gzip && read.timeZone == zone)
         let text = String(decoding: bytes, as: UTF8.self)
