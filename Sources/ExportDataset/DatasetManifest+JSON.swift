@@ -131,36 +131,115 @@ extension DatasetManifest.Partition {
 }
 
 extension DatasetManifest {
-    /// A manifest read from its JSON by `JSONReader` (what `DatasetManifestStore` does): the same keys as
-    /// `jsonBytes` writes; unknown keys are ignored, a missing or mistyped one names its path.
-    /// - Throws: `JSONReader.Failure` for text that is not JSON, `ManifestShapeError` for JSON that is not a manifest.
+    /// A manifest read from its JSON by `JSONReader` (what `DatasetManifestStore` does): the keys `jsonBytes` writes;
+    /// unknown keys are skipped, a missing or mistyped one is named with its path.
+    /// - Throws: `JSONReader.Failure` for text that is not JSON or a value of the wrong type (with its line and
+    ///   column), `ManifestShapeError` for a key that is missing or a value out of range.
     init(json bytes: [UInt8]) throws {
-        let root = ManifestObject(try JSONReader.parse(bytes), path: "the manifest")
-        let top = try root.object()
-        let grainText = try top.string("partition_grain")
+        var reader = JSONReader(bytes)
+        var fields = Fields()
+        var partitions: [Partition] = []
+        try reader.readObject { reader, key in
+            switch key {
+            case "format_version": fields.formatVersion = Int(try reader.readInteger())
+            case "export": fields.export = try reader.readString()
+            case "partition_grain": fields.grain = try reader.readString()
+            case "time_zone": fields.timeZone = try reader.readString()
+            case "compression": fields.compression = try reader.readString()
+            case "tool_version": fields.toolVersion = try reader.readString()
+            case "partitions":
+                try reader.readArray { reader in
+                    partitions.append(try Partition(reader: &reader, path: "partitions[\(partitions.count)]"))
+                }
+            default: try reader.skipValue()
+            }
+        }
+        try reader.end()
+        let grainText = try fields.required(fields.grain, "partition_grain")
         guard let grain = PartitionGrain(rawValue: grainText) else {
             throw ManifestShapeError(path: "partition_grain", expected: "day or month, not '\(grainText)'")
         }
-        let compressionText = try top.string("compression")
+        let compressionText = try fields.required(fields.compression, "compression")
         guard let compression = OutputCompression(rawValue: compressionText) else {
             throw ManifestShapeError(path: "compression", expected: "none or gzip, not '\(compressionText)'")
         }
-        let partitions = try top.array("partitions").enumerated().map { index, element in
-            let entry = try ManifestObject(element, path: "partitions[\(index)]").object()
-            let window = try entry.child("window").object()
-            return Partition(
-                partition: try entry.string("partition"), file: try entry.string("file"),
-                window: TimeWindow(startMs: try window.integer("start_ms"), endMs: try window.integer("end_ms")),
-                rows: Int(try entry.integer("rows")), bytes: try entry.integer("bytes"),
-                uncompressedBytes: try entry.integer("uncompressed_bytes"), sha256: try entry.string("sha256"),
-                fileSha256: try entry.optionalString("file_sha256"), modifiedNs: try entry.integer("modified_ns"),
-                exportedAtMs: try entry.integer("exported_at_ms"), exportedAt: try entry.string("exported_at"),
-                settled: try entry.bool("settled"))
+        self.init(
+            export: try fields.required(fields.export, "export"), partitionGrain: grain,
+            timeZone: try fields.required(fields.timeZone, "time_zone"), compression: compression,
+            toolVersion: try fields.required(fields.toolVersion, "tool_version"), partitions: partitions)
+        formatVersion = try fields.required(fields.formatVersion, "format_version")
+    }
+
+    /// The top-level members as found.
+    private struct Fields {
+        var formatVersion: Int?
+        var export: String?
+        var grain: String?
+        var timeZone: String?
+        var compression: String?
+        var toolVersion: String?
+
+        func required<T>(_ value: T?, _ path: String) throws -> T {
+            guard let value else { throw ManifestShapeError(path: path, expected: "a value") }
+            return value
+        }
+    }
+}
+
+extension DatasetManifest.Partition {
+    /// One entry of `partitions`, read from `reader`.
+    fileprivate init(reader: inout JSONReader, path: String) throws {
+        var partition: String?
+        var file: String?
+        var startMs: Int64?
+        var endMs: Int64?
+        var rows: Int64?
+        var bytes: Int64?
+        var uncompressedBytes: Int64?
+        var sha256: String?
+        var fileSha256: String?
+        var modifiedNs: Int64?
+        var exportedAtMs: Int64?
+        var exportedAt: String?
+        var settled: Bool?
+        try reader.readObject { reader, key in
+            switch key {
+            case "partition": partition = try reader.readString()
+            case "file": file = try reader.readString()
+            case "window":
+                try reader.readObject { reader, key in
+                    switch key {
+                    case "start_ms": startMs = try reader.readInteger()
+                    case "end_ms": endMs = try reader.readInteger()
+                    default: try reader.skipValue()
+                    }
+                }
+            case "rows": rows = try reader.readInteger()
+            case "bytes": bytes = try reader.readInteger()
+            case "uncompressed_bytes": uncompressedBytes = try reader.readInteger()
+            case "sha256": sha256 = try reader.readString()
+            case "file_sha256": fileSha256 = try reader.readOptionalString()
+            case "modified_ns": modifiedNs = try reader.readInteger()
+            case "exported_at_ms": exportedAtMs = try reader.readInteger()
+            case "exported_at": exportedAt = try reader.readString()
+            case "settled": settled = try reader.readBool()
+            default: try reader.skipValue()
+            }
+        }
+        func required<T>(_ value: T?, _ key: String) throws -> T {
+            guard let value else { throw ManifestShapeError(path: path + "." + key, expected: "a value") }
+            return value
         }
         self.init(
-            export: try top.string("export"), partitionGrain: grain, timeZone: try top.string("time_zone"),
-            compression: compression, toolVersion: try top.string("tool_version"), partitions: partitions)
-        formatVersion = Int(try top.integer("format_version"))
+            partition: try required(partition, "partition"), file: try required(file, "file"),
+            window: TimeWindow(
+                startMs: try required(startMs, "window.start_ms"), endMs: try required(endMs, "window.end_ms")),
+            rows: Int(try required(rows, "rows")), bytes: try required(bytes, "bytes"),
+            uncompressedBytes: try required(uncompressedBytes, "uncompressed_bytes"),
+            sha256: try required(sha256, "sha256"), fileSha256: fileSha256,
+            modifiedNs: try required(modifiedNs, "modified_ns"),
+            exportedAtMs: try required(exportedAtMs, "exported_at_ms"),
+            exportedAt: try required(exportedAt, "exported_at"), settled: try required(settled, "settled"))
     }
 }
 
@@ -169,66 +248,4 @@ struct ManifestShapeError: Error, CustomStringConvertible {
     var path: String
     var expected: String
     var description: String { "\(path): expected \(expected)" }
-}
-
-/// A value inside the manifest with its path, for errors that say where.
-private struct ManifestObject {
-    var value: JSONReader.Value
-    var path: String
-    var members: [String: JSONReader.Value] = [:]
-
-    init(_ value: JSONReader.Value, path: String) {
-        self.value = value
-        self.path = path
-    }
-
-    func object() throws -> ManifestObject {
-        guard case .object(let members) = value else { throw ManifestShapeError(path: path, expected: "an object") }
-        var result = self
-        result.members = members
-        return result
-    }
-
-    func child(_ key: String) throws -> ManifestObject {
-        guard let value = members[key] else { throw ManifestShapeError(path: name(key), expected: "a value") }
-        return ManifestObject(value, path: name(key))
-    }
-
-    func string(_ key: String) throws -> String {
-        guard let text = try optionalString(key) else {
-            throw ManifestShapeError(path: name(key), expected: "a string")
-        }
-        return text
-    }
-
-    func optionalString(_ key: String) throws -> String? {
-        switch members[key] {
-        case nil, .null: return nil
-        case .string(let text): return text
-        default: throw ManifestShapeError(path: name(key), expected: "a string")
-        }
-    }
-
-    func integer(_ key: String) throws -> Int64 {
-        guard case .number(let text) = members[key], let number = Int64(text) else {
-            throw ManifestShapeError(path: name(key), expected: "a whole number")
-        }
-        return number
-    }
-
-    func bool(_ key: String) throws -> Bool {
-        guard case .bool(let flag) = members[key] else {
-            throw ManifestShapeError(path: name(key), expected: "true or false")
-        }
-        return flag
-    }
-
-    func array(_ key: String) throws -> [JSONReader.Value] {
-        guard case .array(let elements) = members[key] else {
-            throw ManifestShapeError(path: name(key), expected: "an array")
-        }
-        return elements
-    }
-
-    private func name(_ key: String) -> String { path == "the manifest" ? key : path + "." + key }
 }

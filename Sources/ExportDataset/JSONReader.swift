@@ -1,21 +1,13 @@
-/// A small JSON reader for the dataset manifest: bytes to `JSONValue`, one pass, no `Codable` machinery.
+/// A small pull reader of JSON for the dataset manifest: the caller walks objects and arrays and reads each value as
+/// the type it expects, so nothing is built that the manifest does not keep (no tree, no `Codable` machinery).
 ///
-/// A night with 540 partitions of history decodes each export's manifest once; `JSONDecoder` took 6.5 ms for one
-/// such manifest in a release build (13 ms with `convertFromSnakeCase`), this reader and the mapping in
-/// `DatasetManifest+JSON.swift` take a fraction of that (BENCHMARKS.md, § Dataset), which is what keeps a nightly
-/// run's cost from following its history. It reads any JSON (RFC 8259: escapes, surrogate pairs, exponents),
-/// not only what exportpipe writes: a manifest edited by hand still reads, or fails with its line and column.
+/// A night with 540 partitions of history decodes each export's manifest once: `JSONDecoder` took 6.5 ms for one
+/// such manifest in a release build (13 ms with `convertFromSnakeCase`), a reader that built a tree of values first
+/// 8 ms; this one a fraction of that (BENCHMARKS.md, § Dataset). That is what keeps a nightly run's cost from
+/// following its history. It reads any JSON (RFC 8259: escapes, surrogate pairs, exponents; members it is not asked
+/// for are skipped), not only what exportpipe writes: a manifest edited by hand still reads, or fails with its line
+/// and column.
 struct JSONReader {
-    /// A JSON value; numbers keep their text, read as the type the caller expects.
-    enum Value: Equatable {
-        case object([String: Value])
-        case array([Value])
-        case string(String)
-        case number(String)
-        case bool(Bool)
-        case null
-    }
-
     /// What is wrong, and where (1-based line and column).
     struct Failure: Error, CustomStringConvertible {
         var message: String
@@ -26,44 +18,37 @@ struct JSONReader {
 
     private let bytes: [UInt8]
     private var index = 0
+    private var depth = 0
     /// Objects and arrays nested deeper than this are refused (a hostile file must not exhaust the stack).
-    private static let maximumDepth = 64
+    static let maximumDepth = 64
 
-    /// Parses `bytes` as one JSON value (whitespace around it allowed).
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Checks that `bytes` is one JSON value, whitespace around it allowed.
     /// - Throws: `Failure` naming the first thing that is not JSON.
-    static func parse(_ bytes: [UInt8]) throws -> Value {
-        var reader = JSONReader(bytes: bytes)
-        let value = try reader.value(depth: 0)
-        reader.skipWhitespace()
-        guard reader.index == bytes.count else { throw reader.failure("text after the JSON value") }
-        return value
+    static func validate(_ bytes: [UInt8]) throws {
+        var reader = JSONReader(bytes)
+        try reader.skipValue()
+        try reader.end()
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
-
-    private mutating func value(depth: Int) throws -> Value {
+    /// Checks that only whitespace is left.
+    mutating func end() throws {
         skipWhitespace()
-        guard index < bytes.count else { throw failure("the file ends where a value should be") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"): return try object(depth: depth + 1)
-        case UInt8(ascii: "["): return try array(depth: depth + 1)
-        case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): return try literal("true", .bool(true))
-        case UInt8(ascii: "f"): return try literal("false", .bool(false))
-        case UInt8(ascii: "n"): return try literal("null", .null)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-        default: throw failure("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
-        }
+        guard index == bytes.count else { throw failure("text after the JSON value") }
     }
 
-    private mutating func object(depth: Int) throws -> Value {
-        guard depth <= Self.maximumDepth else { throw failure("values nested more than \(Self.maximumDepth) deep") }
+    /// Reads an object, calling `member` with each member's name; `member` must read (or skip) its value.
+    mutating func readObject(_ member: (inout JSONReader, String) throws -> Void) throws {
+        skipWhitespace()
+        guard peek(UInt8(ascii: "{")) else { throw failure("expected an object") }
+        try enter()
         index += 1
-        var members: [String: Value] = [:]
         skipWhitespace()
         if peek(UInt8(ascii: "}")) {
             index += 1
-            return .object(members)
+            depth -= 1
+            return
         }
         while true {
             skipWhitespace()
@@ -72,42 +57,127 @@ struct JSONReader {
             skipWhitespace()
             guard peek(UInt8(ascii: ":")) else { throw failure("expected ':' after the member name") }
             index += 1
-            members[key] = try value(depth: depth)
+            try member(&self, key)
             skipWhitespace()
             guard index < bytes.count else { throw failure("the file ends inside an object") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                depth -= 1
+                return
             } else {
                 throw failure("expected ',' or '}' in an object")
             }
         }
     }
 
-    private mutating func array(depth: Int) throws -> Value {
-        guard depth <= Self.maximumDepth else { throw failure("values nested more than \(Self.maximumDepth) deep") }
+    /// Reads an array, calling `element` for each element; `element` must read (or skip) it.
+    mutating func readArray(_ element: (inout JSONReader) throws -> Void) throws {
+        skipWhitespace()
+        guard peek(UInt8(ascii: "[")) else { throw failure("expected an array") }
+        try enter()
         index += 1
-        var elements: [Value] = []
         skipWhitespace()
         if peek(UInt8(ascii: "]")) {
             index += 1
-            return .array(elements)
+            depth -= 1
+            return
         }
         while true {
-            elements.append(try value(depth: depth))
+            try element(&self)
             skipWhitespace()
             guard index < bytes.count else { throw failure("the file ends inside an array") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return .array(elements)
+                depth -= 1
+                return
             } else {
                 throw failure("expected ',' or ']' in an array")
             }
         }
+    }
+
+    mutating func readString() throws -> String {
+        guard let text = try readOptionalString() else { throw failure("expected a string") }
+        return text
+    }
+
+    /// A string, or nil for `null`.
+    mutating func readOptionalString() throws -> String? {
+        skipWhitespace()
+        if peek(UInt8(ascii: "n")) {
+            try literal("null")
+            return nil
+        }
+        guard peek(UInt8(ascii: "\"")) else { throw failure("expected a string") }
+        return try string()
+    }
+
+    /// A whole number that fits in 64 bits (no fraction, no exponent).
+    mutating func readInteger() throws -> Int64 {
+        skipWhitespace()
+        let start = index
+        let negative = peek(UInt8(ascii: "-"))
+        if negative { index += 1 }
+        var value: Int64 = 0
+        var count = 0
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            let digit = Int64(bytes[index] - UInt8(ascii: "0"))
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) =
+                negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+            guard !overflow1, !overflow2 else {
+                index = start
+                throw failure("a whole number too large for 64 bits")
+            }
+            value = next
+            index += 1
+            count += 1
+        }
+        guard count > 0, !(count > 1 && bytes[start + (negative ? 1 : 0)] == UInt8(ascii: "0")),
+            !peek(UInt8(ascii: ".")), !peek(UInt8(ascii: "e")), !peek(UInt8(ascii: "E"))
+        else {
+            index = start
+            throw failure("expected a whole number")
+        }
+        return value
+    }
+
+    mutating func readBool() throws -> Bool {
+        skipWhitespace()
+        if peek(UInt8(ascii: "t")) {
+            try literal("true")
+            return true
+        }
+        if peek(UInt8(ascii: "f")) {
+            try literal("false")
+            return false
+        }
+        throw failure("expected true or false")
+    }
+
+    /// Skips one value of any kind, checking it is JSON.
+    mutating func skipValue() throws {
+        skipWhitespace()
+        guard index < bytes.count else { throw failure("the file ends where a value should be") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): try readObject { reader, _ in try reader.skipValue() }
+        case UInt8(ascii: "["): try readArray { reader in try reader.skipValue() }
+        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
+        default: throw failure("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
+        }
+    }
+
+    private mutating func enter() throws {
+        guard depth < Self.maximumDepth else { throw failure("values nested more than \(Self.maximumDepth) deep") }
+        depth += 1
     }
 
     /// A string from its opening quote; the fast path copies a run without escapes at once.
@@ -188,9 +258,8 @@ struct JSONReader {
         return code
     }
 
-    /// A number's text, checked against JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    private mutating func number() throws -> String {
-        let start = index
+    /// Skips a number, checked against JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    private mutating func number() throws {
         if peek(UInt8(ascii: "-")) { index += 1 }
         if peek(UInt8(ascii: "0")) {
             index += 1
@@ -206,7 +275,6 @@ struct JSONReader {
             if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { index += 1 }
             guard digits() > 0 else { throw failure("a number needs digits in its exponent") }
         }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
     private mutating func digits() -> Int {
@@ -215,13 +283,12 @@ struct JSONReader {
         return index - start
     }
 
-    private mutating func literal(_ word: String, _ value: Value) throws -> Value {
+    private mutating func literal(_ word: String) throws {
         let utf8 = Array(word.utf8)
         guard index + utf8.count <= bytes.count, Array(bytes[index..<index + utf8.count]) == utf8 else {
             throw failure("expected '\(word)'")
         }
         index += utf8.count
-        return value
     }
 
     private func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }

@@ -7,27 +7,36 @@ import Testing
 /// text.
 @Suite("The manifest's JSON reader")
 struct JSONReaderTests {
-    private func parse(_ text: String) throws -> JSONReader.Value { try JSONReader.parse(Array(text.utf8)) }
-
-    @Test func valuesOfEveryKind() throws {
-        let value = try parse(
-            #" { "a": [1, -2.5e3, 0, true, false, null], "b": {"c": "d"}, "e": [], "f": {} } "#)
-        #expect(
-            value
-                == .object([
-                    "a": .array([.number("1"), .number("-2.5e3"), .number("0"), .bool(true), .bool(false), .null]),
-                    "b": .object(["c": .string("d")]), "e": .array([]), "f": .object([:]),
-                ]))
+    @Test func valuesOfEveryKindAreReadOrSkipped() throws {
+        let text = #" { "a": [1, -2.5e3, 0, true, false, null, {"x": []}], "n": -42, "s": "d", "b": true, "z": null } "#
+        var reader = JSONReader(Array(text.utf8))
+        var seen: [String] = []
+        var number: Int64?
+        var string: String?
+        var flag: Bool?
+        var missing: String? = "set"
+        try reader.readObject { reader, key in
+            seen.append(key)
+            switch key {
+            case "n": number = try reader.readInteger()
+            case "s": string = try reader.readString()
+            case "b": flag = try reader.readBool()
+            case "z": missing = try reader.readOptionalString()
+            default: try reader.skipValue()
+            }
+        }
+        try reader.end()
+        #expect(seen == ["a", "n", "s", "b", "z"])
+        #expect(number == -42 && string == "d" && flag == true && missing == nil)
     }
 
     @Test func stringEscapesAndSurrogatePairsReadAsJSONDecoderReadsThem() throws {
         let text = #"["plain", "q\"b\\s\/n\nt\tr\rf\fb\b", "\u00e9\u4e2d", "\ud83d\ude00 smile", "día ü"]"#
         let expected = try JSONDecoder().decode([String].self, from: Data(text.utf8))
-        guard case .array(let elements) = try parse(text) else {
-            Issue.record("not an array")
-            return
-        }
-        #expect(elements == expected.map { .string($0) })
+        var reader = JSONReader(Array(text.utf8))
+        var strings: [String] = []
+        try reader.readArray { reader in strings.append(try reader.readString()) }
+        #expect(strings == expected)
     }
 
     @Test(arguments: [
@@ -36,21 +45,28 @@ struct JSONReaderTests {
     ])
     func notJSONFailsWithItsLineAndColumn(text: String, line: Int, column: Int) {
         #expect {
-            _ = try parse(text)
+            try JSONReader.validate(Array(text.utf8))
         } throws: { error in
             guard let failure = error as? JSONReader.Failure else { return false }
             return failure.line == line && failure.column == column
         }
     }
 
-    @Test func nestingDeeperThanTheLimitIsRefusedNotRecursedInto() {
-        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
-        #expect(throws: JSONReader.Failure.self) { try parse(deep) }
-        let fine = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
-        #expect(throws: Never.self) { try parse(fine) }
+    @Test(arguments: ["1.5", "1e3", "01", "99999999999999999999", "\"7\"", "-"])
+    func aWholeNumberIsRefusedWhenItIsNotOne(text: String) {
+        var reader = JSONReader(Array(text.utf8))
+        #expect(throws: JSONReader.Failure.self) { _ = try reader.readInteger() }
     }
 
-    @Test func aManifestWithAWrongTypeNamesTheKeyPath() throws {
+    @Test func nestingDeeperThanTheLimitIsRefusedNotRecursedInto() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONReader.Failure.self) { try JSONReader.validate(Array(deep.utf8)) }
+        let depth = JSONReader.maximumDepth
+        let fine = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        #expect(throws: Never.self) { try JSONReader.validate(Array(fine.utf8)) }
+    }
+
+    @Test func aManifestReadsBackEqualAndAMissingOrMistypedKeyIsNamed() throws {
         let manifest = DatasetManifest(
             export: "approvals", partitionGrain: .day, timeZone: "UTC", compression: .none, toolVersion: "t",
             partitions: [
@@ -62,11 +78,14 @@ struct JSONReaderTests {
             ])
         let text = String(decoding: manifest.jsonBytes(), as: UTF8.self)
         #expect(try DatasetManifest(json: Array(text.utf8)) == manifest)
-        let broken = text.replacingOccurrences(of: "\"rows\": 3", with: "\"rows\": \"3\"")
+        #expect(try JSONDecoder().decode(DatasetManifest.self, from: Data(text.utf8)) == manifest)
+        let mistyped = text.replacingOccurrences(of: "\"rows\": 3", with: "\"rows\": \"3\"")
+        #expect(throws: JSONReader.Failure.self) { try DatasetManifest(json: Array(mistyped.utf8)) }
+        let missing = text.replacingOccurrences(of: "\"sha256\": \"ab\",", with: "")
         #expect {
-            _ = try DatasetManifest(json: Array(broken.utf8))
+            _ = try DatasetManifest(json: Array(missing.utf8))
         } throws: { error in
-            (error as? ManifestShapeError)?.description == "partitions[0].rows: expected a whole number"
+            (error as? ManifestShapeError)?.description == "partitions[0].sha256: expected a value"
         }
     }
 }
