@@ -145,7 +145,13 @@ for history in histories {
         ),
         // Decoding alone: `read` returns the manifest it already decoded while the file is unchanged.
         ("decode one manifest", try milliseconds { _ = try DatasetManifestStore.decode(manifestBytes) }),
-        ("write one manifest", try milliseconds { try DatasetManifestStore.write(manifest, to: root + "/m.json") }),
+        ("encode one manifest", milliseconds { _ = DatasetManifestStore.encode(manifest) }),
+        (
+            "write one manifest (encode, fsync, rename)",
+            try milliseconds {
+                try DatasetManifestStore.write(manifest, to: root + "/m.json")
+            }
+        ),
         ("remove leftovers", milliseconds { output.removeLeftovers(of: plan) }),
         ("current outputs", milliseconds { _ = output.current(names) }),
     ]

@@ -51,9 +51,13 @@ public struct PartitionedOutput: RunOutput {
             TemporarySibling.removeStale(of: DatasetLayout.manifestName, in: layout.root)
             // Two seconds of slack for file systems with coarse times.
             let since = PartitionObservation.modifiedNs(layout.manifestPath).map { $0 - 2_000_000_000 } ?? .min
-            for folder in TemporarySibling.entries(of: layout.root) where PartitionKey(directoryName: folder) != nil {
+            // The folder's time first (one `stat`), its name parsed only for the few folders changed since: a
+            // night's cost must not follow its history (BENCHMARKS.md, § Dataset).
+            for folder in TemporarySibling.entries(of: layout.root) {
                 let path = layout.root + "/" + folder
-                guard (PartitionObservation.modifiedNs(path) ?? .max) >= since else { continue }
+                guard (PartitionObservation.modifiedNs(path) ?? .max) >= since,
+                    PartitionKey(directoryName: folder) != nil
+                else { continue }
                 TemporarySibling.removeStale(of: layout.fileName, in: path)
             }
         }
