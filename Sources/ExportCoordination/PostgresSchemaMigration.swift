@@ -87,29 +87,77 @@ extension PostgresClient {
     /// With postgres-nio 1.33.2 a query written to a closed connection is dropped with its promise, so its answer
     /// never comes: a load whose backend the server ended in the middle of a COPY (a restart,
     /// `pg_terminate_backend`) failed its COPY at once, then waited forever on the `ROLLBACK`. The server rolls back
-    /// a transaction whose connection ends, so a closed connection is sent neither `ROLLBACK` nor `COMMIT`.
+    /// a transaction whose connection ends, so a closed connection is sent neither `ROLLBACK` nor `COMMIT`; and the
+    /// whole transaction races the connection's close, so a request the closed connection dropped anywhere else (a
+    /// COPY write waiting for the socket to drain, a query written in the instant the connection closed) ends the
+    /// transaction with `PostgresConnectionClosed` instead of a hang. The abandoned request's task then stays
+    /// suspended (a few hundred bytes) until the process ends.
     ///
     /// - Throws: `body`'s error as it is (a failed `ROLLBACK` is not thrown: the transaction ends with its
-    ///   connection); `BEGIN`'s or `COMMIT`'s error; `PostgresConnectionClosed` when the connection closed before
-    ///   `COMMIT` could be sent.
+    ///   connection); `BEGIN`'s or `COMMIT`'s error; `PostgresConnectionClosed` when the connection closed first.
     public func transaction<Result: Sendable>(
-        logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> Result
+        logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            let result: Result
-            do {
-                result = try await body(connection)
-            } catch {
-                // A failed ROLLBACK is not worth more than `body`'s error: the transaction ends with the
-                // connection either way (and the pool drops a connection that failed).
-                if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
-                throw error
+            try await connection.untilClosed {
+                try await connection.query("BEGIN", logger: logger)
+                let result: Result
+                do {
+                    result = try await body(connection)
+                } catch {
+                    // A failed ROLLBACK is not worth more than `body`'s error: the transaction ends with the
+                    // connection either way (and the pool drops a connection that failed).
+                    if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
+                    throw error
+                }
+                guard !connection.isClosed else { throw PostgresConnectionClosed() }
+                try await connection.query("COMMIT", logger: logger)
+                return result
             }
-            guard !connection.isClosed else { throw PostgresConnectionClosed() }
-            try await connection.query("COMMIT", logger: logger)
-            return result
         }
+    }
+}
+
+extension PostgresConnection {
+    /// `operation`'s result, or `PostgresConnectionClosed` as soon as the connection closes before it ends, or
+    /// `CancellationError` as soon as the caller is cancelled (`operation` is then cancelled and left to end, or
+    /// not, on its own).
+    func untilClosed<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let first = FirstAnswer<T>()
+        let task = Task {
+            do {
+                await first.answer(.success(try await operation()))
+            } catch {
+                await first.answer(.failure(error))
+            }
+        }
+        closeFuture.whenComplete { _ in
+            Task { await first.answer(.failure(PostgresConnectionClosed())) }
+        }
+        return try await withTaskCancellationHandler {
+            try await first.value()
+        } onCancel: {
+            task.cancel()
+            Task { await first.answer(.failure(CancellationError())) }
+        }
+    }
+}
+
+/// The first of several answers, for one waiter.
+private actor FirstAnswer<T: Sendable> {
+    private var result: Result<T, any Error>?
+    private var waiter: CheckedContinuation<T, any Error>?
+
+    func answer(_ answer: Result<T, any Error>) {
+        guard result == nil else { return }
+        result = answer
+        waiter?.resume(with: answer)
+        waiter = nil
+    }
+
+    func value() async throws -> T {
+        if let result { return try result.get() }
+        return try await withCheckedThrowingContinuation { waiter = $0 }
     }
 }
 
