@@ -91,7 +91,8 @@ extension PostgresClient {
     /// whole transaction races the connection's close, so a request the closed connection dropped anywhere else (a
     /// COPY write waiting for the socket to drain, a query written in the instant the connection closed) ends the
     /// transaction with `PostgresConnectionClosed` instead of a hang. The abandoned request's task then stays
-    /// suspended (a few hundred bytes) until the process ends.
+    /// suspended (a few hundred bytes) until the process ends. A cancelled caller is not answered early: its
+    /// connection must not go back to the pool inside the transaction.
     ///
     /// - Throws: `body`'s error as it is (a failed `ROLLBACK` is not thrown: the transaction ends with its
     ///   connection); `BEGIN`'s or `COMMIT`'s error; `PostgresConnectionClosed` when the connection closed first.
@@ -119,9 +120,8 @@ extension PostgresClient {
 }
 
 extension PostgresConnection {
-    /// `operation`'s result, or `PostgresConnectionClosed` as soon as the connection closes before it ends, or
-    /// `CancellationError` as soon as the caller is cancelled (`operation` is then cancelled and left to end, or
-    /// not, on its own).
+    /// `operation`'s result, or `PostgresConnectionClosed` as soon as the connection closes before it ends
+    /// (`operation` is then left to end, or not, on its own: the closed connection goes back to no one).
     func untilClosed<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let first = FirstAnswer<T>()
         let task = Task {
@@ -134,11 +134,12 @@ extension PostgresConnection {
         closeFuture.whenComplete { _ in
             Task { await first.answer(.failure(PostgresConnectionClosed())) }
         }
+        // A cancelled caller cancels `operation` and still waits for it: returning at once would hand the pool back
+        // a connection still inside its transaction (and its advisory locks), which the next attempt then waits on.
         return try await withTaskCancellationHandler {
             try await first.value()
         } onCancel: {
             task.cancel()
-            Task { await first.answer(.failure(CancellationError())) }
         }
     }
 }

@@ -144,14 +144,20 @@ struct ResumedLeaseTests {
         wider.run.outstandingPerUser = 3
         try await SimulatorHarness.withSimulator(scenario.configuration) { simulator in
             let first = TableCoordinator.inProcess(timing: Scenario.timing)
-            _ = try await scenario.firstRun(
+            let inFlight = try await scenario.firstRun(
                 on: simulator, try scenario.coordination(first, perUser: 3, pid: 1), spec: wider, inFlight: 3)
 
             let reset = TableCoordinator.inProcess(timing: Scenario.timing)
             let log = try await scenario.rerun(
                 on: simulator, try scenario.coordination(reset, perUser: 2, pid: 2), store: reset)
-            #expect(log.count(.reattached) == 3, "every job in flight followed, none submitted again")
-            #expect(log.count(.submitted) == 1, "the fourth chunk only")
+            #expect(log.count(.reattached) == 3, "every job in flight followed")
+            // Only the fourth chunk is submitted. (Once in a full suite on two cores it was submitted twice: at the
+            // rerun's time scale a stall of a second is hours of API time, and a retry of it is the executor's right;
+            // what this test guards is that no job in flight is submitted again.)
+            let submitted = Set(log.events.filter { $0.kind == .submitted }.compactMap(\.chunk))
+            let events = log.events.map { "\($0.kind) \($0.chunk ?? "") \($0.message ?? "")" }
+            #expect(submitted.count == 1, "the fourth chunk only: \(events)")
+            #expect(submitted.isDisjoint(with: inFlight.map(\.id)), "no job in flight submitted again: \(events)")
         }
     }
 }
