@@ -49,33 +49,40 @@ public struct PostgresSchemaMigration: Sendable {
         let versions = "\(quotedSchema).\(Self.quoted(versionTable))"
         let lockKey = lockKey
         let steps = steps
-        return try await client.transaction(logger: logger) { connection in
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(\(lockKey), hashtext(\(schema)))", logger: logger)
-            var exists = false
-            for try await _ in try await connection.query(
-                "SELECT 1 FROM pg_namespace WHERE nspname = \(schema)", logger: logger)
-            {
-                exists = true
-            }
-            if !exists { try await connection.query("CREATE SCHEMA \(unescaped: quotedSchema)", logger: logger) }
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS \(unescaped: versions) (version integer NOT NULL)", logger: logger)
-            var current = 0
-            for try await version in try await connection.query(
-                "SELECT max(version) FROM \(unescaped: versions)", logger: logger
-            ).decode(Int?.self) {
-                current = version ?? 0
-            }
-            guard current <= steps.count else {
-                throw NewerThanThisBuild(current: current, latest: steps.count)
-            }
-            for version in current..<steps.count {
-                try await steps[version](connection, logger)
+        // postgres-nio's own transaction: a migration is a few short statements at start-up, and the coordinator's
+        // migration ran this way in every CI run (see `transaction` below for why the loader's loads do not).
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
                 try await connection.query(
-                    "INSERT INTO \(unescaped: versions) (version) VALUES (\(version + 1))", logger: logger)
+                    "SELECT pg_advisory_xact_lock(\(lockKey), hashtext(\(schema)))", logger: logger)
+                var exists = false
+                for try await _ in try await connection.query(
+                    "SELECT 1 FROM pg_namespace WHERE nspname = \(schema)", logger: logger)
+                {
+                    exists = true
+                }
+                if !exists { try await connection.query("CREATE SCHEMA \(unescaped: quotedSchema)", logger: logger) }
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS \(unescaped: versions) (version integer NOT NULL)", logger: logger)
+                var current = 0
+                for try await version in try await connection.query(
+                    "SELECT max(version) FROM \(unescaped: versions)", logger: logger
+                ).decode(Int?.self) {
+                    current = version ?? 0
+                }
+                guard current <= steps.count else {
+                    throw NewerThanThisBuild(current: current, latest: steps.count)
+                }
+                for version in current..<steps.count {
+                    try await steps[version](connection, logger)
+                    try await connection.query(
+                        "INSERT INTO \(unescaped: versions) (version) VALUES (\(version + 1))", logger: logger)
+                }
+                return current
             }
-            return current
+        } catch let error as PostgresTransactionError {
+            if let newer = error.closureError as? NewerThanThisBuild { throw newer }
+            throw error
         }
     }
 }

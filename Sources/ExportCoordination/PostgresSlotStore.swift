@@ -127,8 +127,14 @@ final class PostgresSlotStore: SlotTableStore {
             return try await withDeadline(operationTimeout) { [client] in
                 try await Self.transaction(client, scope, table, channel, clock, logger, empty, body)
             }
+        } catch let error as PostgresTransactionError {
+            // The table's own refusals (a lost lease) and cancellation pass through the rollback unchanged.
+            if let closureError = error.closureError {
+                if let refusal = closureError as? CoordinationError { throw refusal }
+                if closureError is CancellationError { throw CancellationError() }
+            }
+            throw CoordinationError.store("the coordination database failed: \(Self.describe(error))")
         } catch let error as CoordinationError {
-            // The table's own refusals (a lost lease) pass through the rollback unchanged, as does cancellation.
             throw error
         } catch is CancellationError {
             throw CancellationError()
@@ -143,7 +149,7 @@ final class PostgresSlotStore: SlotTableStore {
         _ clock: (@Sendable () -> Date)?, _ logger: Logger, _ empty: String,
         _ body: @escaping @Sendable (inout SlotTable, Date) throws -> Result
     ) async throws -> (Result, version: Int) {
-        try await client.transaction(logger: logger) { connection -> (Result, version: Int) in
+        try await client.withTransaction(logger: logger) { connection -> (Result, version: Int) in
             try await connection.query(
                 """
                 INSERT INTO \(unescaped: table) (scope, version, state) VALUES (\(scope.key), 0, \(empty))
@@ -188,6 +194,10 @@ final class PostgresSlotStore: SlotTableStore {
 
     /// An error's text without its query or binds: a bind holds the slot table, whose status URLs carry tokens.
     static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError {
+            let inner = error.beginError ?? error.closureError ?? error.commitError
+            return inner.map(describe) ?? "the transaction failed"
+        }
         if let error = error as? PostgresConnectionClosed { return error.description }
         if let error = error as? PSQLError {
             var text = "\(error.code)"

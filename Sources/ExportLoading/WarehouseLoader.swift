@@ -125,6 +125,10 @@ public final class WarehouseLoader: Sendable {
 
     /// An error's text without its query or binds.
     static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError {
+            let inner = error.beginError ?? error.closureError ?? error.commitError
+            return inner.map(describe) ?? "the transaction failed"
+        }
         if let error = error as? PSQLError {
             var text = "\(error.code)"
             if let message = error.serverInfo?[.message] { text = message }

@@ -119,8 +119,12 @@ struct RunCommandTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = stderr
         try process.run()
-        try await Task.sleep(nanoseconds: 1_500_000_000)
-        process.interrupt()
+        // Interrupted once it submits (its signal handler is in place by then): a fixed sleep sent the signal before
+        // the handler was, in a CI run whose shell ignored SIGINT for its background jobs, and the run finished.
+        let submitted = try await ProcessLines.waitForLine(
+            containing: "submitted", in: stderr.fileHandleForReading, timeout: 120
+        ) { [process] in process.interrupt() }
+        #expect(submitted != nil, "the run never submitted")
         let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130, "\(text)")
