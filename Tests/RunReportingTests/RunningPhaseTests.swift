@@ -1,5 +1,6 @@
 import AnalyticsSimulator
 import ExportExecutor
+import ExportScheduling
 import ExportSpec
 import ExportTestSupport
 import Foundation
@@ -19,6 +20,31 @@ struct RunningPhaseTests {
         return spec
     }
 
+    /// Runs `spec()` against a simulator whose time stands still until the executor has told `holdUntil` for a job
+    /// (bounded, so a broken build fails rather than hangs), then lets server time pass in steps until the run ends.
+    static func run(
+        _ configuration: SimulatorConfiguration, serverClock: ManualClock, directory: String,
+        log: PipelineHarness.EventLog, holdUntil kind: ProgressEvent.Kind
+    ) async throws {
+        try await SimulatorHarness.withSimulator(configuration) { simulator in
+            let run = Task {
+                try await PipelineHarness.run(
+                    Self.spec(), on: simulator, directory: directory,
+                    now: Date(timeIntervalSince1970: 1_741_000_000), timeScale: 20, passwords: ["user1": "pw1"],
+                    log: log)
+            }
+            for _ in 0..<2_400 where !log.events.contains(where: { $0.kind == kind }) {
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+            for _ in 0..<20_000 where !log.events.contains(where: { $0.kind == .finished }) {
+                serverClock.advance(by: 5)
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            let outcome = try await run.value
+            #expect(outcome.summary.failed.isEmpty)
+        }
+    }
+
     @Test func jobsAreQueuedThenRunningOnTheTimeline() async throws {
         let directory = try PipelineHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -31,25 +57,7 @@ struct RunningPhaseTests {
         configuration.reportsRunning = true
         let log = PipelineHarness.EventLog()
         let started = Date().timeIntervalSince1970
-        try await SimulatorHarness.withSimulator(configuration) { simulator in
-            let run = Task {
-                try await PipelineHarness.run(
-                    Self.spec(), on: simulator, directory: directory,
-                    now: Date(timeIntervalSince1970: 1_741_000_000), timeScale: 20, passwords: ["user1": "pw1"],
-                    log: log)
-            }
-            // Wait for the first running notice (bounded, so a broken build fails rather than hangs), then let
-            // server time pass in steps until the run ends.
-            for _ in 0..<2_400 where !log.events.contains(where: { $0.kind == .running }) {
-                try await Task.sleep(nanoseconds: 50_000_000)
-            }
-            for _ in 0..<20_000 where !log.events.contains(where: { $0.kind == .finished }) {
-                serverClock.advance(by: 5)
-                try await Task.sleep(nanoseconds: 20_000_000)
-            }
-            let outcome = try await run.value
-            #expect(outcome.summary.failed.isEmpty)
-        }
+        try await Self.run(configuration, serverClock: serverClock, directory: directory, log: log, holdUntil: .running)
         let running = log.events.filter { $0.kind == .running }
         #expect(!running.isEmpty, "the statuses showed jobs running")
         #expect(Set(running.compactMap(\.chunk)).count == running.count, "once per job")
@@ -85,23 +93,7 @@ struct RunningPhaseTests {
         configuration.timeScale = 1
         configuration.reportsQueued = true
         let log = PipelineHarness.EventLog()
-        try await SimulatorHarness.withSimulator(configuration) { simulator in
-            let run = Task {
-                try await PipelineHarness.run(
-                    Self.spec(), on: simulator, directory: directory,
-                    now: Date(timeIntervalSince1970: 1_741_000_000), timeScale: 20, passwords: ["user1": "pw1"],
-                    log: log)
-            }
-            for _ in 0..<2_400 where !log.events.contains(where: { $0.kind == .queued }) {
-                try await Task.sleep(nanoseconds: 50_000_000)
-            }
-            for _ in 0..<20_000 where !log.events.contains(where: { $0.kind == .finished }) {
-                serverClock.advance(by: 5)
-                try await Task.sleep(nanoseconds: 20_000_000)
-            }
-            let outcome = try await run.value
-            #expect(outcome.summary.failed.isEmpty)
-        }
+        try await Self.run(configuration, serverClock: serverClock, directory: directory, log: log, holdUntil: .queued)
         let events = log.events
         let queued = events.filter { $0.kind == .queued }.compactMap(\.chunk)
         let running = events.filter { $0.kind == .running }.compactMap(\.chunk)
