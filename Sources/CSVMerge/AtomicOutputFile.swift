@@ -30,18 +30,22 @@ public final class AtomicOutputFile {
     /// The digest `seal()` returned, once sealed.
     private var sealedDigest: String?
 
-    /// Creates the temporary file beside `destination`.
+    /// Creates the temporary file beside `destination`, or in `temporaryDirectory` (on the same file system): a
+    /// partitioned dataset keeps every partition's temporary in the export's folder, so finding what a killed
+    /// writer left is one listing, not one per partition folder. Stale temporaries of `destination`'s name in its
+    /// own directory are removed first; those in `temporaryDirectory` are its owner's to remove.
     /// - Throws: `CSVMergeError` (`.cannotWrite`) when the directory is not writable.
-    public init(destination: String, bufferSize: Int = 1 << 20) throws {
+    public init(destination: String, temporaryDirectory: String? = nil, bufferSize: Int = 1 << 20) throws {
         self.destination = destination
         let (directory, name) = Self.split(destination)
         self.directory = directory
         TemporarySibling.removeStale(of: name, in: directory)
+        let temporaryDirectory = temporaryDirectory ?? directory
         var descriptor: Int32 = -1
         var candidate = ""
         for _ in 0..<16 {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-            candidate = TemporarySibling.path(for: name, in: directory, tag: suffix)
+            candidate = TemporarySibling.path(for: name, in: temporaryDirectory, tag: suffix)
             descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if descriptor >= 0 || errno != EEXIST { break }
         }
@@ -49,7 +53,7 @@ public final class AtomicOutputFile {
             let reason = String(cString: strerror(errno))
             throw CSVMergeError(
                 kind: .cannotWrite, file: destination,
-                message: "cannot create a temporary file in \(directory): \(reason); check that the directory "
+                message: "cannot create a temporary file in \(temporaryDirectory): \(reason); check that the directory "
                     + "exists and is writable.")
         }
         fd = descriptor

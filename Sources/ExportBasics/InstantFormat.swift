@@ -15,11 +15,62 @@ public enum InstantFormat {
     /// `2026-11-29T12:00:00Z`: an instant in UTC to the second, as summaries, reports and lock files write it;
     /// `2026-11-29T12:00:00.000Z` with `milliseconds` (manifests' windows).
     public static func utc(_ instant: Int64, milliseconds: Bool = false) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendUTC(instant, milliseconds: milliseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `utc(instant, milliseconds:)`'s text to `bytes` as UTF-8, digit by digit, with no string in between
+    /// (a dataset manifest writes two per partition, every night: `DatasetManifest.jsonBytes`).
+    public static func appendUTC(_ instant: Int64, milliseconds: Bool = false, to bytes: inout [UInt8]) {
         let parts = LocalDateTimeParts(localMillis: milliseconds ? instant : floorDiv(instant, 1000) * 1000)
-        let text =
-            "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T"
-            + "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2))"
-        return milliseconds ? text + ".\(pad(parts.millisecond, 3))Z" : text + "Z"
+        Decimal.append(parts.year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        Decimal.append(parts.month, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        Decimal.append(parts.day, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        Decimal.append(parts.hour, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Decimal.append(parts.minute, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Decimal.append(parts.second, width: 2, to: &bytes)
+        if milliseconds {
+            bytes.append(UInt8(ascii: "."))
+            Decimal.append(parts.millisecond, width: 3, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// Decimal digits appended to bytes.
+    public enum Decimal {
+        /// `value` in decimal, `-` first when negative.
+        public static func append(_ value: Int64, to bytes: inout [UInt8]) {
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            var magnitude = value.magnitude
+            // Up to 20 digits, written backwards into 24 bytes.
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                var index = buffer.count
+                repeat {
+                    index -= 1
+                    buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                } while magnitude > 0
+                bytes.append(contentsOf: buffer[index...])
+            }
+        }
+
+        /// A non-negative `value` as at least `width` digits, zeros first.
+        public static func append(_ value: Int, width: Int, to bytes: inout [UInt8]) {
+            var bound = 10
+            for _ in 1..<max(width, 1) {
+                if value < bound { bytes.append(UInt8(ascii: "0")) }
+                bound *= 10
+            }
+            append(Int64(value), to: &bytes)
+        }
     }
 
     /// `14:05:09`: the time of day of `instant` at `offsetMillis` from UTC (progress lines).

@@ -18,9 +18,16 @@ public enum TemporarySibling {
     /// writing and renaming). Returns the names removed.
     @discardableResult
     public static func removeStale(of name: String, in directory: String) -> [String] {
-        let prefix = "." + name + "."
+        removeStale(of: [name], in: directory)
+    }
+
+    /// `removeStale(of:in:)` for several names, with one listing of `directory`.
+    @discardableResult
+    public static func removeStale(of names: [String], in directory: String) -> [String] {
+        let prefixes = names.map { "." + $0 + "." }
         var removed: [String] = []
-        for entry in entries(of: directory) where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
+        for entry in entries(of: directory) where entry.hasPrefix(".") && entry.hasSuffix(".tmp") {
+            guard let prefix = prefixes.first(where: { entry.hasPrefix($0) }) else { continue }
             let middle = entry.dropFirst(prefix.count).dropLast(4).split(separator: ".")
             guard middle.count == 2, let pid = Int32(middle[0]), pid > 0 else { continue }
             if pid != getpid() && kill(pid, 0) == -1 && errno == ESRCH, unlink(directory + "/" + entry) == 0 {

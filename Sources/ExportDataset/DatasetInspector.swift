@@ -14,8 +14,16 @@ public enum DatasetInspector {
         -> [PartitionKey: PartitionObservation]
     {
         guard let manifest else { return [:] }
+        return observe(manifest.byKey, layout: layout, verify: verify)
+    }
+
+    /// The observation of every entry of a manifest (`DatasetManifest.byKey`).
+    public static func observe(
+        _ entries: [PartitionKey: DatasetManifest.Partition], layout: DatasetLayout, verify: Bool = false
+    ) -> [PartitionKey: PartitionObservation] {
         var result: [PartitionKey: PartitionObservation] = [:]
-        for (key, entry) in manifest.byKey {
+        result.reserveCapacity(entries.count)
+        for (key, entry) in entries {
             result[key] = observe(layout.root + "/" + entry.file, recorded: entry, verify: verify)
         }
         return result

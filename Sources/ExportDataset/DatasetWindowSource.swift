@@ -12,7 +12,15 @@ public struct DatasetWindowSource: WindowSource {
     /// One export's dataset as found on disk.
     public struct Found: Sendable {
         public var manifest: DatasetManifest
+        /// The manifest's entries by partition (`byKey`), built once: every decision and status reads them.
+        public var entries: [PartitionKey: DatasetManifest.Partition]
         public var observations: [PartitionKey: PartitionObservation]
+
+        public init(manifest: DatasetManifest, layout: DatasetLayout, verify: Bool) {
+            self.manifest = manifest
+            entries = manifest.byKey
+            observations = DatasetInspector.observe(entries, layout: layout, verify: verify)
+        }
     }
 
     public let grain: PartitionGrain
@@ -40,8 +48,7 @@ public struct DatasetWindowSource: WindowSource {
             let layout = DatasetLayout(
                 outputDirectory: outputDirectory, exportName: name, grain: grain, compression: compression)
             guard let manifest = try DatasetManifestStore.read(from: layout.manifestPath) else { continue }
-            datasets[name] = Found(
-                manifest: manifest, observations: DatasetInspector.observe(manifest, layout: layout, verify: verify))
+            datasets[name] = Found(manifest: manifest, layout: layout, verify: verify)
         }
         return DatasetWindowSource(grain: grain, settleMillis: settleMillis, refresh: refresh, datasets: datasets)
     }
@@ -49,7 +56,7 @@ public struct DatasetWindowSource: WindowSource {
     /// The decision for one export over `window` in `zone`.
     public func decision(exportName: String, window: TimeWindow, zone: TimeZone, whole: Bool) -> DatasetDecision {
         let found = datasets[exportName]
-        let manifest = found.map { $0.manifest.partitionGrain == grain ? $0.manifest.byKey : [:] } ?? [:]
+        let manifest = found.map { $0.manifest.partitionGrain == grain ? $0.entries : [:] } ?? [:]
         return DatasetDecision.decide(
             DatasetDecision.Input(
                 window: window, grain: grain, clock: ZonedClock(timeZone: zone), manifest: manifest,
@@ -60,7 +67,7 @@ public struct DatasetWindowSource: WindowSource {
     /// What one export's dataset holds over `window` in `zone` (`exportpipe status`).
     public func status(exportName: String, window: TimeWindow, zone: TimeZone) -> DatasetStatus {
         let found = datasets[exportName]
-        let manifest = found.map { $0.manifest.partitionGrain == grain ? $0.manifest.byKey : [:] } ?? [:]
+        let manifest = found.map { $0.manifest.partitionGrain == grain ? $0.entries : [:] } ?? [:]
         return DatasetStatus(
             export: exportName,
             input: DatasetDecision.Input(

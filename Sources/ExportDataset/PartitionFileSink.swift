@@ -6,7 +6,7 @@ import ExportSpec
 import Foundation
 import NIOCore
 
-/// One partition file being written: to a temporary name beside its destination (`AtomicOutputFile`), plain or
+/// One partition file being written: to a temporary name in the export's folder (`AtomicOutputFile`), plain or
 /// gzip-compressed, with the SHA-256 and size of the uncompressed bytes kept as they pass.
 ///
 /// `seal()` closes the temporary file, `check()` reads it back (decompressing it) and compares it with what was
@@ -24,9 +24,12 @@ final class PartitionFileSink {
 
     private static let pendingLimit = 256 << 10
 
-    init(destination: String, compression: OutputCompression) throws {
+    /// - Parameter temporaryDirectory: where the file is written until `commit()` renames it to `destination` (the
+    ///   export's folder: `AtomicOutputFile`).
+    init(destination: String, temporaryDirectory: String, compression: OutputCompression) throws {
         self.destination = destination
-        file = try AtomicOutputFile(destination: destination, bufferSize: 256 << 10)
+        file = try AtomicOutputFile(
+            destination: destination, temporaryDirectory: temporaryDirectory, bufferSize: 256 << 10)
         pending = ByteBufferAllocator().buffer(capacity: compression == .gzip ? Self.pendingLimit : 0)
         if compression == .gzip {
             let compressor = CompressionAlgorithm.gzip().compressor

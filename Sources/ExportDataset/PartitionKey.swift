@@ -35,18 +35,32 @@ public struct PartitionKey: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses `2026-11-20` (day) or `2026-11` (month); nil when the text is not such a partition.
     public init?(parsing text: String, grain: PartitionGrain) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == (grain == .day ? 3 : 2), parts[0].count == 4,
-            parts.dropFirst().allSatisfy({ $0.count == 2 }),
-            let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month)
+        // Byte by byte: a manifest's every entry is parsed by every run (`DatasetManifest.byKey`).
+        var text = text
+        guard let key = text.withUTF8({ Self.parse($0, grain: grain) }) else { return nil }
+        self = key
+    }
+
+    /// `YYYY-MM-DD` (day) or `YYYY-MM` (month), digits only, a real date.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, grain: PartitionGrain) -> PartitionKey? {
+        guard bytes.count == (grain == .day ? 10 : 7), bytes[4] == UInt8(ascii: "-"),
+            grain == .month || bytes[7] == UInt8(ascii: "-")
         else { return nil }
-        var day = 1
-        if grain == .day {
-            guard let value = Int(parts[2]), (1...CivilDate.daysInMonth(year: year, month: month)).contains(value)
-            else { return nil }
-            day = value
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int(digit)
+            }
+            return value
         }
-        self.init(grain, year: year, month: month, day: day)
+        guard let year = number(0..<4), let month = number(5..<7), (1...12).contains(month) else { return nil }
+        guard grain == .day else { return PartitionKey(.month, year: year, month: month) }
+        guard let day = number(8..<10), (1...CivilDate.daysInMonth(year: year, month: month)).contains(day) else {
+            return nil
+        }
+        return PartitionKey(.day, year: year, month: month, day: day)
     }
 
     /// Parses a folder name, `day=2026-11-20` or `month=2026-11`.

@@ -56,7 +56,8 @@ extension PartitionWriter {
             let key = partitions[index].key
             try FileManager.default.createDirectory(
                 atPath: layout.directory(of: key), withIntermediateDirectories: true)
-            let sink = try PartitionFileSink(destination: layout.path(of: key), compression: layout.compression)
+            let sink = try PartitionFileSink(
+                destination: layout.path(of: key), temporaryDirectory: layout.root, compression: layout.compression)
             try sink.write(header)
             return sink
         }

@@ -40,26 +40,13 @@ public struct PartitionedOutput: RunOutput {
         DatasetLayout(outputDirectory: directory, exportName: exportName, grain: grain, compression: compression)
     }
 
-    /// Removes what killed writers left: temporary manifests, and temporary partition files in the folders a
-    /// writer touched since the manifest was last written. A writer writes one partition at a time and the manifest
-    /// after each few renames, so a temporary left by a kill is younger than the manifest, and its folder's time
-    /// moved with it: a folder older than the manifest is not listed (a nightly run then costs a `stat` per folder,
-    /// not a listing).
+    /// Removes what killed writers left: temporary manifests and partition files. Both are written in the
+    /// export's folder (a partition's temporary is renamed into its partition folder once checked), so this is one
+    /// listing per export, whatever the length of its history (BENCHMARKS.md, § Dataset).
     public func removeLeftovers(of plan: Plan) {
         for export in plan.exports {
             let layout = layout(export.name)
-            TemporarySibling.removeStale(of: DatasetLayout.manifestName, in: layout.root)
-            // Two seconds of slack for file systems with coarse times.
-            let since = PartitionObservation.modifiedNs(layout.manifestPath).map { $0 - 2_000_000_000 } ?? .min
-            // The folder's time first (one `stat`), its name parsed only for the few folders changed since: a
-            // night's cost must not follow its history (BENCHMARKS.md, § Dataset).
-            for folder in TemporarySibling.entries(of: layout.root) {
-                let path = layout.root + "/" + folder
-                guard (PartitionObservation.modifiedNs(path) ?? .max) >= since,
-                    PartitionKey(directoryName: folder) != nil
-                else { continue }
-                TemporarySibling.removeStale(of: layout.fileName, in: path)
-            }
+            TemporarySibling.removeStale(of: [DatasetLayout.manifestName, layout.fileName], in: layout.root)
         }
     }
 

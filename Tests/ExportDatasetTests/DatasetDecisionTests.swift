@@ -189,6 +189,16 @@ struct DatasetDecisionTests {
         #expect(PartitionKey(directoryName: "day=2026-02-29") == nil)
         #expect(PartitionKey(directoryName: "month=2026-12")?.next == PartitionKey(.month, year: 2027, month: 1))
         #expect(PartitionKey(directoryName: "week=2026-12") == nil)
+        #expect(PartitionKey(parsing: "2026-11", grain: .month) == PartitionKey(.month, year: 2026, month: 11))
+        for text in [
+            "2026-11-5", "2026-11-05 ", "2026/11/05", "2026-13-01", "2026-00-01", "2026-11-00", "+026-11-05",
+            "2026-1a-05",
+        ] {
+            #expect(PartitionKey(parsing: text, grain: .day) == nil, "\(text)")
+        }
+        for text in ["2026-11-05", "2026-1", "2026-+1", "202-11"] {
+            #expect(PartitionKey(parsing: text, grain: .month) == nil, "\(text)")
+        }
         #expect(day(2026, 12, 31).next == day(2027, 1, 1))
         #expect(day(2024, 2, 28).next == day(2024, 2, 29))
     }

@@ -138,15 +138,24 @@ struct PartitionedRunTests {
                 spec, on: simulator, directory: directory, now: now, timeScale: 10_000, passwords: Self.passwords)
             let layout = DatasetLayout(
                 outputDirectory: directory + "/out", exportName: "approvals", grain: .day, compression: .none)
-            // A writer killed between writing and renaming: its pid is gone, its folder newer than the manifest.
+            // Writers killed between writing and renaming (their pid is gone): a partition's temporary and a
+            // manifest's, both in the export's folder, where writers put them. A live writer's and a file the tool
+            // did not name are kept.
             let dead = try #require(
                 stride(from: Int32(4_194_000), to: 3_000_000, by: -1).first { kill($0, 0) == -1 && errno == ESRCH })
-            let folder = layout.directory(of: PartitionKey(.day, year: 2025, month: 2, day: 20))
-            let stale = folder + "/.\(layout.fileName).\(dead).abc.tmp"
-            try Data("partial".utf8).write(to: URL(fileURLWithPath: stale))
+            let stale = [
+                layout.root + "/.\(layout.fileName).\(dead).abc.tmp",
+                layout.root + "/.\(DatasetLayout.manifestName).\(dead).def.tmp",
+            ]
+            let kept = [
+                layout.root + "/.\(layout.fileName).\(getpid()).ghi.tmp",
+                layout.root + "/.\(layout.fileName).notes.tmp",
+            ]
+            for path in stale + kept { try Data("partial".utf8).write(to: URL(fileURLWithPath: path)) }
             _ = try await PipelineHarness.run(
                 spec, on: simulator, directory: directory, now: now, timeScale: 10_000, passwords: Self.passwords)
-            #expect(!FileManager.default.fileExists(atPath: stale))
+            for path in stale { #expect(!FileManager.default.fileExists(atPath: path), "\(path)") }
+            for path in kept { #expect(FileManager.default.fileExists(atPath: path), "\(path)") }
         }
     }
 }
