@@ -1,5 +1,11 @@
 import ExportBasics
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Looks at a dataset's files on disk for the decision: the cheap check first (size and modification time as the
 /// manifest recorded them), the SHA-256 only for a file whose size is right but whose time moved — or for every file
 /// whose size is right when asked to verify (`run --verify`, `plan --verify`, `status --verify`).
@@ -23,8 +29,15 @@ public enum DatasetInspector {
     ) -> [PartitionKey: PartitionObservation] {
         var result: [PartitionKey: PartitionObservation] = [:]
         result.reserveCapacity(entries.count)
+        // Each file's `stat` relative to the export's folder: the kernel walks two names, not the whole path.
+        let folder = open(layout.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if folder >= 0 { close(folder) } }
         for (key, entry) in entries {
-            result[key] = observe(layout.root + "/" + entry.file, recorded: entry, verify: verify)
+            let status =
+                folder >= 0 && !entry.file.hasPrefix("/")
+                ? PartitionObservation.fileStatus(entry.file, in: folder)
+                : PartitionObservation.fileStatus(layout.root + "/" + entry.file)
+            result[key] = observe(layout.root + "/" + entry.file, status: status, recorded: entry, verify: verify)
         }
         return result
     }
@@ -33,7 +46,14 @@ public enum DatasetInspector {
     public static func observe(_ path: String, recorded: DatasetManifest.Partition?, verify: Bool = false)
         -> PartitionObservation
     {
-        guard let (bytes, modified) = PartitionObservation.fileStatus(path) else { return .absent }
+        observe(path, status: PartitionObservation.fileStatus(path), recorded: recorded, verify: verify)
+    }
+
+    /// The observation of the file at `path`, whose `status` was just taken.
+    private static func observe(
+        _ path: String, status: (bytes: Int64, modifiedNs: Int64)?, recorded: DatasetManifest.Partition?, verify: Bool
+    ) -> PartitionObservation {
+        guard let (bytes, modified) = status else { return .absent }
         guard let recorded, bytes == recorded.bytes, verify || modified != recorded.modifiedNs else {
             // Unrecorded, a different size (changed whatever its hash) or the recorded time (unchanged).
             return .present(bytes: bytes, modifiedNs: modified, sha256: nil)

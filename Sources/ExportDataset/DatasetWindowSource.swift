@@ -43,14 +43,39 @@ public struct DatasetWindowSource: WindowSource {
         outputDirectory: String, grain: PartitionGrain, compression: OutputCompression, settleMillis: Int64,
         refresh: RefreshRange?, verify: Bool = false
     ) throws -> DatasetWindowSource {
+        // The exports' datasets side by side: each is a manifest to decode and a `stat` per partition (a hash per
+        // partition with `verify`), independent of the others.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? []
+        let results = Results(count: names.count)
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            results.set(index) {
+                let layout = DatasetLayout(
+                    outputDirectory: outputDirectory, exportName: names[index], grain: grain, compression: compression)
+                return try DatasetManifestStore.read(from: layout.manifestPath).map {
+                    Found(manifest: $0, layout: layout, verify: verify)
+                }
+            }
+        }
         var datasets: [String: Found] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? [] {
-            let layout = DatasetLayout(
-                outputDirectory: outputDirectory, exportName: name, grain: grain, compression: compression)
-            guard let manifest = try DatasetManifestStore.read(from: layout.manifestPath) else { continue }
-            datasets[name] = Found(manifest: manifest, layout: layout, verify: verify)
+        for (name, result) in zip(names, results.all) {
+            if let found = try result.get() { datasets[name] = found }
         }
         return DatasetWindowSource(grain: grain, settleMillis: settleMillis, refresh: refresh, datasets: datasets)
+    }
+
+    /// What each iteration of a concurrent load found, in order.
+    private final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var results: [Result<Found?, any Error>]
+
+        init(count: Int) { results = Array(repeating: .success(nil), count: count) }
+
+        func set(_ index: Int, _ body: () throws -> Found?) {
+            let result = Result { try body() }
+            lock.withLock { results[index] = result }
+        }
+
+        var all: [Result<Found?, any Error>] { lock.withLock { results } }
     }
 
     /// The decision for one export over `window` in `zone`.

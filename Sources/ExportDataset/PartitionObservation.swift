@@ -26,7 +26,19 @@ public enum PartitionObservation: Sendable, Equatable {
     /// The size and modification time of the file at `path`, or nil when there is no regular file.
     public static func fileStatus(_ path: String) -> (bytes: Int64, modifiedNs: Int64)? {
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard stat(path, &info) == 0 else { return nil }
+        return fileStatus(info)
+    }
+
+    /// `fileStatus` of `path` relative to the open folder `directory`.
+    public static func fileStatus(_ path: String, in directory: Int32) -> (bytes: Int64, modifiedNs: Int64)? {
+        var info = stat()
+        guard fstatat(directory, path, &info, 0) == 0 else { return nil }
+        return fileStatus(info)
+    }
+
+    private static func fileStatus(_ info: stat) -> (bytes: Int64, modifiedNs: Int64)? {
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         #if canImport(Darwin)
             let time = info.st_mtimespec
         #else
