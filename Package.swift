@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        // NIOThreadPool: blocking work (checking a downloaded chunk, the simulator rendering a file) off the threads
+        // Swift's tasks share.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         // gzip bodies, streamed (over the system zlib: apt zlib1g-dev).
@@ -83,6 +86,7 @@ let package = Package(
                 "ExportScheduling", "AnalyticsClient", "CSVMerge", "AnalyticsAPI", "ExportBasics", "ExportCoordination",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // The composition of a run, once (state directory → settings → API, in-process simulator and coordinator →
@@ -152,6 +156,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Helpers shared by the test targets.

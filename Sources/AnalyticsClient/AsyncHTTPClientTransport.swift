@@ -86,6 +86,9 @@ public final class AsyncHTTPClientTransport: AnalyticsTransport {
                 } else {
                     try write(buffer.readableBytesView)
                 }
+                // A body that arrives faster than it is written never suspends this loop: let the run's other
+                // tasks (the executor's actor above all) have the thread between parts.
+                await Task.yield()
             }
             try inflater?.finish()
             try handle.synchronize()

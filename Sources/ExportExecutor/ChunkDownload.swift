@@ -2,9 +2,15 @@ import AnalyticsClient
 import ExportBasics
 import ExportScheduling
 import Foundation
+import NIOPosix
 
-/// One chunk's download: fetched to a `.part` file, verified (off the executor's actor: checking a large file is
-/// CPU work) and renamed into place. Its result is an event for the core, or a local problem that stops the run.
+/// One chunk's download: fetched to a `.part` file, verified and renamed into place. Its result is an event for the
+/// core, or a local problem that stops the run.
+///
+/// Verifying reads the whole file (a second or more of CPU for a large chunk), so it runs on NIO's pool for blocking
+/// work, not on the threads Swift's tasks share (as many as cores): there, two large chunks checked at once held
+/// every such thread, the executor's actor could not run, and the next submission into a slot that had just freed
+/// waited for the checks (`scripts/bench-queue`: a slot idle 40 API s after two 3-month chunks ended together).
 struct ChunkDownload: Sendable {
     let client: AnalyticsClient
     let verifier: ChunkVerifier
@@ -17,7 +23,7 @@ struct ChunkDownload: Sendable {
         let partPath = state.partPath(id: id)
         do {
             let result = try await client.download(from: url, to: partPath, as: credentials)
-            let rows = try verifier(partPath, item)
+            let rows = try await NIOThreadPool.singleton.runIfActive { try verifier(partPath, item) }
             if FileManager.default.fileExists(atPath: finalPath) {
                 try FileManager.default.removeItem(atPath: finalPath)
             }
