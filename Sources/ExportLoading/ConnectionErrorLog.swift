@@ -5,14 +5,65 @@ import Logging
 /// the last connection error the pool reported (`psql_error`), so a load that times out while connecting can say
 /// why (`sslUnsupported`, a refused connection, a failed authentication) instead of only that it waited. The
 /// metadata holds error codes, never a password.
+///
+/// A connection error no retry can mend (`isPermanent`) ends the wait at once (`untilPermanentFailure`): the pool
+/// would otherwise try again until the connect timeout, two minutes by default, before the loader could say why.
 final class ConnectionErrorLog: @unchecked Sendable {
     private let lock = NSLock()
     private var last: String?
+    private var permanent: String?
+    private var waiters: [UUID: CheckedContinuation<String?, Never>] = [:]
 
-    /// The last connection error seen, if any.
+    /// The last connection error seen, if any (an attempt cancelled as the pool closed does not hide the error
+    /// before it).
     var lastError: String? { lock.withLock { last } }
 
-    func record(_ text: String) { lock.withLock { last = text } }
+    func record(_ text: String) {
+        let resumed: [CheckedContinuation<String?, Never>] = lock.withLock {
+            if last != nil && text.contains("CancellationError") { return [] }
+            last = text
+            guard permanent == nil, let why = Self.permanentReason(text) else { return [] }
+            permanent = why
+            defer { waiters = [:] }
+            return Array(waiters.values)
+        }
+        for waiter in resumed { waiter.resume(returning: permanent) }
+    }
+
+    /// Why a connection error (as the pool logs it, `String(reflecting:)` of a `PSQLError`) will happen again on
+    /// every attempt, or nil when a retry may succeed (a refused or reset connection: a server starting).
+    static func permanentReason(_ text: String) -> String? {
+        if text.contains("code: sslUnsupported") {
+            return "the server does not offer TLS, which sslmode=require asks for: enable TLS on the server, or use "
+                + "sslmode=prefer (or disable) on a private network"
+        }
+        for (state, why) in [
+            ("28P01", "the server refused the password"),
+            ("28000", "the server refused the user (pg_hba.conf or the role)"),
+            ("3D000", "the database does not exist"),
+        ] where text.contains("sqlState: \(state)") {
+            return why + " (SQLSTATE \(state))"
+        }
+        return nil
+    }
+
+    /// Returns why, once a permanent connection error is recorded; nil when the caller is cancelled first.
+    func untilPermanentFailure() async -> String? {
+        let id = UUID()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: CheckedContinuation<String?, Never>) in
+                let now: String?? = lock.withLock {
+                    if let permanent { return .some(permanent) }
+                    if Task.isCancelled { return .some(nil) }
+                    waiters[id] = waiter
+                    return .none
+                }
+                if let now { waiter.resume(returning: now) }
+            }
+        } onCancel: {
+            lock.withLock { waiters.removeValue(forKey: id) }?.resume(returning: nil)
+        }
+    }
 
     /// A logger whose messages reach `base`'s handler from `.warning` on, and whose `psql_error` is recorded here.
     func logger(forwardingTo base: Logger) -> Logger {

@@ -20,7 +20,7 @@ public enum WarehouseBookkeeping {
         let runTask = Task { await client.run() }
         defer { runTask.cancel() }
         do {
-            let result = try await WarehouseLoader.withDeadline(settings.connectTimeout) {
+            let result = try await WarehouseLoader.withDeadline(settings.connectTimeout, failingOn: errors) {
                 try await read(client, settings: settings, logger: logger)
             }
             runTask.cancel()

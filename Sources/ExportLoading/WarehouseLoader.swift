@@ -43,7 +43,9 @@ public final class WarehouseLoader: Sendable {
         self.logger = logger
         runTask = Task { await client.run() }
         do {
-            try await Self.withDeadline(settings.connectTimeout) { [self] in try await migrate() }
+            try await Self.withDeadline(settings.connectTimeout, failingOn: connectionErrors) { [self] in
+                try await migrate()
+            }
         } catch {
             await close()
             var reason = Self.describe(error)
@@ -142,13 +144,20 @@ public final class WarehouseLoader: Sendable {
     }
 
     static func withDeadline<T: Sendable>(
-        _ seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T
+        _ seconds: TimeInterval, failingOn connectionErrors: ConnectionErrorLog? = nil,
+        _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await body() }
             group.addTask {
                 try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
                 throw WarehouseError.database("the database did not answer within \(Int(seconds)) s")
+            }
+            if let connectionErrors {
+                group.addTask {
+                    guard let why = await connectionErrors.untilPermanentFailure() else { throw CancellationError() }
+                    throw WarehouseError.database("no connection can succeed: \(why)")
+                }
             }
             defer { group.cancelAll() }
             return try await group.next()!
