@@ -25,7 +25,7 @@ struct ResumedLeaseTests {
     struct Scenario {
         let directory: String
         let spec: PipelineSpec
-        let time = StoppedClock()
+        let time = PausableClock(paused: true)
         let configuration: SimulatorConfiguration
         /// Renewals and orphan expiry far beyond a test's length: only a rerun's own reclaim frees the slots.
         static let timing = CoordinationTiming(
@@ -40,7 +40,7 @@ struct ResumedLeaseTests {
             spec.run.outstandingPerUser = outstanding
             self.spec = spec
             var configuration = SimulatorHarness.fastConfiguration(
-                seed: 7, clock: SimulatorClock { [time] in time.elapsed })
+                seed: 7, clock: time.simulatorClock)
             configuration.users = ResumedLeaseTests.passwords
             self.configuration = configuration
         }
@@ -76,7 +76,7 @@ struct ResumedLeaseTests {
             while log.count(.submitted) < inFlight { try await Task.sleep(nanoseconds: 1_000_000) }
             run.cancel()
             _ = try? await run.value
-            time.start(at: 10)
+            time.resume(from: 10)
             let records = try Journal(path: directory + "/state/journal.sqlite").records()
             let submitted = records.filter { $0.state == .submitted }
             try #require(
@@ -221,23 +221,5 @@ extension ResumedLeaseTests {
                     == PipelineHarness.wholeExport(of: outcome))
         }
         #expect(try await store.snapshot(killed.scope).leases.allSatisfy { $0.holder.pid == 1 }, "run 2 left nothing")
-    }
-}
-
-/// Real seconds for the simulator, standing at zero until `start(at:)`, then running from there.
-final class StoppedClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var started: (at: Double, since: ContinuousClock.Instant)?
-
-    var elapsed: Double {
-        lock.withLock {
-            guard let started else { return 0 }
-            let d = ContinuousClock.now - started.since
-            return started.at + Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
-    }
-
-    func start(at seconds: Double) {
-        lock.withLock { started = (seconds, ContinuousClock.now) }
     }
 }
