@@ -1038,7 +1038,9 @@ def truthful_ends(cfg, work, reference):
         report = open(os.path.join(d, "out", "report.html"), errors="replace").read() \
             if os.path.exists(os.path.join(d, "out", "report.html")) else ""
         says = summary.get("status"), summary.get("exitCode")
-        fresh = summary.get("startedAt") != good.get("startedAt")
+        # Rewritten by this run: not the good run's summary. (Not its start time: the summary gives it to the second,
+        # and the two runs once started within the same second.)
+        fresh = bool(summary) and summary != good
         row(section, "wrong password after a good run: run-summary.json",
             rc == 1 and fresh and says[0] in ("failed", "refused_credentials", "refused-credentials") and says[1] == 1,
             f"exit {rc}; run-summary.json says {says[0]}/{says[1]} "
