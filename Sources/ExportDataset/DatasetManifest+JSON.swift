@@ -15,86 +15,44 @@ extension DatasetManifest {
     public func jsonBytes() -> [UInt8] {
         var out = ManifestJSONWriter()
         out.bytes.reserveCapacity(512 + partitions.count * 640)
-        out.raw("{\n")
-        out.key(2, "compression")
-        out.string(compression.rawValue)
-        out.next()
-        out.key(2, "export")
-        out.string(export)
-        out.next()
-        out.key(2, "format_version")
-        out.integer(Int64(formatVersion))
-        out.next()
-        out.key(2, "partition_grain")
-        out.string(partitionGrain.rawValue)
-        out.next()
+        out.open("{")
+        out.member(2, "compression", compression.rawValue)
+        out.member(2, "export", export)
+        out.member(2, "format_version", Int64(formatVersion))
+        out.member(2, "partition_grain", partitionGrain.rawValue)
         out.key(2, "partitions")
         if partitions.isEmpty {
-            out.raw("[]")
+            out.raw("[],\n")
         } else {
-            out.raw("[\n")
-            for (index, entry) in partitions.enumerated() {
-                out.raw("    {\n")
-                out.key(6, "bytes")
-                out.integer(entry.bytes)
-                out.next()
-                out.key(6, "exported_at")
-                out.string(entry.exportedAt)
-                out.next()
-                out.key(6, "exported_at_ms")
-                out.integer(entry.exportedAtMs)
-                out.next()
-                out.key(6, "file")
-                out.string(entry.file)
-                out.next()
-                if let fileSha256 = entry.fileSha256 {
-                    out.key(6, "file_sha256")
-                    out.string(fileSha256)
-                    out.next()
-                }
-                out.key(6, "modified_ns")
-                out.integer(entry.modifiedNs)
-                out.next()
-                out.key(6, "partition")
-                out.string(entry.partition)
-                out.next()
-                out.key(6, "rows")
-                out.integer(Int64(entry.rows))
-                out.next()
-                out.key(6, "settled")
-                out.raw(entry.settled ? "true" : "false")
-                out.next()
-                out.key(6, "sha256")
-                out.string(entry.sha256)
-                out.next()
-                out.key(6, "uncompressed_bytes")
-                out.integer(entry.uncompressedBytes)
-                out.next()
+            out.open("[")
+            for entry in partitions {
+                out.open("    {")
+                out.member(6, "bytes", entry.bytes)
+                out.member(6, "exported_at", entry.exportedAt)
+                out.member(6, "exported_at_ms", entry.exportedAtMs)
+                out.member(6, "file", entry.file)
+                if let fileSha256 = entry.fileSha256 { out.member(6, "file_sha256", fileSha256) }
+                out.member(6, "modified_ns", entry.modifiedNs)
+                out.member(6, "partition", entry.partition)
+                out.member(6, "rows", Int64(entry.rows))
+                out.member(6, "settled", entry.settled)
+                out.member(6, "sha256", entry.sha256)
+                out.member(6, "uncompressed_bytes", entry.uncompressedBytes)
                 out.key(6, "window")
-                out.raw("{\n")
-                out.key(8, "end")
-                out.utc(entry.window.endMs)
-                out.next()
-                out.key(8, "end_ms")
-                out.integer(entry.window.endMs)
-                out.next()
-                out.key(8, "start")
-                out.utc(entry.window.startMs)
-                out.next()
-                out.key(8, "start_ms")
-                out.integer(entry.window.startMs)
-                out.raw("\n      }\n")
-                out.raw(index == partitions.count - 1 ? "    }\n" : "    },\n")
+                out.open("{")
+                out.member(8, "end", utc: entry.window.endMs)
+                out.member(8, "end_ms", entry.window.endMs)
+                out.member(8, "start", utc: entry.window.startMs)
+                out.member(8, "start_ms", entry.window.startMs)
+                out.close("      }")
+                out.close("    }")
             }
-            out.raw("  ]")
+            out.close("  ]")
         }
-        out.next()
-        out.key(2, "time_zone")
-        out.string(timeZone)
-        out.next()
-        out.key(2, "tool_version")
-        out.string(toolVersion)
-        out.raw("\n}\n")
+        out.member(2, "time_zone", timeZone)
+        out.member(2, "tool_version", toolVersion)
+        out.close("}")
+        out.dropComma()
         return out.bytes
     }
 
@@ -102,12 +60,31 @@ extension DatasetManifest {
     static func utc(_ millis: Int64) -> String { InstantFormat.utc(millis, milliseconds: true) }
 }
 
-/// The bytes of a manifest being written.
+/// The bytes of a manifest being written. Every member, and every closed object or array, is followed by `,` and a
+/// line break; `close` takes back the comma after the last member before it closes.
 private struct ManifestJSONWriter {
     var bytes: [UInt8] = []
 
     mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// `{` or `[` (after `indent` spaces written in `text`), and a line break.
+    mutating func open(_ text: StaticString) {
+        raw(text)
+        bytes.append(0x0A)
+    }
+
+    /// Ends the object or array: the last member's comma goes, then `text` (`}` or `]` with its indentation).
+    mutating func close(_ text: StaticString) {
+        dropComma()
+        raw(text)
+        next()
+    }
+
+    /// Takes back the comma before the final line break (after the last member, or the whole manifest).
+    mutating func dropComma() {
+        if bytes.count >= 2 && bytes[bytes.count - 2] == UInt8(ascii: ",") { bytes.remove(at: bytes.count - 2) }
     }
 
     /// `"key": ` after `indent` spaces (keys are plain ASCII: no escaping).
@@ -120,21 +97,37 @@ private struct ManifestJSONWriter {
         bytes.append(UInt8(ascii: " "))
     }
 
-    /// The comma and line break between members.
+    /// The comma and line break after a member.
     mutating func next() {
         bytes.append(UInt8(ascii: ","))
         bytes.append(0x0A)
     }
 
-    mutating func string(_ text: String) { JSONString.append(text, to: &bytes) }
+    mutating func member(_ indent: Int, _ name: StaticString, _ text: String) {
+        key(indent, name)
+        JSONString.append(text, to: &bytes)
+        next()
+    }
 
-    mutating func integer(_ value: Int64) { InstantFormat.Decimal.append(value, to: &bytes) }
+    mutating func member(_ indent: Int, _ name: StaticString, _ value: Int64) {
+        key(indent, name)
+        InstantFormat.Decimal.append(value, to: &bytes)
+        next()
+    }
 
-    /// `"2026-11-20T23:00:00.000Z"`, quoted.
-    mutating func utc(_ millis: Int64) {
+    mutating func member(_ indent: Int, _ name: StaticString, _ value: Bool) {
+        key(indent, name)
+        raw(value ? "true" : "false")
+        next()
+    }
+
+    /// `"key": "2026-11-20T23:00:00.000Z"`.
+    mutating func member(_ indent: Int, _ name: StaticString, utc millis: Int64) {
+        key(indent, name)
         bytes.append(UInt8(ascii: "\""))
         InstantFormat.appendUTC(millis, milliseconds: true, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
+        next()
     }
 }
 
