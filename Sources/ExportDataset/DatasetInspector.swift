@@ -33,11 +33,11 @@ public enum DatasetInspector {
         let folder = open(layout.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if folder >= 0 { close(folder) } }
         for (key, entry) in entries {
+            let path = layout.root + "/" + entry.file
             let status =
                 folder >= 0 && !entry.file.hasPrefix("/")
-                ? PartitionObservation.fileStatus(entry.file, in: folder)
-                : PartitionObservation.fileStatus(layout.root + "/" + entry.file)
-            result[key] = observe(layout.root + "/" + entry.file, status: status, recorded: entry, verify: verify)
+                ? PartitionObservation.fileStatus(entry.file, in: folder) : PartitionObservation.fileStatus(path)
+            result[key] = observe(path, status: status, recorded: entry, verify: verify)
         }
         return result
     }

@@ -6,7 +6,7 @@ import Logging
 /// why (`sslUnsupported`, a refused connection, a failed authentication) instead of only that it waited. The
 /// metadata holds error codes, never a password.
 ///
-/// A connection error no retry can mend (`isPermanent`) ends the wait at once (`untilPermanentFailure`): the pool
+/// A connection error no retry can mend (`permanentReason`) ends the wait at once (`untilPermanentFailure`): the pool
 /// would otherwise try again until the connect timeout, two minutes by default, before the loader could say why.
 final class ConnectionErrorLog: @unchecked Sendable {
     private let lock = NSLock()
@@ -19,15 +19,15 @@ final class ConnectionErrorLog: @unchecked Sendable {
     var lastError: String? { lock.withLock { last } }
 
     func record(_ text: String) {
-        let resumed: [CheckedContinuation<String?, Never>] = lock.withLock {
-            if last != nil && text.contains("CancellationError") { return [] }
+        let (resumed, why): ([CheckedContinuation<String?, Never>], String?) = lock.withLock {
+            if last != nil && text.contains("CancellationError") { return ([], nil) }
             last = text
-            guard permanent == nil, let why = Self.permanentReason(text) else { return [] }
+            guard permanent == nil, let why = Self.permanentReason(text) else { return ([], nil) }
             permanent = why
             defer { waiters = [:] }
-            return Array(waiters.values)
+            return (Array(waiters.values), why)
         }
-        for waiter in resumed { waiter.resume(returning: permanent) }
+        for waiter in resumed { waiter.resume(returning: why) }
     }
 
     /// Why a connection error (as the pool logs it, `String(reflecting:)` of a `PSQLError`) will happen again on
