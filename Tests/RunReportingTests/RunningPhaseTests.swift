@@ -20,12 +20,21 @@ struct RunningPhaseTests {
         return spec
     }
 
-    /// Runs `spec()` against a simulator whose time stands still until the executor has told `holdUntil` for a job
-    /// (bounded, so a broken build fails rather than hangs), then lets server time pass in steps until the run ends.
+    /// Runs `spec()` against a simulator (seed 5, one user, time scale 1, as `configure` sets it up further) whose
+    /// time stands still until the executor has told `holdUntil` for a job (bounded, so a broken build fails rather
+    /// than hangs), then lets server time pass in steps until the run ends.
     static func run(
-        _ configuration: SimulatorConfiguration, serverClock: ManualClock, directory: String,
-        log: PipelineHarness.EventLog, holdUntil kind: ProgressEvent.Kind
+        log: PipelineHarness.EventLog, holdUntil kind: ProgressEvent.Kind,
+        configure: (inout SimulatorConfiguration) -> Void
     ) async throws {
+        let directory = try PipelineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // The simulator's time moves only when this helper moves it.
+        let serverClock = ManualClock()
+        var configuration = SimulatorHarness.fastConfiguration(seed: 5, clock: .manual(serverClock))
+        configuration.users = ["user1": "pw1"]
+        configuration.timeScale = 1
+        configure(&configuration)
         try await SimulatorHarness.withSimulator(configuration) { simulator in
             let run = Task {
                 try await PipelineHarness.run(
@@ -46,18 +55,11 @@ struct RunningPhaseTests {
     }
 
     @Test func jobsAreQueuedThenRunningOnTheTimeline() async throws {
-        let directory = try PipelineHarness.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        // The simulator's time moves only when this test moves it: the first jobs stay running at the server
-        // until the executor has seen them running, however slow the machine is.
-        let serverClock = ManualClock()
-        var configuration = SimulatorHarness.fastConfiguration(seed: 5, clock: .manual(serverClock))
-        configuration.users = ["user1": "pw1"]
-        configuration.timeScale = 1
-        configuration.reportsRunning = true
+        // The first jobs stay running at the server until the executor has seen them running, however slow the
+        // machine is.
         let log = PipelineHarness.EventLog()
         let started = Date().timeIntervalSince1970
-        try await Self.run(configuration, serverClock: serverClock, directory: directory, log: log, holdUntil: .running)
+        try await Self.run(log: log, holdUntil: .running) { $0.reportsRunning = true }
         let running = log.events.filter { $0.kind == .running }
         #expect(!running.isEmpty, "the statuses showed jobs running")
         #expect(Set(running.compactMap(\.chunk)).count == running.count, "once per job")
@@ -83,17 +85,10 @@ struct RunningPhaseTests {
     }
 
     @Test func aServerThatNamesTheQueuedStateShowsQueuedAndRunningJobsOnTheBoard() async throws {
-        let directory = try PipelineHarness.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         // 4 outstanding, 2 running per user at the simulator: 2 jobs wait at the server, and say QUEUED. Server time
-        // moves only when the test moves it, so the first jobs stay queued until the executor has seen them.
-        let serverClock = ManualClock()
-        var configuration = SimulatorHarness.fastConfiguration(seed: 5, clock: .manual(serverClock))
-        configuration.users = ["user1": "pw1"]
-        configuration.timeScale = 1
-        configuration.reportsQueued = true
+        // stands still until the executor has seen them queued.
         let log = PipelineHarness.EventLog()
-        try await Self.run(configuration, serverClock: serverClock, directory: directory, log: log, holdUntil: .queued)
+        try await Self.run(log: log, holdUntil: .queued) { $0.reportsQueued = true }
         let events = log.events
         let queued = events.filter { $0.kind == .queued }.compactMap(\.chunk)
         let running = events.filter { $0.kind == .running }.compactMap(\.chunk)
